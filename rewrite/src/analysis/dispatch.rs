@@ -1,0 +1,478 @@
+//! Method dispatch: which HTTP methods a Pages handler serves, how it decides (switch, if/else,
+//! guard, `includes`, a lookup table, a next-connect router), and what happens to the others.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+use swc_common::Span;
+use swc_ecma_ast::{
+    BinaryOp, Callee, Expr, IfStmt, MemberExpr, MemberProp, OptChainBase, Pat, Program, Stmt, SwitchStmt, UnaryOp,
+    VarDeclarator,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::handler::chain_root_import;
+use super::libraries;
+use super::module_index::{Binding, ModuleIndex};
+use super::syntax::{ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike};
+
+/// The methods an App Router route file may export.
+pub const ROUTE_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"];
+
+/// How the handler tells methods apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DispatchStyle {
+    /// Every method runs the same code.
+    None,
+    Switch,
+    IfChain,
+    /// `if (req.method !== 'POST') return …` before the real work.
+    Guard,
+    /// `['GET', 'HEAD'].includes(req.method)`.
+    Includes,
+    /// `handlers[req.method]` over an object keyed by method.
+    Table,
+    /// Methods registered on a next-connect router.
+    Router,
+    /// App Router: one named export per method.
+    Exports,
+}
+
+/// What a request with a method the handler does not list gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fallback {
+    /// There is no dispatch: every method is served.
+    Served,
+    /// The handler answers 405 itself (`allow`: it also sets an `Allow` header).
+    MethodNotAllowed { allow: bool },
+    /// The handler runs some other code (an error response, a default branch).
+    Custom,
+    /// The dispatch has no default and control falls through to whatever follows.
+    FallsThrough,
+    /// Next.js answers 405 (App Router) or the library does.
+    Framework,
+}
+
+/// The method dispatch of one handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dispatch {
+    pub style: DispatchStyle,
+    /// Uppercase, sorted; empty when `style` is `None` (every method).
+    pub methods: BTreeSet<String>,
+    pub fallback: Fallback,
+    /// Where `req.method` is compared in a way we could not resolve.
+    #[serde(skip)]
+    pub unresolved: Vec<Span>,
+    /// The first dispatch construct, for diagnostics.
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+impl Dispatch {
+    pub fn none() -> Self {
+        Dispatch { style: DispatchStyle::None, methods: BTreeSet::new(), fallback: Fallback::Served, unresolved: Vec::new(), span: None }
+    }
+
+    /// The methods as shown to users: the sorted list, or `*` for every method.
+    pub fn method_list(&self) -> Vec<String> {
+        if self.style == DispatchStyle::None {
+            vec!["*".to_owned()]
+        } else {
+            self.methods.iter().cloned().collect()
+        }
+    }
+}
+
+/// Analyses the dispatch inside a handler function whose request parameter is `req`.
+pub fn analyse(function: FnLike, req: &str, index: &ModuleIndex) -> Dispatch {
+    let mut finder = Finder { req, aliases: Vec::new(), arrays: HashMap::new(), tables: HashMap::new(), index, found: Found::default() };
+    finder.collect_aliases(function);
+    function.visit_body(&mut finder);
+    finder.found.into_dispatch()
+}
+
+#[derive(Default)]
+struct Found {
+    positive: BTreeSet<String>,
+    positive_style: Option<DispatchStyle>,
+    guard: Option<BTreeSet<String>>,
+    fallback: Option<Fallback>,
+    unresolved: Vec<Span>,
+    span: Option<Span>,
+}
+
+impl Found {
+    fn into_dispatch(self) -> Dispatch {
+        let (style, methods) = match (self.guard, self.positive_style) {
+            (Some(guard), Some(style)) => {
+                let both: BTreeSet<String> = guard.intersection(&self.positive).cloned().collect();
+                (style, if both.is_empty() { guard } else { both })
+            }
+            (Some(guard), None) => (DispatchStyle::Guard, guard),
+            (None, Some(style)) => (style, self.positive),
+            (None, None) => {
+                let mut none = Dispatch::none();
+                none.unresolved = self.unresolved;
+                return none;
+            }
+        };
+        Dispatch { style, methods, fallback: self.fallback.unwrap_or(Fallback::FallsThrough), unresolved: self.unresolved, span: self.span }
+    }
+
+    fn note(&mut self, style: DispatchStyle, methods: BTreeSet<String>, span: Span) {
+        self.positive.extend(methods);
+        self.positive_style.get_or_insert(style);
+        self.span.get_or_insert(span);
+    }
+}
+
+struct Finder<'a, 'i> {
+    req: &'a str,
+    /// Local names holding the method: `const { method } = req`, `const m = req.method`.
+    aliases: Vec<String>,
+    /// Local arrays of method strings: `const allowed = ['GET', 'POST']`.
+    arrays: HashMap<String, BTreeSet<String>>,
+    /// Local objects keyed by method: `const handlers = { GET: …, POST: … }`.
+    tables: HashMap<String, BTreeSet<String>>,
+    index: &'i ModuleIndex<'i>,
+    found: Found,
+}
+
+impl Finder<'_, '_> {
+    fn collect_aliases(&mut self, function: FnLike) {
+        struct Aliases<'f, 'a, 'i>(&'f mut Finder<'a, 'i>);
+        impl Visit for Aliases<'_, '_, '_> {
+            fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+                self.0.declarator(d);
+                d.visit_children_with(self);
+            }
+        }
+        function.visit_body(&mut Aliases(self));
+        // Module-level arrays and tables are visible in the handler too.
+        for (name, binding) in &self.index.bindings {
+            if let Binding::Value(init) = binding {
+                self.remember_collection(name, init);
+            }
+        }
+    }
+
+    fn declarator(&mut self, d: &VarDeclarator) {
+        let Some(init) = d.init.as_deref() else { return };
+        match &d.name {
+            Pat::Object(object) if ident_name(init) == Some(self.req) => {
+                for prop in &object.props {
+                    match prop {
+                        swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => self.aliases.push(a.key.sym.to_string()),
+                        swc_ecma_ast::ObjectPatProp::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some("method") => {
+                            if let Some(name) = pat_ident(&kv.value) {
+                                self.aliases.push(name.to_owned());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            pat => {
+                if let Some(name) = pat_ident(pat) {
+                    if self.is_method(init) {
+                        self.aliases.push(name.to_owned());
+                    } else {
+                        self.remember_collection(name, init);
+                    }
+                }
+            }
+        }
+    }
+
+    fn remember_collection(&mut self, name: &str, init: &Expr) {
+        match unwrap(init) {
+            Expr::Array(array) => {
+                let strings: Option<BTreeSet<String>> = array
+                    .elems
+                    .iter()
+                    .map(|e| e.as_ref().and_then(|e| string_value(&e.expr)).map(|s| s.to_uppercase()))
+                    .collect();
+                if let Some(strings) = strings.filter(|s| !s.is_empty() && s.iter().all(|m| is_method_name(m))) {
+                    self.arrays.insert(name.to_owned(), strings);
+                }
+            }
+            Expr::Object(object) => {
+                let keys: BTreeSet<String> = object
+                    .props
+                    .iter()
+                    .filter_map(|p| match p {
+                        swc_ecma_ast::PropOrSpread::Prop(prop) => match &**prop {
+                            swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key),
+                            swc_ecma_ast::Prop::Method(m) => prop_name(&m.key),
+                            swc_ecma_ast::Prop::Shorthand(i) => Some(i.sym.to_string()),
+                            _ => None,
+                        },
+                        swc_ecma_ast::PropOrSpread::Spread(_) => None,
+                    })
+                    .collect();
+                if !keys.is_empty() && keys.iter().all(|k| is_method_name(&k.to_uppercase())) {
+                    self.tables.insert(name.to_owned(), keys.into_iter().map(|k| k.to_uppercase()).collect());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `req.method`, an alias of it, or either with `.toUpperCase()`/`.toLowerCase()`.
+    fn is_method(&self, expr: &Expr) -> bool {
+        match unwrap(expr) {
+            Expr::Member(m) => self.is_req_method(m),
+            Expr::Ident(i) => self.aliases.iter().any(|a| a == &*i.sym),
+            Expr::Call(call) => match &call.callee {
+                Callee::Expr(callee) => match unwrap(callee) {
+                    Expr::Member(m) => is_case_call(&m.prop) && self.is_method(&m.obj),
+                    Expr::OptChain(o) => match &*o.base {
+                        OptChainBase::Member(m) => is_case_call(&m.prop) && self.is_method(&m.obj),
+                        OptChainBase::Call(_) => false,
+                    },
+                    _ => false,
+                },
+                _ => false,
+            },
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => self.is_req_method(m),
+                OptChainBase::Call(c) => match unwrap(&c.callee) {
+                    Expr::Member(m) => is_case_call(&m.prop) && self.is_method(&m.obj),
+                    Expr::OptChain(inner) => match &*inner.base {
+                        OptChainBase::Member(m) => is_case_call(&m.prop) && self.is_method(&m.obj),
+                        OptChainBase::Call(_) => false,
+                    },
+                    _ => false,
+                },
+            },
+            _ => false,
+        }
+    }
+
+    fn is_req_method(&self, m: &MemberExpr) -> bool {
+        ident_name(&m.obj) == Some(self.req) && member_name(&m.prop).as_deref() == Some("method")
+    }
+
+    /// The methods a test selects: `Some((true, set))` when it holds for exactly those
+    /// methods, `Some((false, set))` when it holds for every method but those.
+    fn test_methods(&mut self, test: &Expr) -> Option<(bool, BTreeSet<String>)> {
+        match unwrap(test) {
+            Expr::Bin(bin) => {
+                let equality = match bin.op {
+                    BinaryOp::EqEqEq | BinaryOp::EqEq => Some(true),
+                    BinaryOp::NotEqEq | BinaryOp::NotEq => Some(false),
+                    _ => None,
+                };
+                if let Some(positive) = equality {
+                    let (method_side, other) = if self.is_method(&bin.left) {
+                        (true, &bin.right)
+                    } else if self.is_method(&bin.right) {
+                        (true, &bin.left)
+                    } else {
+                        (false, &bin.left)
+                    };
+                    if !method_side {
+                        return None;
+                    }
+                    return match string_value(other) {
+                        Some(s) => Some((positive, BTreeSet::from([s.to_uppercase()]))),
+                        None => {
+                            self.found.unresolved.push(bin.span);
+                            None
+                        }
+                    };
+                }
+                let (left, right) = (self.test_methods(&bin.left), self.test_methods(&bin.right));
+                match (bin.op, left, right) {
+                    (BinaryOp::LogicalOr, Some((true, a)), Some((true, b))) => Some((true, &a | &b)),
+                    (BinaryOp::LogicalAnd, Some((false, a)), Some((false, b))) => Some((false, &a | &b)),
+                    _ => None,
+                }
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.test_methods(&u.arg).map(|(p, set)| (!p, set)),
+            Expr::Call(call) => {
+                let Callee::Expr(callee) = &call.callee else { return None };
+                let Expr::Member(m) = unwrap(callee) else { return None };
+                if member_name(&m.prop).as_deref() != Some("includes") || !call.args.first().is_some_and(|a| self.is_method(&a.expr)) {
+                    return None;
+                }
+                let set = match unwrap(&m.obj) {
+                    Expr::Array(_) => {
+                        let mut scratch = HashMap::new();
+                        std::mem::swap(&mut scratch, &mut self.arrays);
+                        self.remember_collection("\0", &m.obj);
+                        std::mem::swap(&mut scratch, &mut self.arrays);
+                        scratch.remove("\0")
+                    }
+                    Expr::Ident(i) => self.arrays.get(&*i.sym).cloned(),
+                    _ => None,
+                };
+                if set.is_none() {
+                    self.found.unresolved.push(call.span);
+                }
+                set.map(|s| (true, s))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn is_case_call(prop: &MemberProp) -> bool {
+    matches!(member_name(prop).as_deref(), Some("toUpperCase" | "toLowerCase"))
+}
+
+fn is_method_name(name: &str) -> bool {
+    ROUTE_METHODS.contains(&name) || matches!(name, "CONNECT" | "TRACE")
+}
+
+impl Visit for Finder<'_, '_> {
+    fn visit_switch_stmt(&mut self, switch: &SwitchStmt) {
+        if self.is_method(&switch.discriminant) {
+            let mut methods = BTreeSet::new();
+            let mut has_default = false;
+            for case in &switch.cases {
+                match case.test.as_deref().map(string_value) {
+                    Some(Some(method)) => {
+                        methods.insert(method.to_uppercase());
+                    }
+                    Some(None) => self.found.unresolved.push(case.span),
+                    None => {
+                        has_default = true;
+                        self.found.fallback.get_or_insert(classify(&case.cons));
+                    }
+                }
+            }
+            if !has_default {
+                self.found.fallback.get_or_insert(Fallback::FallsThrough);
+            }
+            self.found.note(DispatchStyle::Switch, methods, switch.span);
+        }
+        switch.visit_children_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, stmt: &IfStmt) {
+        match self.test_methods(&stmt.test) {
+            Some((true, methods)) => {
+                let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) { DispatchStyle::Includes } else { DispatchStyle::IfChain };
+                self.found.note(style, methods, stmt.span);
+                // The final `else` of a chain is the fallback.
+                match stmt.alt.as_deref() {
+                    Some(Stmt::If(_)) => {}
+                    Some(alt) => {
+                        self.found.fallback.get_or_insert(classify(std::slice::from_ref(alt)));
+                    }
+                    None => {
+                        self.found.fallback.get_or_insert(Fallback::FallsThrough);
+                    }
+                }
+            }
+            Some((false, methods)) if exits(&stmt.cons) => {
+                self.found.guard = Some(match self.found.guard.take() {
+                    Some(previous) => previous.intersection(&methods).cloned().collect(),
+                    None => methods,
+                });
+                self.found.span.get_or_insert(stmt.span);
+                self.found.fallback = Some(classify(std::slice::from_ref(&*stmt.cons)));
+            }
+            _ => {}
+        }
+        stmt.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, member: &MemberExpr) {
+        if let MemberProp::Computed(computed) = &member.prop {
+            if self.is_method(&computed.expr) {
+                match ident_name(&member.obj).and_then(|t| self.tables.get(t)).cloned() {
+                    Some(keys) => {
+                        self.found.note(DispatchStyle::Table, keys, member.span);
+                        self.found.fallback.get_or_insert(Fallback::Custom);
+                    }
+                    None => self.found.unresolved.push(member.span),
+                }
+            }
+        }
+        member.visit_children_with(self);
+    }
+
+    // A nested function has its own `req` only if it rebinds it; we keep looking either way,
+    // since helpers defined inside the handler usually close over the outer one.
+}
+
+/// True when a statement always leaves the function (ends in `return` or `throw`).
+fn exits(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(exits),
+        Stmt::If(i) => exits(&i.cons) && i.alt.as_deref().is_some_and(exits),
+        _ => false,
+    }
+}
+
+/// What a fallback branch does.
+fn classify(stmts: &[Stmt]) -> Fallback {
+    #[derive(Default)]
+    struct Scan {
+        status_405: bool,
+        allow: bool,
+        anything: bool,
+    }
+    impl Visit for Scan {
+        fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
+            match lit {
+                swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => self.status_405 = true,
+                swc_ecma_ast::Lit::Str(s) if s.value.as_atom().is_some_and(|a| a.eq_ignore_ascii_case("allow")) => self.allow = true,
+                _ => {}
+            }
+        }
+        fn visit_expr(&mut self, e: &Expr) {
+            self.anything = true;
+            e.visit_children_with(self);
+        }
+    }
+    let mut scan = Scan::default();
+    stmts.visit_with(&mut scan);
+    if scan.status_405 {
+        Fallback::MethodNotAllowed { allow: scan.allow }
+    } else if scan.anything || stmts.iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))) {
+        Fallback::Custom
+    } else {
+        Fallback::FallsThrough
+    }
+}
+
+/// The methods registered on next-connect routers anywhere in the module (`router.get(…)`,
+/// `nc().post(…)`); `.all(…)` serves every method.
+pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
+    struct Calls<'i, 'a> {
+        index: &'i ModuleIndex<'a>,
+        methods: BTreeSet<String>,
+        all: bool,
+        span: Option<Span>,
+    }
+    impl Visit for Calls<'_, '_> {
+        fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
+            if let Callee::Expr(callee) = &call.callee {
+                if let Expr::Member(m) = unwrap(callee) {
+                    let is_router = chain_root_import(self.index, &m.obj, 0).is_some_and(libraries::is_next_connect);
+                    match member_name(&m.prop).map(|n| n.to_uppercase()) {
+                        Some(name) if is_router && name == "ALL" => self.all = true,
+                        Some(name) if is_router && ROUTE_METHODS.contains(&name.as_str()) => {
+                            self.methods.insert(name);
+                            self.span.get_or_insert(call.span);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            call.visit_children_with(self);
+        }
+    }
+    let mut calls = Calls { index, methods: BTreeSet::new(), all: false, span: None };
+    program.visit_with(&mut calls);
+    if calls.all {
+        return Dispatch::none();
+    }
+    Dispatch { style: DispatchStyle::Router, methods: calls.methods, fallback: Fallback::Framework, unresolved: Vec::new(), span: calls.span }
+}

@@ -1,0 +1,195 @@
+//! Finding the handler of a `pages/api` module: what the default export is, through
+//! identifiers, re-exports, wrappers (`withAuth(handler)`, stacked, with extra arguments) and
+//! CommonJS, down to the function that takes `(req, res)`.
+
+use serde::Serialize;
+use swc_common::Span;
+use swc_ecma_ast::{Callee, Expr};
+
+use super::libraries::{self, Library};
+use super::module_index::{Binding, DefaultExport, ModuleIndex};
+use super::syntax::{callee_text, unwrap, FnLike};
+
+/// What kind of thing the default export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandlerKind {
+    /// A function taking `(req, res)`, exported directly or through a name.
+    Function,
+    /// A function wrapped by one or more higher-order functions.
+    Wrapped,
+    /// A handler made by a library (NextAuth, tRPC, …).
+    Library,
+    /// A next-connect router.
+    NextConnect,
+    /// There is no default export.
+    Missing,
+    /// Something we cannot follow.
+    Unresolved,
+}
+
+/// A higher-order function around the handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wrapper {
+    pub name: String,
+    /// Defined in this file (as opposed to imported).
+    pub local: bool,
+    /// Called with arguments besides the handler (`withAuth(handler, { role: 'admin' })`).
+    pub extra_arguments: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The resolved handler.
+pub struct Handler<'a> {
+    pub kind: HandlerKind,
+    /// The default export statement (or the file start when there is none).
+    pub span: Option<Span>,
+    /// The innermost function taking `(req, res)`, when we found one.
+    pub function: Option<FnLike<'a>>,
+    /// Outermost first.
+    pub wrappers: Vec<Wrapper>,
+    /// For `Library`: the package and, if known, how it mounts in the App Router.
+    pub library: Option<(String, Option<&'static Library>)>,
+    /// For `Unresolved`: why.
+    pub unresolved_reason: Option<String>,
+}
+
+/// Resolves the module's handler.
+pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
+    let mut handler = Handler {
+        kind: HandlerKind::Missing,
+        span: None,
+        function: None,
+        wrappers: Vec::new(),
+        library: None,
+        unresolved_reason: None,
+    };
+    let Some(default) = index.default_export else { return handler };
+    handler.span = Some(default.span());
+    match default {
+        DefaultExport::Function(f, _) => found(&mut handler, FnLike::Function(f)),
+        DefaultExport::Expr(e, _) => follow(index, e, &mut handler, 0),
+        DefaultExport::Name(name, _) => follow_name(index, name, &mut handler, 0),
+        DefaultExport::ReExport(source, _) => unresolved(&mut handler, format!("the handler is re-exported from `{source}`")),
+        DefaultExport::Class(_) => unresolved(&mut handler, "the default export is a class".to_owned()),
+    }
+    handler
+}
+
+fn found<'a>(handler: &mut Handler<'a>, function: FnLike<'a>) {
+    handler.kind = if handler.wrappers.is_empty() { HandlerKind::Function } else { HandlerKind::Wrapped };
+    handler.function = Some(function);
+}
+
+fn unresolved(handler: &mut Handler, reason: String) {
+    handler.kind = HandlerKind::Unresolved;
+    handler.unresolved_reason = Some(reason);
+}
+
+/// Deep enough for any real chain of names and wrappers; stops cycles like `const a = b, b = a`.
+const MAX_DEPTH: usize = 16;
+
+fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a>, depth: usize) {
+    match index.binding(name) {
+        Some(Binding::Function(f)) => found(handler, FnLike::Function(f)),
+        Some(Binding::Value(e)) => follow(index, e, handler, depth + 1),
+        Some(Binding::Import { source }) if libraries::is_next_connect(source) => handler.kind = HandlerKind::NextConnect,
+        Some(Binding::Import { source }) => unresolved(handler, format!("the handler `{name}` is imported from `{source}`")),
+        Some(Binding::Other) => unresolved(handler, format!("`{name}` is not a function we can follow")),
+        None => unresolved(handler, format!("`{name}` is not defined in this file")),
+    }
+}
+
+fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return unresolved(handler, "the default export is defined in a cycle".to_owned());
+    }
+    if let Some(function) = FnLike::from_expr(expr) {
+        return found(handler, function);
+    }
+    match unwrap(expr) {
+        Expr::Ident(i) => follow_name(index, &i.sym, handler, depth + 1),
+        Expr::Call(call) => {
+            let Callee::Expr(callee) = &call.callee else {
+                return unresolved(handler, "the default export is not a function".to_owned());
+            };
+            if let Some(source) = chain_root_import(index, callee, depth) {
+                if libraries::is_next_connect(source) {
+                    handler.kind = HandlerKind::NextConnect;
+                    return;
+                }
+                if let Some(library) = libraries::known(source) {
+                    // Wrappers such as Sentry's still take the handler as an argument.
+                    if !has_function_argument(index, call) {
+                        handler.kind = HandlerKind::Library;
+                        handler.library = Some((libraries::package_name(source).to_owned(), Some(library)));
+                        return;
+                    }
+                }
+            }
+            // A wrapper: follow the first argument that leads to a function.
+            let name = callee_text(&call.callee);
+            let local = matches!(unwrap(callee), Expr::Ident(i) if matches!(index.binding(&i.sym), Some(Binding::Function(_) | Binding::Value(_))));
+            let argument = call.args.iter().position(|a| a.spread.is_none() && leads_to_function(index, &a.expr, depth));
+            match argument {
+                Some(position) => {
+                    handler.wrappers.push(Wrapper { name, local, extra_arguments: call.args.len() > 1, span: call.span });
+                    follow(index, &call.args[position].expr, handler, depth + 1);
+                }
+                None => match chain_root_import(index, callee, depth) {
+                    Some(source) if libraries::is_package(source) => {
+                        handler.kind = HandlerKind::Library;
+                        handler.library = Some((libraries::package_name(source).to_owned(), libraries::known(source)));
+                    }
+                    _ => unresolved(handler, format!("the handler is built by `{name}(…)`, whose result we cannot follow")),
+                },
+            }
+        }
+        _ => unresolved(handler, "the default export is not a function".to_owned()),
+    }
+}
+
+fn has_function_argument(index: &ModuleIndex, call: &swc_ecma_ast::CallExpr) -> bool {
+    call.args.iter().any(|a| leads_to_function(index, &a.expr, 0))
+}
+
+/// True when an argument is, or names, a function (possibly wrapped again).
+fn leads_to_function(index: &ModuleIndex, expr: &Expr, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    if FnLike::from_expr(expr).is_some() {
+        return true;
+    }
+    match unwrap(expr) {
+        Expr::Ident(i) => match index.binding(&i.sym) {
+            Some(Binding::Function(_)) => true,
+            Some(Binding::Value(e)) => leads_to_function(index, e, depth + 1),
+            _ => false,
+        },
+        Expr::Call(c) => c.args.iter().any(|a| leads_to_function(index, &a.expr, depth + 1)),
+        _ => false,
+    }
+}
+
+/// The import at the root of a callee chain (`nc()`, `createRouter().get(…)`, `Sentry.wrap`,
+/// `router.handler` where `router = createRouter()`).
+pub fn chain_root_import<'a>(index: &ModuleIndex<'a>, expr: &Expr, depth: usize) -> Option<&'a str> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match unwrap(expr) {
+        Expr::Ident(i) => match index.binding(&i.sym)? {
+            Binding::Import { source } => Some(source),
+            Binding::Value(e) => chain_root_import(index, e, depth + 1),
+            _ => None,
+        },
+        Expr::Member(m) => chain_root_import(index, &m.obj, depth + 1),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee) => chain_root_import(index, callee, depth + 1),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,180 @@
+//! Analysis of one handler file: what its handler is, which methods it serves, every use of
+//! `req` and `res`, its `config`, and the verdict on how it can be migrated.
+
+pub mod app_route;
+pub mod config;
+pub mod dispatch;
+pub mod flow;
+pub mod handler;
+pub mod libraries;
+pub mod module_index;
+mod rules;
+pub mod syntax;
+pub mod uses;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic, TextRange};
+use crate::parse;
+use config::PageConfig;
+use dispatch::Dispatch;
+use handler::{HandlerKind, Wrapper};
+use module_index::ModuleIndex;
+use syntax::pat_ident;
+use uses::Use;
+
+/// How a Pages API route can be moved to the App Router. Ordered from least to most work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// An idiomatic route handler can be generated.
+    Auto,
+    /// It can be moved faithfully only through a compatibility adapter.
+    Adapter,
+    /// It needs a person.
+    Manual,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Auto => "auto",
+            Verdict::Adapter => "adapter",
+            Verdict::Manual => "manual",
+        }
+    }
+
+    /// The verdict a set of diagnostics adds up to.
+    pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
+        diagnostics.iter().map(|d| d.code.verdict_floor()).max().unwrap_or(Verdict::Auto)
+    }
+}
+
+/// A summary of the handler's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandlerSummary {
+    pub kind: HandlerKind,
+    /// Outermost first.
+    pub wrappers: Vec<Wrapper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
+    /// `config.runtime` is `edge`: the handler takes a Web `Request`.
+    pub edge: bool,
+    /// The handler's parameter names, e.g. `["req", "res"]` (`null` when destructured).
+    pub params: Vec<Option<String>>,
+}
+
+/// What the analysis of one file found.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// `None` for App Router files and files that do not parse.
+    pub handler: Option<HandlerSummary>,
+    pub dispatch: Dispatch,
+    pub uses: Vec<Use>,
+    pub config: Option<PageConfig>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// `None` for App Router files (they are already migrated).
+    pub verdict: Option<Verdict>,
+}
+
+/// Facts about the route a file serves that the analysis needs.
+pub struct RouteContext<'a> {
+    /// The route's dynamic parameter names.
+    pub params: &'a [String],
+    /// The Next.js major version, when known.
+    pub next_major: Option<u32>,
+    /// The file's path as shown to users (Next's messages name it).
+    pub file: &'a str,
+}
+
+fn parse_failure(error: parse::ParseError) -> Analysis {
+    let code = if error.refused { Code::UnreadableFile } else { Code::ParseError };
+    let diagnostic = Diagnostic::new(code, error.range, error.message);
+    Analysis {
+        handler: None,
+        dispatch: Dispatch::none(),
+        uses: Vec::new(),
+        config: None,
+        verdict: Some(Verdict::of(std::slice::from_ref(&diagnostic))),
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// Analyses a `pages/api` file.
+pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
+    let parsed = match parse::parse(text, extension) {
+        Ok(parsed) => parsed,
+        Err(error) => return parse_failure(error),
+    };
+    let index = ModuleIndex::new(&parsed.program);
+    let resolved = handler::resolve(&index);
+    let config = index.config.map(|(value, span)| config::read(value, span));
+    let edge = config.as_ref().is_some_and(PageConfig::is_edge);
+    let params: Vec<Option<String>> =
+        resolved.function.map(|f| f.params().iter().map(|p| pat_ident(p).map(str::to_owned)).collect()).unwrap_or_default();
+    let req = params.first().cloned().flatten();
+    let res = params.get(1).cloned().flatten();
+
+    let dispatch = match (resolved.kind, resolved.function, req.as_deref()) {
+        (HandlerKind::NextConnect, _, _) => dispatch::next_connect(&parsed.program, &index),
+        (_, Some(function), Some(req)) => dispatch::analyse(function, req, &index),
+        _ => Dispatch::none(),
+    };
+    // An edge handler's `req` is a Web `Request`: its uses need no rewriting.
+    let uses = match resolved.function {
+        Some(function) if !edge => uses::collect(function, req.as_deref(), res.as_deref(), &index),
+        _ => Vec::new(),
+    };
+    let continues = match resolved.function {
+        Some(function) if !edge => flow::sends_then_continues(function, res.as_deref()),
+        _ => Vec::new(),
+    };
+
+    let mut diagnostics = Vec::new();
+    rules::handler_shape(&resolved, edge, route, &mut diagnostics);
+    if let Some(config) = &config {
+        rules::config(config, route, &mut diagnostics);
+    }
+    rules::dispatch(&dispatch, &mut diagnostics);
+    rules::uses(&uses, config.as_ref(), route, &mut diagnostics);
+    diagnostics.extend(continues.into_iter().map(|span| {
+        Diagnostic::new(Code::ResponseThenContinue, parse::range(span), "the response is sent here, and the handler keeps running")
+    }));
+    diagnostics.sort_by_key(|d| (d.range.start, d.code));
+
+    Analysis {
+        handler: Some(HandlerSummary {
+            kind: resolved.kind,
+            wrappers: resolved.wrappers,
+            library: resolved.library.map(|(package, _)| package),
+            edge,
+            params,
+        }),
+        dispatch,
+        uses,
+        config,
+        verdict: Some(Verdict::of(&diagnostics)),
+        diagnostics,
+    }
+}
+
+/// Analyses an App Router `route` file: its method exports and the mistakes Next ignores.
+pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> Analysis {
+    let parsed = match parse::parse(text, extension) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let mut analysis = parse_failure(error);
+            analysis.verdict = None;
+            return analysis;
+        }
+    };
+    let index = ModuleIndex::new(&parsed.program);
+    let (dispatch, mut diagnostics) = app_route::check(&index, route);
+    diagnostics.sort_by_key(|d| (d.range.start, d.code));
+    Analysis { handler: None, dispatch, uses: Vec::new(), config: None, diagnostics, verdict: None }
+}
+
+/// The range of a whole file's start, for findings about the file as a whole.
+pub(crate) fn file_start() -> TextRange {
+    TextRange::file_start()
+}

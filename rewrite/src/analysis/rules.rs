@@ -1,0 +1,246 @@
+//! The rules that turn what the analyses found into diagnostics. Each function covers one
+//! concern; the codes and their docs live in `diagnostic_codes`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::config::PageConfig;
+use super::dispatch::{Dispatch, DispatchStyle, Fallback};
+use super::handler::{Handler, HandlerKind};
+use super::uses::{Object, Use, UseKind};
+use super::RouteContext;
+use crate::diagnostic::{Code, Diagnostic, TextRange};
+use crate::parse;
+
+/// The handler's shape: missing, wrapped, a library, a router, edge, or something opaque.
+pub fn handler_shape(handler: &Handler, edge: bool, route: &RouteContext, out: &mut Vec<Diagnostic>) {
+    let at = handler.span.map_or_else(TextRange::file_start, parse::range);
+    match handler.kind {
+        HandlerKind::Missing => out.push(Diagnostic::new(
+            Code::NoDefaultExport,
+            TextRange::file_start(),
+            format!("`{}` has no default export: Next.js answers every request to it with a 500", route.file),
+        )),
+        HandlerKind::Wrapped => {
+            let chain = handler.wrappers.iter().map(|w| format!("{}(", w.name)).collect::<String>()
+                + "handler"
+                + &")".repeat(handler.wrappers.len());
+            let details: Vec<String> = handler
+                .wrappers
+                .iter()
+                .map(|w| {
+                    let place = if w.local { "defined in this file" } else { "imported" };
+                    let extra = if w.extra_arguments { ", with extra arguments" } else { "" };
+                    format!("`{}` is {place}{extra}", w.name)
+                })
+                .collect();
+            let range = handler.wrappers.first().map_or(at, |w| parse::range(w.span));
+            out.push(Diagnostic::new(
+                Code::WrappedHandler,
+                range,
+                format!("the handler is wrapped: `{chain}` ({})", details.join("; ")),
+            ));
+        }
+        HandlerKind::Library => {
+            let (package, library) = handler.library.as_ref().map_or(("a library", None), |(p, l)| (p.as_str(), *l));
+            let (name, help) = match library {
+                Some(library) => (library.name.to_owned(), library.help.to_owned()),
+                None => (format!("`{package}`"), format!("check whether `{package}` offers a route-handler (Web `Request`/`Response`) entry point")),
+            };
+            out.push(
+                Diagnostic::new(Code::LibraryHandler, at, format!("this route is a {name} entry point (`{package}`)")).with_help(help),
+            );
+        }
+        HandlerKind::NextConnect => {
+            out.push(Diagnostic::new(Code::NextConnectRouter, at, "this route is a next-connect router"));
+        }
+        HandlerKind::Unresolved => out.push(Diagnostic::new(
+            Code::UnresolvedHandler,
+            at,
+            handler.unresolved_reason.clone().unwrap_or_else(|| "the handler could not be resolved".to_owned()),
+        )),
+        HandlerKind::Function => {}
+    }
+    if edge && handler.function.is_some() {
+        out.push(Diagnostic::new(
+            Code::EdgeHandler,
+            at,
+            "edge API route: it already takes a Web `Request` and returns a `Response`, so it becomes named method exports almost verbatim",
+        ));
+    }
+}
+
+/// `export const config`.
+pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnostic>) {
+    let at = config.range.unwrap_or_default();
+    if config.body_parser == Some(false) {
+        out.push(Diagnostic::new(
+            Code::BodyParserDisabled,
+            at,
+            "`bodyParser: false`: route handlers never parse the body, so read it with `request.text()` or `arrayBuffer()`",
+        ));
+    }
+    if let Some(limit) = &config.size_limit {
+        out.push(Diagnostic::new(
+            Code::SizeLimitDropped,
+            at,
+            format!("`sizeLimit: {limit}` has no App Router equivalent: bodies over it will no longer get a 413"),
+        ));
+    }
+    let dropped: Vec<&str> = [
+        config.response_limit.as_ref().map(|_| "responseLimit"),
+        config.external_resolver.map(|_| "externalResolver"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !dropped.is_empty() {
+        out.push(Diagnostic::new(
+            Code::ConfigDropped,
+            at,
+            format!("`{}` only tunes development warnings and is dropped", dropped.join("`, `")),
+        ));
+    }
+    let carried: Vec<String> = [
+        config.runtime.as_ref().filter(|_| !config.is_edge()).map(|r| format!("runtime = '{r}'")),
+        config.max_duration.as_ref().map(|d| format!("maxDuration = {d}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !carried.is_empty() {
+        out.push(Diagnostic::new(
+            Code::ConfigCarried,
+            at,
+            format!("becomes `export const {}` in the route handler", carried.join("` and `export const ")),
+        ));
+    }
+    if config.is_edge() && route.next_major.is_none_or(|m| m >= 16) {
+        out.push(Diagnostic::new(
+            Code::EdgeRuntimeDeprecated,
+            at,
+            "`runtime: 'edge'` is deprecated in Next.js 16 (\"The Edge Runtime is deprecated. You can use the \\\"nodejs\\\" runtime instead.\"); the route handler will run on Node.js",
+        ));
+    }
+    for (span, what) in &config.unreadable {
+        out.push(Diagnostic::new(Code::ConfigNotLiteral, parse::range(*span), format!("{what} is not a literal value; we cannot tell what it sets")));
+    }
+}
+
+/// Method dispatch: what changes about methods the handler does not serve.
+pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
+    for span in &dispatch.unresolved {
+        out.push(Diagnostic::new(
+            Code::DynamicMethodDispatch,
+            parse::range(*span),
+            "`req.method` is compared with something other than a string literal",
+        ));
+    }
+    let at = dispatch.span.map_or_else(TextRange::file_start, parse::range);
+    let methods = dispatch.methods.iter().cloned().collect::<Vec<_>>().join(", ");
+    match dispatch.style {
+        DispatchStyle::None => out.push(Diagnostic::new(
+            Code::ImplicitHeadOptions,
+            at,
+            "the handler serves every method; as a route handler it serves only the methods it exports, and Next answers HEAD (with GET) and OPTIONS (204 with `Allow`) itself",
+        )),
+        DispatchStyle::Router | DispatchStyle::Exports => {}
+        _ => {
+            if dispatch.methods.contains("GET") && !dispatch.methods.contains("HEAD") {
+                out.push(Diagnostic::new(
+                    Code::ImplicitHeadOptions,
+                    at,
+                    "HEAD requests reached this handler's fallback; a route handler answers HEAD with the GET export, and OPTIONS with 204 and `Allow`",
+                ));
+            }
+            let fallback = match dispatch.fallback {
+                Fallback::MethodNotAllowed { allow: true } => Some("its own 405 with an `Allow` header"),
+                Fallback::MethodNotAllowed { allow: false } => Some("its own 405"),
+                Fallback::Custom => Some("its own fallback code"),
+                Fallback::FallsThrough => Some("the code after the dispatch (no response, if there is none)"),
+                Fallback::Served | Fallback::Framework => None,
+            };
+            if let Some(fallback) = fallback {
+                out.push(Diagnostic::new(
+                    Code::FallbackBecomes405,
+                    at,
+                    format!("methods other than {methods} get Next's bare 405 (empty body, no `Allow` header) instead of {fallback}"),
+                ));
+            }
+        }
+    }
+}
+
+/// Uses of `req` and `res` that a generated route handler cannot express directly.
+pub fn uses(uses: &[Use], config: Option<&PageConfig>, route: &RouteContext, out: &mut Vec<Diagnostic>) {
+    // Escapes: one diagnostic per call, naming both objects when both are passed.
+    let mut escapes: BTreeMap<(u32, u32), (String, Vec<Object>)> = BTreeMap::new();
+    let mut seen_unknown = HashSet::new();
+    let mut body_reported = false;
+    for u in uses {
+        let name = &u.name;
+        let diagnostic = match u.kind {
+            UseKind::Escape => {
+                let entry = escapes.entry((u.range.start, u.range.end)).or_insert_with(|| (name.clone(), Vec::new()));
+                entry.1.push(u.object);
+                None
+            }
+            UseKind::RawStream => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`)"))),
+            UseKind::Socket => Some(Diagnostic::new(Code::SocketAccess, u.range, format!("`{}.{name}` has no route-handler equivalent", object(u.object)))),
+            UseKind::WriteHead | UseKind::Write | UseKind::Pipe => {
+                let what = if u.kind == UseKind::Pipe { format!("a stream is piped into `res` (`{name}`)") } else { format!("`res.{name}` writes the response in pieces") };
+                Some(Diagnostic::new(Code::StreamingResponse, u.range, what))
+            }
+            UseKind::Revalidate => Some(Diagnostic::new(Code::Revalidate, u.range, "`res.revalidate()` has no route-handler method")),
+            UseKind::DraftMode | UseKind::PreviewData | UseKind::Preview => {
+                Some(Diagnostic::new(Code::PreviewMode, u.range, format!("`{}.{name}` is Pages preview/draft mode", object(u.object))))
+            }
+            UseKind::StatusCode | UseKind::ResponseState => {
+                Some(Diagnostic::new(Code::ResponseState, u.range, format!("`res.{name}` reads or sets response state a Web `Response` takes all at once")))
+            }
+            UseKind::Dynamic => Some(Diagnostic::new(Code::DynamicMember, u.range, format!("`{}[…]` with a computed key", object(u.object)))),
+            UseKind::Query => u.key.as_ref().filter(|k| route.params.contains(k)).map(|key| {
+                Diagnostic::new(
+                    Code::QueryKeyIsParam,
+                    u.range,
+                    format!("`{key}` is the route parameter `[{key}]`: it becomes `(await params).{key}`, and a search parameter of the same name no longer hides behind it"),
+                )
+            }),
+            UseKind::Body if !body_reported && config.is_none_or(|c| c.body_parser != Some(false)) => {
+                body_reported = true;
+                Some(Diagnostic::new(
+                    Code::BodyParsing,
+                    u.range,
+                    "`req.body` relies on Pages body parsing (by content type, 1 MB limit, 400 on bad JSON); the route handler parses it with a helper that keeps those rules",
+                ))
+            }
+            UseKind::Unknown if seen_unknown.insert((u.object, name.clone())) => Some(Diagnostic::new(
+                Code::UnknownMember,
+                u.range,
+                format!("`{}.{name}` is not a Node.js or Next.js property: it exists only where a wrapper or middleware sets it", object(u.object)),
+            )),
+            UseKind::OtherNode => Some(Diagnostic::new(Code::OtherNodeApi, u.range, format!("`{}.{name}` is Node-only", object(u.object)))),
+            _ => None,
+        };
+        out.extend(diagnostic);
+    }
+    for ((start, end), (callee, objects)) in escapes {
+        let range = TextRange::new(start, end);
+        let has_res = objects.contains(&Object::Res);
+        let both = objects.contains(&Object::Req) && has_res;
+        let who = if both { "`req` and `res` are".to_owned() } else { format!("`{}` is", object(objects[0])) };
+        let message = if callee == "req" || callee == "res" || callee.is_empty() {
+            format!("{who} stored or passed on as a value")
+        } else {
+            format!("{who} passed to `{callee}(…)`")
+        };
+        let code = if has_res { Code::ResEscapes } else { Code::ReqEscapes };
+        out.push(Diagnostic::new(code, range, message));
+    }
+}
+
+fn object(object: Object) -> &'static str {
+    match object {
+        Object::Req => "req",
+        Object::Res => "res",
+    }
+}

@@ -1,0 +1,141 @@
+//! Small helpers over swc's AST shared by the analyses.
+
+use swc_ecma_ast::{
+    ArrowExpr, ArrowFunctionBody, Callee, Expr, Function, Lit, MemberExpr, MemberProp, Pat, PropName, Stmt,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Strips what does not change a value: parentheses and TypeScript casts.
+pub fn unwrap(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(e) => &e.expr,
+            Expr::TsAs(e) => &e.expr,
+            Expr::TsSatisfies(e) => &e.expr,
+            Expr::TsNonNull(e) => &e.expr,
+            Expr::TsTypeAssertion(e) => &e.expr,
+            Expr::TsConstAssertion(e) => &e.expr,
+            _ => return expr,
+        };
+    }
+}
+
+/// The value of a string literal or a template literal without substitutions.
+pub fn string_value(expr: &Expr) -> Option<String> {
+    match unwrap(expr) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.as_str().to_owned()),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first()?.cooked.as_ref()?.as_atom().map(|a| a.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// The name of a plain identifier expression.
+pub fn ident_name(expr: &Expr) -> Option<&str> {
+    match unwrap(expr) {
+        Expr::Ident(i) => Some(&i.sym),
+        _ => None,
+    }
+}
+
+/// The property name of `a.b` or `a['b']`.
+pub fn member_name(prop: &MemberProp) -> Option<String> {
+    match prop {
+        MemberProp::Ident(i) => Some(i.sym.to_string()),
+        MemberProp::Computed(c) => string_value(&c.expr),
+        MemberProp::PrivateName(_) => None,
+    }
+}
+
+/// The name of an object key.
+pub fn prop_name(key: &PropName) -> Option<String> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => s.value.as_atom().map(|a| a.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// A short text for a callee, for messages: `cors`, `Sentry.wrapApiHandler`, `(…)`.
+pub fn callee_text(callee: &Callee) -> String {
+    match callee {
+        Callee::Expr(e) => expr_text(e),
+        Callee::Super(_) => "super".to_owned(),
+        Callee::Import(_) => "import".to_owned(),
+    }
+}
+
+fn expr_text(expr: &Expr) -> String {
+    match unwrap(expr) {
+        Expr::Ident(i) => i.sym.to_string(),
+        Expr::Member(MemberExpr { obj, prop, .. }) => {
+            format!("{}.{}", expr_text(obj), member_name(prop).unwrap_or_else(|| "[…]".to_owned()))
+        }
+        Expr::Call(c) => format!("{}(…)", callee_text(&c.callee)),
+        Expr::This(_) => "this".to_owned(),
+        _ => "(…)".to_owned(),
+    }
+}
+
+/// True when `expr` is the identifier `name`.
+pub fn is_ident(expr: &Expr, name: &str) -> bool {
+    ident_name(expr) == Some(name)
+}
+
+/// A function we can analyse: a declaration, a function expression or an arrow.
+#[derive(Clone, Copy)]
+pub enum FnLike<'a> {
+    Function(&'a Function),
+    Arrow(&'a ArrowExpr),
+}
+
+impl<'a> FnLike<'a> {
+    pub fn from_expr(expr: &'a Expr) -> Option<Self> {
+        match unwrap(expr) {
+            Expr::Fn(f) => Some(FnLike::Function(&f.function)),
+            Expr::Arrow(a) => Some(FnLike::Arrow(a)),
+            _ => None,
+        }
+    }
+
+    pub fn params(&self) -> Vec<&'a Pat> {
+        match self {
+            FnLike::Function(f) => f.params.iter().map(|p| &p.pat).collect(),
+            FnLike::Arrow(a) => a.params.iter().collect(),
+        }
+    }
+
+    pub fn span(&self) -> swc_common::Span {
+        match self {
+            FnLike::Function(f) => f.span,
+            FnLike::Arrow(a) => a.span,
+        }
+    }
+
+    /// The statements of the body, if the function has a block (an arrow may have an
+    /// expression body).
+    pub fn body_stmts(&self) -> Option<&'a [Stmt]> {
+        match self {
+            FnLike::Function(f) => f.body.as_ref().map(|b| b.stmts.as_slice()),
+            FnLike::Arrow(a) => match &*a.body {
+                ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts),
+                ArrowFunctionBody::Expr(_) => None,
+            },
+        }
+    }
+
+    pub fn visit_body<V: Visit>(&self, visitor: &mut V) {
+        match self {
+            FnLike::Function(f) => f.body.visit_with(visitor),
+            FnLike::Arrow(a) => a.body.visit_with(visitor),
+        }
+    }
+}
+
+/// The identifier a parameter binds, seeing through defaults (`req = x`).
+pub fn pat_ident(pat: &Pat) -> Option<&str> {
+    match pat {
+        Pat::Ident(b) => Some(&b.id.sym),
+        Pat::Assign(a) => pat_ident(&a.left),
+        _ => None,
+    }
+}

@@ -1,0 +1,373 @@
+//! Every use of `req` and `res` inside a handler, with its span and kind: what `apply` will
+//! rewrite and what `check` reports.
+
+use serde::Serialize;
+use swc_common::Span;
+use swc_ecma_ast::{
+    AssignExpr, AssignTarget, CallExpr, Callee, Expr, ForOfStmt, MemberExpr, MemberProp, ObjectPatProp, Pat,
+    SimpleAssignTarget, VarDeclarator,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::module_index::{Binding, ModuleIndex};
+use super::syntax::{callee_text, ident_name, is_ident, member_name, prop_name, unwrap, FnLike};
+use crate::diagnostic::TextRange;
+use crate::parse;
+
+/// Which object a use is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Object {
+    Req,
+    Res,
+}
+
+/// What a use does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UseKind {
+    // `req`
+    Query,
+    Body,
+    Cookies,
+    Headers,
+    Method,
+    Url,
+    RawStream,
+    Preview,
+    // `res`
+    Status,
+    StatusCode,
+    Json,
+    Send,
+    End,
+    Redirect,
+    SetHeader,
+    ResponseState,
+    WriteHead,
+    Write,
+    Pipe,
+    Revalidate,
+    DraftMode,
+    PreviewData,
+    // both
+    Socket,
+    /// Passed to a function, stored or returned.
+    Escape,
+    /// `req[x]` with a computed key.
+    Dynamic,
+    /// A Node API with no Web counterpart.
+    OtherNode,
+    /// A property Node and Next do not define (`req.user`).
+    Unknown,
+}
+
+/// One use of `req` or `res`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Use {
+    pub object: Object,
+    pub kind: UseKind,
+    /// The property (`status`, `query`) or, for an escape, the callee (`cors`).
+    pub name: String,
+    /// The query key, header or cookie name, when one is named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub range: TextRange,
+}
+
+/// Functions that read a request body as a stream when given `req`.
+const BODY_READERS: &[&str] = &[
+    "buffer", "getRawBody", "rawBody", "raw", "text", "json", "urlencoded", "readBody", "getBody", "streamToBuffer",
+    "streamToString", "parse", "parseForm", "arrayBuffer",
+];
+
+/// Packages whose functions consume the request stream.
+const STREAM_PACKAGES: &[&str] = &["micro", "raw-body", "formidable", "busboy", "multiparty", "stream/consumers", "node:stream/consumers", "multer"];
+
+/// Collects the uses inside `function`, whose parameters are `req` and `res`.
+pub fn collect(function: FnLike, req: Option<&str>, res: Option<&str>, index: &ModuleIndex) -> Vec<Use> {
+    let mut collector = Collector { req, res, index, uses: Vec::new() };
+    let params = function.params();
+    // `({ query, body }, res) => …` destructures the request in the signature.
+    if req.is_none() {
+        if let Some(Pat::Object(object)) = params.first().map(|p| strip_assign(p)) {
+            collector.destructured(Object::Req, object, None);
+        }
+    }
+    function.visit_body(&mut collector);
+    collector.uses.sort_by_key(|u| (u.range.start, u.object));
+    collector.uses
+}
+
+fn strip_assign(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Assign(a) => &a.left,
+        p => p,
+    }
+}
+
+struct Collector<'a, 'i> {
+    req: Option<&'a str>,
+    res: Option<&'a str>,
+    index: &'i ModuleIndex<'i>,
+    uses: Vec<Use>,
+}
+
+impl Collector<'_, '_> {
+    fn object_of(&self, expr: &Expr) -> Option<Object> {
+        let name = ident_name(expr)?;
+        if Some(name) == self.req {
+            Some(Object::Req)
+        } else if Some(name) == self.res {
+            Some(Object::Res)
+        } else {
+            None
+        }
+    }
+
+    fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
+        self.uses.push(Use { object, kind, name: name.to_owned(), key, range: parse::range(span) });
+    }
+
+    /// `res`, or a call chain that returns it: `res.status(404)`, `res.setHeader(…).status(…)`.
+    fn is_res_chain(&self, expr: &Expr) -> bool {
+        match unwrap(expr) {
+            e @ Expr::Ident(_) => self.object_of(e) == Some(Object::Res),
+            Expr::Call(call) => match &call.callee {
+                Callee::Expr(callee) => match unwrap(callee) {
+                    Expr::Member(m) => {
+                        matches!(member_name(&m.prop).as_deref(), Some("status" | "setHeader" | "appendHeader"))
+                            && self.is_res_chain(&m.obj)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// `const { id } = req.query`, `const { query, method } = req`.
+    fn destructured(&mut self, object: Object, pattern: &swc_ecma_ast::ObjectPat, field: Option<&str>) {
+        for prop in &pattern.props {
+            let (key, span, nested) = match prop {
+                ObjectPatProp::Assign(a) => (Some(a.key.sym.to_string()), a.key.span, None),
+                ObjectPatProp::KeyValue(kv) => {
+                    let nested = match strip_assign(&kv.value) {
+                        Pat::Object(o) => Some(o),
+                        _ => None,
+                    };
+                    (prop_name(&kv.key), kv.value_span(), nested)
+                }
+                ObjectPatProp::Rest(r) => (None, r.span, None),
+            };
+            match field {
+                Some(field) => {
+                    let kind = field_kind(object, field);
+                    self.push(object, kind, field, key, span);
+                }
+                None => {
+                    let name = key.unwrap_or_else(|| "…rest".to_owned());
+                    match nested {
+                        Some(inner) if matches!(name.as_str(), "query" | "headers" | "cookies") => {
+                            self.destructured(object, inner, Some(&name));
+                        }
+                        _ => {
+                            let kind = member_kind(object, &name);
+                            self.push(object, kind, &name, None, span);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn reads_stream(&self, call: &CallExpr) -> bool {
+        let Callee::Expr(callee) = &call.callee else { return false };
+        let last = match unwrap(callee) {
+            Expr::Ident(i) => i.sym.to_string(),
+            Expr::Member(m) => member_name(&m.prop).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let root = match unwrap(callee) {
+            Expr::Ident(i) => Some(i.sym.to_string()),
+            Expr::Member(m) => ident_name(&m.obj).map(str::to_owned),
+            _ => None,
+        };
+        let from_stream_package = root
+            .and_then(|r| self.index.binding(&r))
+            .is_some_and(|b| matches!(b, Binding::Import { source } if STREAM_PACKAGES.contains(&source)));
+        BODY_READERS.contains(&last.as_str()) || from_stream_package
+    }
+}
+
+/// The kind of a `req.x`/`res.x` member.
+fn member_kind(object: Object, name: &str) -> UseKind {
+    match (object, name) {
+        (Object::Req, "query") => UseKind::Query,
+        (Object::Req, "body") => UseKind::Body,
+        (Object::Req, "cookies") => UseKind::Cookies,
+        (Object::Req, "headers") => UseKind::Headers,
+        (Object::Req, "method") => UseKind::Method,
+        (Object::Req, "url") => UseKind::Url,
+        (Object::Req, "on" | "once" | "pipe" | "read" | "setEncoding" | "readable" | "resume" | "pause") => UseKind::RawStream,
+        (Object::Req, "preview" | "previewData" | "draftMode") => UseKind::Preview,
+        (Object::Req, "httpVersion" | "aborted" | "complete" | "rawHeaders" | "trailers" | "rawTrailers" | "destroy" | "headersDistinct" | "env") => {
+            UseKind::OtherNode
+        }
+        (_, "socket" | "connection") => UseKind::Socket,
+        (Object::Res, "status") => UseKind::Status,
+        (Object::Res, "statusCode" | "statusMessage") => UseKind::StatusCode,
+        (Object::Res, "json") => UseKind::Json,
+        (Object::Res, "send") => UseKind::Send,
+        (Object::Res, "end") => UseKind::End,
+        (Object::Res, "redirect") => UseKind::Redirect,
+        (Object::Res, "setHeader" | "appendHeader") => UseKind::SetHeader,
+        (Object::Res, "getHeader" | "getHeaders" | "getHeaderNames" | "hasHeader" | "removeHeader" | "headersSent" | "writableEnded" | "finished" | "on" | "once") => {
+            UseKind::ResponseState
+        }
+        (Object::Res, "writeHead") => UseKind::WriteHead,
+        (Object::Res, "write" | "flushHeaders" | "flush") => UseKind::Write,
+        (Object::Res, "revalidate") => UseKind::Revalidate,
+        (Object::Res, "setDraftMode") => UseKind::DraftMode,
+        (Object::Res, "setPreviewData" | "clearPreviewData") => UseKind::PreviewData,
+        (Object::Res, "cork" | "uncork" | "addTrailers" | "destroy" | "setTimeout" | "sendDate" | "strictContentLength") => UseKind::OtherNode,
+        _ => UseKind::Unknown,
+    }
+}
+
+/// The kind for a keyed read inside `req.query`, `req.headers` or `req.cookies`.
+fn field_kind(object: Object, field: &str) -> UseKind {
+    member_kind(object, field)
+}
+
+impl Visit for Collector<'_, '_> {
+    fn visit_member_expr(&mut self, m: &MemberExpr) {
+        // `req.query.id`, `req.headers['x-key']`, `req.cookies.token`: one keyed use.
+        if let Expr::Member(inner) = unwrap(&m.obj) {
+            if let (Some(object), Some(field)) = (self.object_of(&inner.obj), member_name(&inner.prop)) {
+                if object == Object::Req && matches!(field.as_str(), "query" | "headers" | "cookies") {
+                    let key = member_name(&m.prop);
+                    self.push(object, field_kind(object, &field), &field, key, m.span);
+                    if let MemberProp::Computed(c) = &m.prop {
+                        c.expr.visit_with(self);
+                    }
+                    return;
+                }
+            }
+        }
+        if let Some(object) = self.object_of(&m.obj) {
+            match member_name(&m.prop) {
+                Some(name) => self.push(object, member_kind(object, &name), &name, None, m.span),
+                None => self.push(object, UseKind::Dynamic, "[…]", None, m.span),
+            }
+            if let MemberProp::Computed(c) = &m.prop {
+                c.expr.visit_with(self);
+            }
+            return;
+        }
+        // `res.status(404).json(…)`: the outer call of a chain on `res`.
+        if !matches!(unwrap(&m.obj), Expr::Ident(_)) && self.is_res_chain(&m.obj) {
+            if let Some(name) = member_name(&m.prop) {
+                self.push(Object::Res, member_kind(Object::Res, &name), &name, None, m.span);
+            }
+        }
+        m.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        call.callee.visit_with(self);
+        let callee = callee_text(&call.callee);
+        let is_pipe = callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");
+        for arg in &call.args {
+            match self.object_of(&arg.expr) {
+                Some(Object::Res) if is_pipe => self.push(Object::Res, UseKind::Pipe, &callee, None, call.span),
+                Some(Object::Req) if self.reads_stream(call) => self.push(Object::Req, UseKind::RawStream, &callee, None, call.span),
+                Some(object) => self.push(object, UseKind::Escape, &callee, None, call.span),
+                None => arg.visit_with(self),
+            }
+        }
+    }
+
+    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &assign.left {
+            if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop)) {
+                let kind = if matches!(name.as_str(), "statusCode" | "statusMessage") { UseKind::StatusCode } else { member_kind(Object::Res, &name) };
+                self.push(Object::Res, kind, &name, None, m.span);
+                assign.right.visit_with(self);
+                return;
+            }
+        }
+        assign.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Object(pattern), Some(init)) = (&d.name, d.init.as_deref()) {
+            if let Some(object) = self.object_of(init) {
+                self.destructured(object, pattern, None);
+                return;
+            }
+            if let Expr::Member(m) = unwrap(init) {
+                if let (Some(Object::Req), Some(field)) = (self.object_of(&m.obj), member_name(&m.prop)) {
+                    if matches!(field.as_str(), "query" | "headers" | "cookies") {
+                        self.destructured(Object::Req, pattern, Some(&field));
+                        return;
+                    }
+                }
+            }
+        }
+        d.visit_children_with(self);
+    }
+
+    fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
+        if self.object_of(&stmt.right) == Some(Object::Req) {
+            self.push(Object::Req, UseKind::RawStream, "for await", None, stmt.span);
+            stmt.body.visit_with(self);
+            return;
+        }
+        stmt.visit_children_with(self);
+    }
+
+    fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
+        if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
+            let name: &str = &ident.sym;
+            let object = if Some(name) == self.req { Some(Object::Req) } else if Some(name) == self.res { Some(Object::Res) } else { None };
+            if let Some(object) = object {
+                self.push(object, UseKind::Escape, name, None, ident.span);
+                return;
+            }
+        }
+        prop.visit_children_with(self);
+    }
+
+    fn visit_expr(&mut self, expr: &Expr) {
+        // A bare `req`/`res` anywhere else: stored, returned, spread, put in an object.
+        if let Some(object) = self.object_of(expr) {
+            let name = if object == Object::Req { self.req } else { self.res };
+            self.push(object, UseKind::Escape, name.unwrap_or(""), None, expr_span(expr));
+            return;
+        }
+        expr.visit_children_with(self);
+    }
+}
+
+fn expr_span(expr: &Expr) -> Span {
+    use swc_common::Spanned;
+    expr.span()
+}
+
+trait ValueSpan {
+    fn value_span(&self) -> Span;
+}
+
+impl ValueSpan for swc_ecma_ast::KeyValuePatProp {
+    fn value_span(&self) -> Span {
+        use swc_common::Spanned;
+        self.key.span().to(self.value.span())
+    }
+}
+
+/// True when `expr` is the identifier `name` (re-exported for the flow analysis).
+pub fn is_named(expr: &Expr, name: Option<&str>) -> bool {
+    name.is_some_and(|n| is_ident(expr, n))
+}

@@ -1,0 +1,81 @@
+//! The diagnostic model: what every finding carries, independent of the parser and of the
+//! output format (ruff keeps this in `ruff_diagnostics` for the same reason).
+
+use serde::Serialize;
+
+pub use crate::diagnostic_codes::Code;
+
+/// How serious a finding is. Ordered, so `--fail-on` is one comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; changes nothing by itself.
+    Info,
+    /// The migration changes behaviour here, or needs a person's decision.
+    Warning,
+    /// Next.js rejects this, or we could not read the file.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A half-open byte range into a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    pub fn new(start: u32, end: u32) -> Self {
+        Self { start, end }
+    }
+
+    /// The empty range at the start of a file, for findings about a whole file.
+    pub fn file_start() -> Self {
+        Self::default()
+    }
+}
+
+/// One finding: a stable code, where it is, what it means and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub range: TextRange,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, range: TextRange, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.default_severity(),
+            range,
+            message: message.into(),
+            help: code.default_help().map(str::to_owned),
+        }
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}

@@ -1,0 +1,16 @@
+//! The library behind `migrate`: finds a Next.js project's routes in both routers, models them
+//! the way Next.js orders and matches them, and analyses each `pages/api` handler to say what a
+//! move to an App Router route handler takes.
+//!
+//! Read top-down: [`project`] discovers a project, [`route`] turns files into routes and finds
+//! collisions, [`analysis`] reads one handler, [`check`] ties them together for `migrate check`.
+
+pub mod analysis;
+pub mod check;
+pub mod diagnostic;
+pub mod diagnostic_codes;
+pub mod next_config;
+pub mod parse;
+pub mod project;
+pub mod route;
+pub mod source;

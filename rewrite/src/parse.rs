@@ -1,0 +1,121 @@
+//! Parsing one file with swc, choosing the syntax from the file's extension.
+
+use swc_common::{BytePos, Spanned};
+use swc_ecma_ast::Program;
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+
+use crate::diagnostic::TextRange;
+
+/// swc reserves position 0 for "no position", so files start at 1; subtract this to get a
+/// byte offset into the text.
+pub const BASE: u32 = 1;
+
+/// Bracket nesting beyond this is refused before parsing: swc's parser grows its stack, but
+/// visiting and dropping such a tree recurses once per level. Real handlers nest a few dozen.
+pub const MAX_NESTING: usize = 500;
+
+/// A parsed file.
+pub struct Parsed {
+    pub program: Program,
+}
+
+/// Why a file could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub range: TextRange,
+    pub message: String,
+    /// True when we refused to parse (nesting) rather than swc failing.
+    pub refused: bool,
+}
+
+/// The swc syntax for a file extension (`ts`, `tsx`, `js`, `api.ts`, …): the last dotted part
+/// decides. Unknown extensions are parsed as TSX-free TypeScript, the most permissive choice
+/// that is still unambiguous about `<T>` casts.
+pub fn syntax_for(extension: &str) -> Syntax {
+    let last = extension.rsplit('.').next().unwrap_or(extension);
+    match last {
+        "tsx" => Syntax::Typescript(TsSyntax { tsx: true, ..Default::default() }),
+        "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax::default()),
+        _ => Syntax::Es(EsSyntax { jsx: true, ..Default::default() }),
+    }
+}
+
+/// Parses `text` as a module or script (swc decides from the presence of `import`/`export`).
+pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
+    if let Some(offset) = too_deep_at(text) {
+        return Err(ParseError {
+            range: TextRange::new(offset as u32, offset as u32 + 1),
+            message: format!("code is nested more than {MAX_NESTING} levels deep; not analysed"),
+            refused: true,
+        });
+    }
+    let end = BASE + text.len() as u32;
+    let input = StringInput::new(text, BytePos(BASE), BytePos(end));
+    let mut parser = Parser::new(syntax_for(extension), input, None);
+    let result = parser.parse_program();
+    // Recoverable errors are still errors for us: Next's compiler rejects the file.
+    let first_error = match result {
+        Ok(program) => match parser.take_errors().into_iter().next() {
+            None => return Ok(Parsed { program }),
+            Some(error) => error,
+        },
+        Err(error) => error,
+    };
+    let span = first_error.span();
+    Err(ParseError {
+        range: TextRange::new(span.lo.0.saturating_sub(BASE), span.hi.0.saturating_sub(BASE)),
+        message: first_error.into_kind().msg().into_owned(),
+        refused: false,
+    })
+}
+
+/// The offset of the first bracket that opens nesting deeper than [`MAX_NESTING`], counting
+/// `(`, `[` and `{` outside nothing in particular: strings and comments can only make the count
+/// higher than the truth, and only by as many brackets as they contain.
+fn too_deep_at(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Converts an swc span to a byte range into the text.
+pub fn range(span: swc_common::Span) -> TextRange {
+    TextRange::new(span.lo.0.saturating_sub(BASE), span.hi.0.saturating_sub(BASE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ts_and_jsx() {
+        assert!(parse("export default function h(req: any, res: any) {}", "ts").is_ok());
+        assert!(parse("export default () => <div/>", "jsx").is_ok());
+    }
+
+    #[test]
+    fn reports_position_of_syntax_error() {
+        let err = parse("const a = ;\n", "ts").err().unwrap();
+        assert_eq!(err.range.start, 10);
+        assert!(!err.refused);
+    }
+
+    #[test]
+    fn refuses_absurd_nesting_without_overflowing() {
+        let text = "(".repeat(100_000);
+        let err = parse(&text, "js").err().unwrap();
+        assert!(err.refused);
+        assert_eq!(err.range.start as usize, MAX_NESTING);
+    }
+}
