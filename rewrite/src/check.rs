@@ -1,1 +1,398 @@
-//! placeholder
+//! `migrate check` as a library call: discover the projects, analyse every API route in
+//! parallel, find collisions, and return one report that every output format renders.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::dispatch::{DispatchStyle, Fallback};
+use crate::analysis::uses::{Object, UseKind};
+use crate::analysis::{self, config::PageConfig, Analysis, HandlerSummary, RouteContext, Verdict};
+use crate::diagnostic::{Code, Diagnostic, Severity, TextRange};
+use crate::next_config::PageExtensions;
+use crate::project::{self, DiscoverError, NextVersion, Project};
+use crate::route::collisions::{self, Bundler};
+use crate::route::{FileKind, RouteFile, Router};
+use crate::source::{self, LineIndex, LoadError};
+
+/// The version of the JSON report's schema; bumped on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Worker threads get a large stack: visiting and dropping a syntax tree recurses once per
+/// nesting level, and a hostile file can nest deeply without brackets (`a+a+a+…`).
+const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// Everything `check` found.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub projects: Vec<ProjectSummary>,
+    /// API routes of both routers, sorted by file.
+    pub routes: Vec<RouteReport>,
+    pub collisions: Vec<CollisionReport>,
+    /// Findings not about one API route: unreadable paths, config, invalid page routes.
+    pub problems: Vec<FileDiagnostic>,
+    /// Paths that could not be read at all (permissions, broken links): the run is incomplete.
+    pub io_failures: usize,
+}
+
+/// One discovered project.
+#[derive(Debug, Serialize)]
+pub struct ProjectSummary {
+    pub root: String,
+    pub next: NextVersion,
+    pub bundler: Bundler,
+    pub page_extensions: Vec<String>,
+    /// `default`, `config` or `unreadable` (then the default is used).
+    pub page_extensions_source: &'static str,
+    pub pages_dir: Option<String>,
+    pub app_dir: Option<String>,
+}
+
+/// One API route (a `pages/api` file or an App Router `route` file).
+#[derive(Debug, Serialize)]
+pub struct RouteReport {
+    pub file: String,
+    pub router: Router,
+    pub pattern: String,
+    /// Sorted, uppercase; `["*"]` when the handler serves every method.
+    pub methods: Vec<String>,
+    pub dispatch: DispatchStyle,
+    pub fallback: Fallback,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler: Option<HandlerSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<PageConfig>,
+    /// `null` for App Router routes.
+    pub verdict: Option<Verdict>,
+    pub diagnostics: Vec<LocatedDiagnostic>,
+    pub uses: Vec<LocatedUse>,
+}
+
+/// A diagnostic with its position resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedDiagnostic {
+    pub code: Code,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// The text of `line`, for code frames.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// A `req`/`res` use with its position resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedUse {
+    pub object: Object,
+    pub kind: UseKind,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Files that Next.js will not serve side by side.
+#[derive(Debug, Serialize)]
+pub struct CollisionReport {
+    pub code: Code,
+    pub kind: &'static str,
+    pub severity: Severity,
+    pub pattern: String,
+    pub files: Vec<String>,
+    /// What Next.js prints.
+    pub message: String,
+}
+
+/// A finding about a file that is not one API route.
+#[derive(Debug, Serialize)]
+pub struct FileDiagnostic {
+    pub file: String,
+    #[serde(flatten)]
+    pub diagnostic: LocatedDiagnostic,
+}
+
+impl Report {
+    /// Every diagnostic severity in the report, collisions included.
+    pub fn severities(&self) -> impl Iterator<Item = Severity> + '_ {
+        self.routes
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(|d| d.severity))
+            .chain(self.collisions.iter().map(|c| c.severity))
+            .chain(self.problems.iter().map(|p| p.diagnostic.severity))
+    }
+}
+
+/// Runs the check on `dir`.
+pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
+    let mut projects = project::discover(dir)?;
+    // Paths are shown the way the user named the directory, like compilers and linters do.
+    for project in &mut projects {
+        project.display_root = shown(dir, &project.display_root);
+        for file in &mut project.files {
+            file.display = shown(dir, &file.display);
+        }
+        for problem in &mut project.walk_problems {
+            problem.display = shown(dir, &problem.display);
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .expect("thread pool");
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        projects: Vec::new(),
+        routes: Vec::new(),
+        collisions: Vec::new(),
+        problems: Vec::new(),
+        io_failures: 0,
+    };
+    for project in &projects {
+        check_project(project, &pool, &mut report);
+    }
+    report.routes.sort_by(|a, b| a.file.cmp(&b.file));
+    report
+        .problems
+        .sort_by(|a, b| (&a.file, a.diagnostic.line).cmp(&(&b.file, b.diagnostic.line)));
+    Ok(report)
+}
+
+fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report) {
+    report.projects.push(summary(project));
+    let files = &project.files;
+    let route_problems = collisions::find(files, project.bundler);
+
+    // Routing errors of API files go with their route; the others are project problems.
+    let mut extra: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
+    for invalid in &route_problems.invalid {
+        let mut diagnostic = Diagnostic::new(
+            Code::InvalidRoute,
+            TextRange::file_start(),
+            invalid.message.clone(),
+        );
+        if let Some(other) = invalid.other {
+            diagnostic = diagnostic.with_help(format!(
+                "Next.js rejects this route together with {}",
+                files[other].display
+            ));
+        }
+        extra[invalid.file].push(diagnostic);
+    }
+    for (i, file) in files.iter().enumerate() {
+        if file.intercepting && file.kind == FileKind::AppRoute {
+            extra[i].push(Diagnostic::new(
+                Code::InterceptingRouteHandler,
+                TextRange::file_start(),
+                format!("an intercepting marker sits above this route handler; Next serves it at the literal path {}", file.pattern),
+            ));
+        }
+        if !file.kind.is_api() {
+            for diagnostic in extra[i].drain(..) {
+                report.problems.push(FileDiagnostic {
+                    file: file.display.clone(),
+                    diagnostic: at_file_start(diagnostic),
+                });
+            }
+        }
+    }
+
+    let api: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].kind.is_api())
+        .collect();
+    let results: Vec<(RouteReport, bool)> = pool.install(|| {
+        api.par_iter()
+            .map(|&i| analyse_file(&files[i], project.next.major, extra[i].clone()))
+            .collect()
+    });
+    for (route, io_failure) in results {
+        report.io_failures += usize::from(io_failure);
+        report.routes.push(route);
+    }
+
+    report.collisions.extend(
+        route_problems
+            .collisions
+            .into_iter()
+            .map(|c| CollisionReport {
+                code: c.code,
+                kind: c.code.name(),
+                severity: c.code.default_severity(),
+                pattern: c.pattern,
+                files: c.files.iter().map(|&i| files[i].display.clone()).collect(),
+                message: c.message,
+            }),
+    );
+    for problem in &project.walk_problems {
+        report.io_failures += usize::from(problem.io_failure);
+        let severity = if problem.io_failure {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let diagnostic = Diagnostic::new(
+            Code::UnreadableFile,
+            TextRange::file_start(),
+            problem.message.clone(),
+        )
+        .with_severity(severity);
+        report.problems.push(FileDiagnostic {
+            file: problem.display.clone(),
+            diagnostic: at_file_start(diagnostic),
+        });
+    }
+    if let PageExtensions::Unreadable { file, reason } = &project.page_extensions {
+        let diagnostic = Diagnostic::new(
+            Code::NextConfigUnreadable,
+            TextRange::file_start(),
+            format!("cannot read `pageExtensions` ({reason}); using the default tsx, ts, jsx, js"),
+        );
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let display = if project.display_root == "." {
+            name.into_owned()
+        } else {
+            format!("{}/{name}", project.display_root)
+        };
+        report.problems.push(FileDiagnostic {
+            file: display,
+            diagnostic: at_file_start(diagnostic),
+        });
+    }
+}
+
+/// `path` (relative to `dir`) as the user would type it from where they ran `migrate`.
+fn shown(dir: &Path, path: &str) -> String {
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    match (dir, path) {
+        ("." | "", _) => path.to_owned(),
+        (_, ".") => dir.to_owned(),
+        _ => format!("{dir}/{path}"),
+    }
+}
+
+fn summary(project: &Project) -> ProjectSummary {
+    let shown = |dir: &Option<std::path::PathBuf>| {
+        dir.as_ref()
+            .and_then(|d| d.strip_prefix(&project.root).ok())
+            .map(|d| d.to_string_lossy().replace('\\', "/"))
+    };
+    ProjectSummary {
+        root: project.display_root.clone(),
+        next: project.next.clone(),
+        bundler: project.bundler,
+        page_extensions: project.page_extensions.list(),
+        page_extensions_source: match project.page_extensions {
+            PageExtensions::Default => "default",
+            PageExtensions::FromConfig { .. } => "config",
+            PageExtensions::Unreadable { .. } => "unreadable",
+        },
+        pages_dir: shown(&project.pages_dir),
+        app_dir: shown(&project.app_dir),
+    }
+}
+
+/// Analyses one API file; the flag is true when it could not be read at all.
+fn analyse_file(
+    file: &RouteFile,
+    next_major: Option<u32>,
+    extra: Vec<Diagnostic>,
+) -> (RouteReport, bool) {
+    let params = file.param_names();
+    let context = RouteContext {
+        params: &params,
+        next_major,
+        file: &file.display,
+    };
+    let (analysis, text, io_failure) = match source::load(&file.path) {
+        Ok(text) => {
+            let analysis = match file.kind {
+                FileKind::AppRoute => analysis::analyse_app_route(&text, &file.extension, &context),
+                _ => analysis::analyse_pages_api(&text, &file.extension, &context),
+            };
+            (analysis, text, false)
+        }
+        Err(error) => {
+            let io_failure = matches!(error, LoadError::Io(_));
+            let at = TextRange::new(error.offset(), error.offset());
+            let diagnostic = Diagnostic::new(Code::UnreadableFile, at, error.to_string());
+            let verdict = (file.kind == FileKind::PagesApi).then_some(Verdict::Manual);
+            let analysis = Analysis {
+                handler: None,
+                dispatch: analysis::dispatch::Dispatch::none(),
+                uses: Vec::new(),
+                config: None,
+                diagnostics: vec![diagnostic],
+                verdict,
+            };
+            (analysis, String::new(), io_failure)
+        }
+    };
+    let index = LineIndex::new(&text);
+    let locate = |d: &Diagnostic| locate(d, &text, &index);
+    let mut diagnostics: Vec<LocatedDiagnostic> = extra
+        .iter()
+        .chain(&analysis.diagnostics)
+        .map(locate)
+        .collect();
+    diagnostics.sort_by_key(|d| (d.line, d.column, d.code));
+    let all: Vec<Diagnostic> = extra.into_iter().chain(analysis.diagnostics).collect();
+    let verdict = analysis.verdict.map(|v| v.max(Verdict::of(&all)));
+    let uses = analysis
+        .uses
+        .iter()
+        .map(|u| {
+            let (line, column) = index.line_col(&text, u.range.start);
+            LocatedUse {
+                object: u.object,
+                kind: u.kind,
+                name: u.name.clone(),
+                key: u.key.clone(),
+                line,
+                column,
+            }
+        })
+        .collect();
+    let route = RouteReport {
+        file: file.display.clone(),
+        router: file.router(),
+        pattern: file.pattern.clone(),
+        methods: analysis.dispatch.method_list(),
+        dispatch: analysis.dispatch.style,
+        fallback: analysis.dispatch.fallback,
+        handler: analysis.handler,
+        config: analysis.config,
+        verdict,
+        diagnostics,
+        uses,
+    };
+    (route, io_failure)
+}
+
+fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {
+    let (line, column) = index.line_col(text, d.range.start);
+    let (end_line, end_column) = index.line_col(text, d.range.end.max(d.range.start));
+    LocatedDiagnostic {
+        code: d.code,
+        name: d.code.name(),
+        severity: d.severity,
+        message: d.message.clone(),
+        help: d.help.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+        source_line: index.line_text(text, line).to_owned(),
+    }
+}
+
+fn at_file_start(d: Diagnostic) -> LocatedDiagnostic {
+    locate(&d, "", &LineIndex::new(""))
+}

@@ -62,6 +62,9 @@ codes! {
     /// The file could not be read as source text: unreadable, binary, not UTF-8, too large, or
     /// nested too deeply to analyse safely.
     UnreadableFile = "F002", "unreadable-file", Error, Manual, None;
+    /// `next.config.*` sets `pageExtensions` in a way we cannot read statically; the default
+    /// extensions are used instead.
+    NextConfigUnreadable = "F003", "next-config-unreadable", Warning, Auto, Some("write `pageExtensions` as a literal array of strings");
 
     /// Next.js's route sorter rejects this route (the message is Next's own wording).
     InvalidRoute = "R001", "invalid-route", Error, Manual, None;

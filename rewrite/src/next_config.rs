@@ -13,7 +13,12 @@ use crate::parse;
 pub const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 
 /// The config file names Next looks for, in its order.
-pub const CONFIG_FILES: [&str; 4] = ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"];
+pub const CONFIG_FILES: [&str; 4] = [
+    "next.config.js",
+    "next.config.mjs",
+    "next.config.cjs",
+    "next.config.ts",
+];
 
 /// Where the page extensions in use came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +26,10 @@ pub enum PageExtensions {
     /// No config file, or one that does not set `pageExtensions`.
     Default,
     /// A literal array in this config file.
-    FromConfig { file: PathBuf, extensions: Vec<String> },
+    FromConfig {
+        file: PathBuf,
+        extensions: Vec<String>,
+    },
     /// The config sets them in a way we cannot read; we use the default.
     Unreadable { file: PathBuf, reason: String },
 }
@@ -31,17 +39,27 @@ impl PageExtensions {
     pub fn list(&self) -> Vec<String> {
         match self {
             PageExtensions::FromConfig { extensions, .. } => extensions.clone(),
-            _ => DEFAULT_PAGE_EXTENSIONS.iter().map(|s| (*s).to_owned()).collect(),
+            _ => DEFAULT_PAGE_EXTENSIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }
 
 /// Reads `pageExtensions` from the first `next.config.*` in `root`.
 pub fn page_extensions(root: &Path) -> PageExtensions {
-    let Some(file) = CONFIG_FILES.iter().map(|name| root.join(name)).find(|p| p.is_file()) else {
+    let Some(file) = CONFIG_FILES
+        .iter()
+        .map(|name| root.join(name))
+        .find(|p| p.is_file())
+    else {
         return PageExtensions::Default;
     };
-    let unreadable = |reason: String| PageExtensions::Unreadable { file: file.clone(), reason };
+    let unreadable = |reason: String| PageExtensions::Unreadable {
+        file: file.clone(),
+        reason,
+    };
     let text = match crate::source::load(&file) {
         Ok(text) => text,
         Err(e) => return unreadable(e.to_string()),
@@ -55,7 +73,9 @@ pub fn page_extensions(root: &Path) -> PageExtensions {
     parsed.program.visit_with(&mut finder);
     match finder.found {
         None => PageExtensions::Default,
-        Some(Some(extensions)) if !extensions.is_empty() => PageExtensions::FromConfig { file, extensions },
+        Some(Some(extensions)) if !extensions.is_empty() => {
+            PageExtensions::FromConfig { file, extensions }
+        }
         Some(_) => unreadable("`pageExtensions` is not a literal array of strings".to_owned()),
     }
 }
@@ -89,13 +109,21 @@ impl Visit for Finder {
 }
 
 fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
-    let Expr::Array(array) = expr else { return None };
+    let Expr::Array(array) = expr else {
+        return None;
+    };
     array
         .elems
         .iter()
-        .map(|elem| match elem.as_ref().filter(|e| e.spread.is_none()).map(|e| &*e.expr) {
-            Some(Expr::Lit(Lit::Str(s))) => s.value.as_atom().map(|a| a.as_str().to_owned()),
-            _ => None,
+        .map(|elem| {
+            match elem
+                .as_ref()
+                .filter(|e| e.spread.is_none())
+                .map(|e| &*e.expr)
+            {
+                Some(Expr::Lit(Lit::Str(s))) => s.value.as_atom().map(|a| a.as_str().to_owned()),
+                _ => None,
+            }
         })
         .collect()
 }
@@ -105,7 +133,8 @@ mod tests {
     use super::*;
 
     fn read(name: &str, text: &str) -> PageExtensions {
-        let dir = std::env::temp_dir().join(format!("migrate-next-config-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("migrate-next-config-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), text).unwrap();
         let result = page_extensions(&dir);
@@ -115,15 +144,24 @@ mod tests {
 
     #[test]
     fn reads_literal_arrays_in_any_config_shape() {
-        let got = read("next.config.mjs", "const c = { pageExtensions: ['api.ts', 'tsx'] };\nexport default withX(c);");
+        let got = read(
+            "next.config.mjs",
+            "const c = { pageExtensions: ['api.ts', 'tsx'] };\nexport default withX(c);",
+        );
         assert_eq!(got.list(), vec!["api.ts", "tsx"]);
-        let got = read("next.config.ts", "const c: NextConfig = { reactStrictMode: true };\nexport default c;");
+        let got = read(
+            "next.config.ts",
+            "const c: NextConfig = { reactStrictMode: true };\nexport default c;",
+        );
         assert_eq!(got, PageExtensions::Default);
     }
 
     #[test]
     fn falls_back_on_computed_arrays() {
-        let got = read("next.config.js", "module.exports = { pageExtensions: exts.map(e => e) }");
+        let got = read(
+            "next.config.js",
+            "module.exports = { pageExtensions: exts.map(e => e) }",
+        );
         assert!(matches!(got, PageExtensions::Unreadable { .. }));
         assert_eq!(got.list(), DEFAULT_PAGE_EXTENSIONS);
     }

@@ -34,9 +34,15 @@ pub struct ParseError {
 pub fn syntax_for(extension: &str) -> Syntax {
     let last = extension.rsplit('.').next().unwrap_or(extension);
     match last {
-        "tsx" => Syntax::Typescript(TsSyntax { tsx: true, ..Default::default() }),
+        "tsx" => Syntax::Typescript(TsSyntax {
+            tsx: true,
+            ..Default::default()
+        }),
         "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax::default()),
-        _ => Syntax::Es(EsSyntax { jsx: true, ..Default::default() }),
+        _ => Syntax::Es(EsSyntax {
+            jsx: true,
+            ..Default::default()
+        }),
     }
 }
 
@@ -63,7 +69,10 @@ pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
     };
     let span = first_error.span();
     Err(ParseError {
-        range: TextRange::new(span.lo.0.saturating_sub(BASE), span.hi.0.saturating_sub(BASE)),
+        range: TextRange::new(
+            span.lo.0.saturating_sub(BASE),
+            span.hi.0.saturating_sub(BASE),
+        ),
         message: first_error.into_kind().msg().into_owned(),
         refused: false,
     })
@@ -91,7 +100,10 @@ fn too_deep_at(text: &str) -> Option<usize> {
 
 /// Converts an swc span to a byte range into the text.
 pub fn range(span: swc_common::Span) -> TextRange {
-    TextRange::new(span.lo.0.saturating_sub(BASE), span.hi.0.saturating_sub(BASE))
+    TextRange::new(
+        span.lo.0.saturating_sub(BASE),
+        span.hi.0.saturating_sub(BASE),
+    )
 }
 
 #[cfg(test)]

@@ -59,21 +59,29 @@ pub struct WalkProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no Next.js project found in {0} (no package.json that depends on `next`, here, above or below)")]
     NotFound(PathBuf),
 }
 
 /// Finds the Next.js projects for `dir`: the one `dir` is in, or else every one below it.
 pub fn discover(dir: &Path) -> Result<Vec<Project>, DiscoverError> {
-    let dir = dir.canonicalize().map_err(|source| DiscoverError::Io { path: dir.to_owned(), source })?;
+    let dir = dir.canonicalize().map_err(|source| DiscoverError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     if let Some(root) = dir.ancestors().find(|d| depends_on_next(d)) {
         return Ok(vec![load_project(root, root.min(&dir))]);
     }
     let roots: Vec<PathBuf> = WalkDir::new(&dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !e.file_type().is_dir() || e.depth() == 0 || !skipped_while_searching(e.file_name()))
+        .filter_entry(|e| {
+            !e.file_type().is_dir() || e.depth() == 0 || !skipped_while_searching(e.file_name())
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir() && depends_on_next(e.path()))
         .map(walkdir::DirEntry::into_path)
@@ -110,10 +118,18 @@ fn load_project(root: &Path, base: &Path) -> Project {
     let bundler = bundler(&package, next.major);
     let page_extensions = next_config::page_extensions(root);
     let router_dir = |name: &str| {
-        [root.join(name), root.join("src").join(name)].into_iter().find(|p| p.is_dir())
+        [root.join(name), root.join("src").join(name)]
+            .into_iter()
+            .find(|p| p.is_dir())
     };
     let (pages_dir, app_dir) = (router_dir("pages"), router_dir("app"));
-    let mut walk = Walk { root, base, extensions: sorted_extensions(&page_extensions.list()), files: Vec::new(), problems: Vec::new() };
+    let mut walk = Walk {
+        root,
+        base,
+        extensions: sorted_extensions(&page_extensions.list()),
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
     if let Some(pages) = &pages_dir {
         walk.pages(pages);
     }
@@ -143,20 +159,40 @@ fn next_version(root: &Path, package: &serde_json::Value) -> NextVersion {
         (None, None) => (None, VersionSource::Unknown),
     };
     let major = version.as_deref().and_then(major_of);
-    let source = if major.is_none() { VersionSource::Unknown } else { source };
-    NextVersion { major, version, source }
+    let source = if major.is_none() {
+        VersionSource::Unknown
+    } else {
+        source
+    };
+    NextVersion {
+        major,
+        version,
+        source,
+    }
 }
 
 /// The major version in a version or a simple range (`16.4.6`, `^15.1`, `>=14`, `~13.5.0`).
 fn major_of(range: &str) -> Option<u32> {
-    let digits: String =
-        range.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(char::is_ascii_digit).collect();
-    let starts_sanely = range.trim_start_matches(['^', '~', '>', '=', 'v', ' ']).starts_with(|c: char| c.is_ascii_digit());
-    if starts_sanely { digits.parse().ok() } else { None }
+    let digits: String = range
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let starts_sanely = range
+        .trim_start_matches(['^', '~', '>', '=', 'v', ' '])
+        .starts_with(|c: char| c.is_ascii_digit());
+    if starts_sanely {
+        digits.parse().ok()
+    } else {
+        None
+    }
 }
 
 fn bundler(package: &serde_json::Value, major: Option<u32>) -> Bundler {
-    let build = package.pointer("/scripts/build").and_then(|b| b.as_str()).unwrap_or("");
+    let build = package
+        .pointer("/scripts/build")
+        .and_then(|b| b.as_str())
+        .unwrap_or("");
     if build.contains("--webpack") {
         Bundler::Webpack
     } else if build.contains("--turbo") || major.is_none_or(|m| m >= 16) {
@@ -175,7 +211,10 @@ fn sorted_extensions(list: &[String]) -> Vec<String> {
 
 fn relative(path: &Path, base: &Path) -> Option<String> {
     let rel = path.strip_prefix(base).ok()?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
@@ -199,9 +238,16 @@ impl Walk<'_> {
     /// Files under `dir`, following symlinks; loops and unreadable entries become problems.
     fn files_under(&mut self, dir: &Path, skip_private: bool) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            !(skip_private && e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('_'))
-        });
+        let walker = WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(skip_private
+                    && e.depth() > 0
+                    && e.file_type().is_dir()
+                    && e.file_name().to_string_lossy().starts_with('_'))
+            });
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() => out.push(e.into_path()),
@@ -217,15 +263,36 @@ impl Walk<'_> {
         let display = relative(path, self.base).unwrap_or_else(|| path.display().to_string());
         let (message, io_failure) = match error.loop_ancestor() {
             Some(ancestor) => (
-                format!("symlink loop: this link leads back to {}; not followed", relative(ancestor, self.base).unwrap_or_default()),
+                format!(
+                    "symlink loop: this link leads back to {}; not followed",
+                    relative(ancestor, self.base).unwrap_or_default()
+                ),
                 false,
             ),
-            None => (format!("cannot read: {}", error.io_error().map_or_else(|| error.to_string(), ToString::to_string)), true),
+            None => (
+                format!(
+                    "cannot read: {}",
+                    error
+                        .io_error()
+                        .map_or_else(|| error.to_string(), ToString::to_string)
+                ),
+                true,
+            ),
         };
-        self.problems.push(WalkProblem { display, message, io_failure });
+        self.problems.push(WalkProblem {
+            display,
+            message,
+            io_failure,
+        });
     }
 
-    fn route_file(&self, path: PathBuf, kind: FileKind, extension: String, pattern: String) -> RouteFile {
+    fn route_file(
+        &self,
+        path: PathBuf,
+        kind: FileKind,
+        extension: String,
+        pattern: String,
+    ) -> RouteFile {
         RouteFile {
             display: relative(&path, self.base).unwrap_or_else(|| path.display().to_string()),
             rel: relative(&path, self.root).unwrap_or_default(),
@@ -240,15 +307,27 @@ impl Walk<'_> {
 
     fn pages(&mut self, pages: &Path) {
         for path in self.files_under(pages, false) {
-            let Ok(inside) = path.strip_prefix(pages) else { continue };
+            let Ok(inside) = path.strip_prefix(pages) else {
+                continue;
+            };
             let inside = inside.to_string_lossy().replace('\\', "/");
             let (dir, name) = inside.rsplit_once('/').unwrap_or(("", &inside));
-            let Some((stem, extension)) = self.split_extension(name) else { continue };
+            let Some((stem, extension)) = self.split_extension(name) else {
+                continue;
+            };
             if dir.is_empty() && matches!(stem, "_app" | "_document" | "_error") {
                 continue;
             }
-            let pattern = pages_pattern(&if dir.is_empty() { stem.to_owned() } else { format!("{dir}/{stem}") });
-            let kind = if pattern == "/api" || pattern.starts_with("/api/") { FileKind::PagesApi } else { FileKind::PagesPage };
+            let pattern = pages_pattern(&if dir.is_empty() {
+                stem.to_owned()
+            } else {
+                format!("{dir}/{stem}")
+            });
+            let kind = if pattern == "/api" || pattern.starts_with("/api/") {
+                FileKind::PagesApi
+            } else {
+                FileKind::PagesPage
+            };
             let file = self.route_file(path, kind, extension, pattern);
             self.files.push(file);
         }
@@ -256,17 +335,23 @@ impl Walk<'_> {
 
     fn app(&mut self, app: &Path) {
         for path in self.files_under(app, true) {
-            let Ok(inside) = path.strip_prefix(app) else { continue };
+            let Ok(inside) = path.strip_prefix(app) else {
+                continue;
+            };
             let inside = inside.to_string_lossy().replace('\\', "/");
             let mut dirs: Vec<&str> = inside.split('/').collect();
             let Some(name) = dirs.pop() else { continue };
-            let Some((stem, extension)) = self.split_extension(name) else { continue };
+            let Some((stem, extension)) = self.split_extension(name) else {
+                continue;
+            };
             let kind = match stem {
                 "route" => FileKind::AppRoute,
                 "page" => FileKind::AppPage,
                 _ => continue,
             };
-            let Some(location) = app_location(&dirs, stem) else { continue };
+            let Some(location) = app_location(&dirs, stem) else {
+                continue;
+            };
             let mut file = self.route_file(path, kind, extension, location.pattern);
             file.app_path = Some(location.app_path);
             file.intercepting = location.intercepting;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// Files larger than this are not parsed: no real handler is this big, and a generated or
 /// vendored blob would only slow the run down.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Why a file could not be read as source text.
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +34,18 @@ impl LoadError {
 pub fn load(path: &Path) -> Result<String, LoadError> {
     let size = std::fs::metadata(path)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { size, limit: MAX_FILE_BYTES });
+        return Err(LoadError::TooLarge {
+            size,
+            limit: MAX_FILE_BYTES,
+        });
     }
     let bytes = std::fs::read(path)?;
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(LoadError::Binary { offset });
     }
-    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
 }
 
 /// Maps byte offsets to 1-based lines and columns (columns count Unicode code points, which is
@@ -54,7 +59,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1),
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
         );
         Self { line_starts }
     }
@@ -74,9 +82,14 @@ impl LineIndex {
 
     /// The text of a 1-based line, without its line ending.
     pub fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1).min(self.line_starts.len() - 1);
+        let i = (line as usize)
+            .saturating_sub(1)
+            .min(self.line_starts.len() - 1);
         let start = self.line_starts[i] as usize;
-        let end = self.line_starts.get(i + 1).map_or(text.len(), |&e| e as usize);
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(text.len(), |&e| e as usize);
         text[start..end].trim_end_matches(['\n', '\r'])
     }
 }

@@ -36,7 +36,9 @@ pub fn check(index: &ModuleIndex, route: &RouteContext) -> (Dispatch, Vec<Diagno
         diagnostics.push(Diagnostic::new(
             Code::NoMethodExports,
             super::file_start(),
-            format!("No HTTP methods exported in '{file}'. Export a named export for each HTTP method."),
+            format!(
+                "No HTTP methods exported in '{file}'. Export a named export for each HTTP method."
+            ),
         ));
     }
     if let Some((_, span)) = index.config {
@@ -46,6 +48,13 @@ pub fn check(index: &ModuleIndex, route: &RouteContext) -> (Dispatch, Vec<Diagno
             "Next.js can't recognize the exported `config` field in route. Page config in `config` is deprecated and ignored, use individual exports instead.",
         ));
     }
-    let dispatch = Dispatch { style: DispatchStyle::Exports, methods, fallback: Fallback::Framework, unresolved: Vec::new(), span: None };
+    let dispatch = Dispatch {
+        style: DispatchStyle::Exports,
+        methods,
+        fallback: Fallback::Framework,
+        special_cased: BTreeSet::new(),
+        unresolved: Vec::new(),
+        span: None,
+    };
     (dispatch, diagnostics)
 }

@@ -43,9 +43,14 @@ impl PageConfig {
 
 /// Reads a `config` value.
 pub fn read(value: &Expr, span: Span) -> PageConfig {
-    let mut config = PageConfig { range: Some(parse::range(span)), ..PageConfig::default() };
+    let mut config = PageConfig {
+        range: Some(parse::range(span)),
+        ..PageConfig::default()
+    };
     let Expr::Object(object) = unwrap(value) else {
-        config.unreadable.push((span, "`config` is not an object literal".to_owned()));
+        config
+            .unreadable
+            .push((span, "`config` is not an object literal".to_owned()));
         return config;
     };
     for (key, value, span) in props(object) {
@@ -62,7 +67,9 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                                         if key == "sizeLimit" {
                                             match literal_text(value) {
                                                 Some(v) => config.size_limit = Some(v),
-                                                None => config.unreadable.push((span, "`sizeLimit`".to_owned())),
+                                                None => config
+                                                    .unreadable
+                                                    .push((span, "`sizeLimit`".to_owned())),
                                             }
                                         }
                                     }
@@ -71,11 +78,15 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                             },
                             "responseLimit" => match literal_text(value) {
                                 Some(v) => config.response_limit = Some(v),
-                                None => config.unreadable.push((span, "`responseLimit`".to_owned())),
+                                None => {
+                                    config.unreadable.push((span, "`responseLimit`".to_owned()))
+                                }
                             },
                             "externalResolver" => match unwrap(value) {
                                 Expr::Lit(Lit::Bool(b)) => config.external_resolver = Some(b.value),
-                                _ => config.unreadable.push((span, "`externalResolver`".to_owned())),
+                                _ => config
+                                    .unreadable
+                                    .push((span, "`externalResolver`".to_owned())),
                             },
                             _ => {}
                         }
@@ -103,7 +114,11 @@ fn props(object: &swc_ecma_ast::ObjectLit) -> Vec<(String, &Expr, Span)> {
         .iter()
         .filter_map(|p| match p {
             PropOrSpread::Prop(prop) => match &**prop {
-                Prop::KeyValue(kv) => Some((prop_name(&kv.key)?, &*kv.value, kv.key.span_lo_hi(&kv.value))),
+                Prop::KeyValue(kv) => Some((
+                    prop_name(&kv.key)?,
+                    &*kv.value,
+                    kv.key.span_lo_hi(&kv.value),
+                )),
                 _ => None,
             },
             PropOrSpread::Spread(_) => None,

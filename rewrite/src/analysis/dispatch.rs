@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use swc_common::Span;
 use swc_ecma_ast::{
-    BinaryOp, Callee, Expr, IfStmt, MemberExpr, MemberProp, OptChainBase, Pat, Program, Stmt, SwitchStmt, UnaryOp,
-    VarDeclarator,
+    BinaryOp, Callee, Expr, IfStmt, MemberExpr, MemberProp, OptChainBase, Pat, Program, Stmt,
+    SwitchStmt, UnaryOp, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -45,8 +45,10 @@ pub enum DispatchStyle {
 pub enum Fallback {
     /// There is no dispatch: every method is served.
     Served,
-    /// The handler answers 405 itself (`allow`: it also sets an `Allow` header).
-    MethodNotAllowed { allow: bool },
+    /// The handler answers 405 itself.
+    MethodNotAllowed,
+    /// The handler answers 405 itself and sets an `Allow` header.
+    MethodNotAllowedWithAllow,
     /// The handler runs some other code (an error response, a default branch).
     Custom,
     /// The dispatch has no default and control falls through to whatever follows.
@@ -62,6 +64,9 @@ pub struct Dispatch {
     /// Uppercase, sorted; empty when `style` is `None` (every method).
     pub methods: BTreeSet<String>,
     pub fallback: Fallback,
+    /// Methods answered early by an `if` that returns, before code every method runs
+    /// (`if (req.method === 'OPTIONS') return res.end()`).
+    pub special_cased: BTreeSet<String>,
     /// Where `req.method` is compared in a way we could not resolve.
     #[serde(skip)]
     pub unresolved: Vec<Span>,
@@ -72,7 +77,14 @@ pub struct Dispatch {
 
 impl Dispatch {
     pub fn none() -> Self {
-        Dispatch { style: DispatchStyle::None, methods: BTreeSet::new(), fallback: Fallback::Served, unresolved: Vec::new(), span: None }
+        Dispatch {
+            style: DispatchStyle::None,
+            methods: BTreeSet::new(),
+            fallback: Fallback::Served,
+            special_cased: BTreeSet::new(),
+            unresolved: Vec::new(),
+            span: None,
+        }
     }
 
     /// The methods as shown to users: the sorted list, or `*` for every method.
@@ -87,7 +99,14 @@ impl Dispatch {
 
 /// Analyses the dispatch inside a handler function whose request parameter is `req`.
 pub fn analyse(function: FnLike, req: &str, index: &ModuleIndex) -> Dispatch {
-    let mut finder = Finder { req, aliases: Vec::new(), arrays: HashMap::new(), tables: HashMap::new(), index, found: Found::default() };
+    let mut finder = Finder {
+        req,
+        aliases: Vec::new(),
+        arrays: HashMap::new(),
+        tables: HashMap::new(),
+        index,
+        found: Found::default(),
+    };
     finder.collect_aliases(function);
     function.visit_body(&mut finder);
     finder.found.into_dispatch()
@@ -98,6 +117,7 @@ struct Found {
     positive: BTreeSet<String>,
     positive_style: Option<DispatchStyle>,
     guard: Option<BTreeSet<String>>,
+    special_cased: BTreeSet<String>,
     fallback: Option<Fallback>,
     unresolved: Vec<Span>,
     span: Option<Span>,
@@ -115,10 +135,18 @@ impl Found {
             (None, None) => {
                 let mut none = Dispatch::none();
                 none.unresolved = self.unresolved;
+                none.special_cased = self.special_cased;
                 return none;
             }
         };
-        Dispatch { style, methods, fallback: self.fallback.unwrap_or(Fallback::FallsThrough), unresolved: self.unresolved, span: self.span }
+        Dispatch {
+            style,
+            methods,
+            fallback: self.fallback.unwrap_or(Fallback::FallsThrough),
+            special_cased: self.special_cased,
+            unresolved: self.unresolved,
+            span: self.span,
+        }
     }
 
     fn note(&mut self, style: DispatchStyle, methods: BTreeSet<String>, span: Span) {
@@ -159,13 +187,19 @@ impl Finder<'_, '_> {
     }
 
     fn declarator(&mut self, d: &VarDeclarator) {
-        let Some(init) = d.init.as_deref() else { return };
+        let Some(init) = d.init.as_deref() else {
+            return;
+        };
         match &d.name {
             Pat::Object(object) if ident_name(init) == Some(self.req) => {
                 for prop in &object.props {
                     match prop {
-                        swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => self.aliases.push(a.key.sym.to_string()),
-                        swc_ecma_ast::ObjectPatProp::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some("method") => {
+                        swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => {
+                            self.aliases.push(a.key.sym.to_string())
+                        }
+                        swc_ecma_ast::ObjectPatProp::KeyValue(kv)
+                            if prop_name(&kv.key).as_deref() == Some("method") =>
+                        {
                             if let Some(name) = pat_ident(&kv.value) {
                                 self.aliases.push(name.to_owned());
                             }
@@ -192,9 +226,15 @@ impl Finder<'_, '_> {
                 let strings: Option<BTreeSet<String>> = array
                     .elems
                     .iter()
-                    .map(|e| e.as_ref().and_then(|e| string_value(&e.expr)).map(|s| s.to_uppercase()))
+                    .map(|e| {
+                        e.as_ref()
+                            .and_then(|e| string_value(&e.expr))
+                            .map(|s| s.to_uppercase())
+                    })
                     .collect();
-                if let Some(strings) = strings.filter(|s| !s.is_empty() && s.iter().all(|m| is_method_name(m))) {
+                if let Some(strings) =
+                    strings.filter(|s| !s.is_empty() && s.iter().all(|m| is_method_name(m)))
+                {
                     self.arrays.insert(name.to_owned(), strings);
                 }
             }
@@ -213,7 +253,10 @@ impl Finder<'_, '_> {
                     })
                     .collect();
                 if !keys.is_empty() && keys.iter().all(|k| is_method_name(&k.to_uppercase())) {
-                    self.tables.insert(name.to_owned(), keys.into_iter().map(|k| k.to_uppercase()).collect());
+                    self.tables.insert(
+                        name.to_owned(),
+                        keys.into_iter().map(|k| k.to_uppercase()).collect(),
+                    );
                 }
             }
             _ => {}
@@ -286,16 +329,28 @@ impl Finder<'_, '_> {
                 }
                 let (left, right) = (self.test_methods(&bin.left), self.test_methods(&bin.right));
                 match (bin.op, left, right) {
-                    (BinaryOp::LogicalOr, Some((true, a)), Some((true, b))) => Some((true, &a | &b)),
-                    (BinaryOp::LogicalAnd, Some((false, a)), Some((false, b))) => Some((false, &a | &b)),
+                    (BinaryOp::LogicalOr, Some((true, a)), Some((true, b))) => {
+                        Some((true, &a | &b))
+                    }
+                    (BinaryOp::LogicalAnd, Some((false, a)), Some((false, b))) => {
+                        Some((false, &a | &b))
+                    }
                     _ => None,
                 }
             }
-            Expr::Unary(u) if u.op == UnaryOp::Bang => self.test_methods(&u.arg).map(|(p, set)| (!p, set)),
+            Expr::Unary(u) if u.op == UnaryOp::Bang => {
+                self.test_methods(&u.arg).map(|(p, set)| (!p, set))
+            }
             Expr::Call(call) => {
-                let Callee::Expr(callee) = &call.callee else { return None };
-                let Expr::Member(m) = unwrap(callee) else { return None };
-                if member_name(&m.prop).as_deref() != Some("includes") || !call.args.first().is_some_and(|a| self.is_method(&a.expr)) {
+                let Callee::Expr(callee) = &call.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap(callee) else {
+                    return None;
+                };
+                if member_name(&m.prop).as_deref() != Some("includes")
+                    || !call.args.first().is_some_and(|a| self.is_method(&a.expr))
+                {
                     return None;
                 }
                 let set = match unwrap(&m.obj) {
@@ -320,7 +375,10 @@ impl Finder<'_, '_> {
 }
 
 fn is_case_call(prop: &MemberProp) -> bool {
-    matches!(member_name(prop).as_deref(), Some("toUpperCase" | "toLowerCase"))
+    matches!(
+        member_name(prop).as_deref(),
+        Some("toUpperCase" | "toLowerCase")
+    )
 }
 
 fn is_method_name(name: &str) -> bool {
@@ -354,14 +412,29 @@ impl Visit for Finder<'_, '_> {
 
     fn visit_if_stmt(&mut self, stmt: &IfStmt) {
         match self.test_methods(&stmt.test) {
+            // `if (req.method === 'OPTIONS') return …` with no else: a special case before
+            // code that every other method runs.
+            Some((true, methods))
+                if stmt.alt.is_none()
+                    && exits(&stmt.cons)
+                    && self.found.positive_style.is_none() =>
+            {
+                self.found.special_cased.extend(methods);
+            }
             Some((true, methods)) => {
-                let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) { DispatchStyle::Includes } else { DispatchStyle::IfChain };
+                let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) {
+                    DispatchStyle::Includes
+                } else {
+                    DispatchStyle::IfChain
+                };
                 self.found.note(style, methods, stmt.span);
                 // The final `else` of a chain is the fallback.
                 match stmt.alt.as_deref() {
                     Some(Stmt::If(_)) => {}
                     Some(alt) => {
-                        self.found.fallback.get_or_insert(classify(std::slice::from_ref(alt)));
+                        self.found
+                            .fallback
+                            .get_or_insert(classify(std::slice::from_ref(alt)));
                     }
                     None => {
                         self.found.fallback.get_or_insert(Fallback::FallsThrough);
@@ -384,7 +457,10 @@ impl Visit for Finder<'_, '_> {
     fn visit_member_expr(&mut self, member: &MemberExpr) {
         if let MemberProp::Computed(computed) = &member.prop {
             if self.is_method(&computed.expr) {
-                match ident_name(&member.obj).and_then(|t| self.tables.get(t)).cloned() {
+                match ident_name(&member.obj)
+                    .and_then(|t| self.tables.get(t))
+                    .cloned()
+                {
                     Some(keys) => {
                         self.found.note(DispatchStyle::Table, keys, member.span);
                         self.found.fallback.get_or_insert(Fallback::Custom);
@@ -421,8 +497,16 @@ fn classify(stmts: &[Stmt]) -> Fallback {
     impl Visit for Scan {
         fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
             match lit {
-                swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => self.status_405 = true,
-                swc_ecma_ast::Lit::Str(s) if s.value.as_atom().is_some_and(|a| a.eq_ignore_ascii_case("allow")) => self.allow = true,
+                swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => {
+                    self.status_405 = true
+                }
+                swc_ecma_ast::Lit::Str(s)
+                    if s.value
+                        .as_atom()
+                        .is_some_and(|a| a.eq_ignore_ascii_case("allow")) =>
+                {
+                    self.allow = true
+                }
                 _ => {}
             }
         }
@@ -433,9 +517,15 @@ fn classify(stmts: &[Stmt]) -> Fallback {
     }
     let mut scan = Scan::default();
     stmts.visit_with(&mut scan);
-    if scan.status_405 {
-        Fallback::MethodNotAllowed { allow: scan.allow }
-    } else if scan.anything || stmts.iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))) {
+    if scan.status_405 && scan.allow {
+        Fallback::MethodNotAllowedWithAllow
+    } else if scan.status_405 {
+        Fallback::MethodNotAllowed
+    } else if scan.anything
+        || stmts
+            .iter()
+            .any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_)))
+    {
         Fallback::Custom
     } else {
         Fallback::FallsThrough
@@ -455,7 +545,8 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
         fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
             if let Callee::Expr(callee) = &call.callee {
                 if let Expr::Member(m) = unwrap(callee) {
-                    let is_router = chain_root_import(self.index, &m.obj, 0).is_some_and(libraries::is_next_connect);
+                    let is_router = chain_root_import(self.index, &m.obj, 0)
+                        .is_some_and(libraries::is_next_connect);
                     match member_name(&m.prop).map(|n| n.to_uppercase()) {
                         Some(name) if is_router && name == "ALL" => self.all = true,
                         Some(name) if is_router && ROUTE_METHODS.contains(&name.as_str()) => {
@@ -469,10 +560,22 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
             call.visit_children_with(self);
         }
     }
-    let mut calls = Calls { index, methods: BTreeSet::new(), all: false, span: None };
+    let mut calls = Calls {
+        index,
+        methods: BTreeSet::new(),
+        all: false,
+        span: None,
+    };
     program.visit_with(&mut calls);
     if calls.all {
         return Dispatch::none();
     }
-    Dispatch { style: DispatchStyle::Router, methods: calls.methods, fallback: Fallback::Framework, unresolved: Vec::new(), span: calls.span }
+    Dispatch {
+        style: DispatchStyle::Router,
+        methods: calls.methods,
+        fallback: Fallback::Framework,
+        special_cased: BTreeSet::new(),
+        unresolved: Vec::new(),
+        span: calls.span,
+    }
 }

@@ -10,7 +10,9 @@ use super::uses::is_named;
 
 /// Spans of response-sending statements after which the handler keeps running.
 pub fn sends_then_continues(function: FnLike, res: Option<&str>) -> Vec<Span> {
-    let (Some(body), Some(res)) = (function.body_stmts(), res) else { return Vec::new() };
+    let (Some(body), Some(res)) = (function.body_stmts(), res) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     stmts(body, false, res, &mut out);
     out
@@ -42,7 +44,12 @@ fn one(stmt: &Stmt, after: bool, res: &str, out: &mut Vec<Span>) {
         Stmt::Try(t) => {
             stmts(&t.block.stmts, after || t.finalizer.is_some(), res, out);
             if let Some(handler) = &t.handler {
-                stmts(&handler.body.stmts, after || t.finalizer.is_some(), res, out);
+                stmts(
+                    &handler.body.stmts,
+                    after || t.finalizer.is_some(),
+                    res,
+                    out,
+                );
             }
         }
         Stmt::Switch(s) => {
@@ -69,9 +76,16 @@ fn sends_response(expr: &Expr, res: &str) -> bool {
         e => e,
     };
     let Expr::Call(call) = expr else { return false };
-    let Callee::Expr(callee) = &call.callee else { return false };
-    let Expr::Member(m) = unwrap(callee) else { return false };
-    matches!(member_name(&m.prop).as_deref(), Some("json" | "send" | "end" | "redirect")) && rooted_at(&m.obj, res)
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return false;
+    };
+    matches!(
+        member_name(&m.prop).as_deref(),
+        Some("json" | "send" | "end" | "redirect")
+    ) && rooted_at(&m.obj, res)
 }
 
 fn rooted_at(expr: &Expr, res: &str) -> bool {

@@ -65,20 +65,31 @@ pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
         library: None,
         unresolved_reason: None,
     };
-    let Some(default) = index.default_export else { return handler };
+    let Some(default) = index.default_export else {
+        return handler;
+    };
     handler.span = Some(default.span());
     match default {
         DefaultExport::Function(f, _) => found(&mut handler, FnLike::Function(f)),
         DefaultExport::Expr(e, _) => follow(index, e, &mut handler, 0),
         DefaultExport::Name(name, _) => follow_name(index, name, &mut handler, 0),
-        DefaultExport::ReExport(source, _) => unresolved(&mut handler, format!("the handler is re-exported from `{source}`")),
-        DefaultExport::Class(_) => unresolved(&mut handler, "the default export is a class".to_owned()),
+        DefaultExport::ReExport(source, _) => unresolved(
+            &mut handler,
+            format!("the handler is re-exported from `{source}`"),
+        ),
+        DefaultExport::Class(_) => {
+            unresolved(&mut handler, "the default export is a class".to_owned())
+        }
     }
     handler
 }
 
 fn found<'a>(handler: &mut Handler<'a>, function: FnLike<'a>) {
-    handler.kind = if handler.wrappers.is_empty() { HandlerKind::Function } else { HandlerKind::Wrapped };
+    handler.kind = if handler.wrappers.is_empty() {
+        HandlerKind::Function
+    } else {
+        HandlerKind::Wrapped
+    };
     handler.function = Some(function);
 }
 
@@ -94,16 +105,26 @@ fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a
     match index.binding(name) {
         Some(Binding::Function(f)) => found(handler, FnLike::Function(f)),
         Some(Binding::Value(e)) => follow(index, e, handler, depth + 1),
-        Some(Binding::Import { source }) if libraries::is_next_connect(source) => handler.kind = HandlerKind::NextConnect,
-        Some(Binding::Import { source }) => unresolved(handler, format!("the handler `{name}` is imported from `{source}`")),
-        Some(Binding::Other) => unresolved(handler, format!("`{name}` is not a function we can follow")),
+        Some(Binding::Import { source }) if libraries::is_next_connect(source) => {
+            handler.kind = HandlerKind::NextConnect
+        }
+        Some(Binding::Import { source }) => unresolved(
+            handler,
+            format!("the handler `{name}` is imported from `{source}`"),
+        ),
+        Some(Binding::Other) => {
+            unresolved(handler, format!("`{name}` is not a function we can follow"))
+        }
         None => unresolved(handler, format!("`{name}` is not defined in this file")),
     }
 }
 
 fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>, depth: usize) {
     if depth > MAX_DEPTH {
-        return unresolved(handler, "the default export is defined in a cycle".to_owned());
+        return unresolved(
+            handler,
+            "the default export is defined in a cycle".to_owned(),
+        );
     }
     if let Some(function) = FnLike::from_expr(expr) {
         return found(handler, function);
@@ -123,7 +144,8 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                     // Wrappers such as Sentry's still take the handler as an argument.
                     if !has_function_argument(index, call) {
                         handler.kind = HandlerKind::Library;
-                        handler.library = Some((libraries::package_name(source).to_owned(), Some(library)));
+                        handler.library =
+                            Some((libraries::package_name(source).to_owned(), Some(library)));
                         return;
                     }
                 }
@@ -131,18 +153,34 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
             // A wrapper: follow the first argument that leads to a function.
             let name = callee_text(&call.callee);
             let local = matches!(unwrap(callee), Expr::Ident(i) if matches!(index.binding(&i.sym), Some(Binding::Function(_) | Binding::Value(_))));
-            let argument = call.args.iter().position(|a| a.spread.is_none() && leads_to_function(index, &a.expr, depth));
+            let argument = call
+                .args
+                .iter()
+                .position(|a| a.spread.is_none() && leads_to_function(index, &a.expr, depth));
             match argument {
                 Some(position) => {
-                    handler.wrappers.push(Wrapper { name, local, extra_arguments: call.args.len() > 1, span: call.span });
+                    handler.wrappers.push(Wrapper {
+                        name,
+                        local,
+                        extra_arguments: call.args.len() > 1,
+                        span: call.span,
+                    });
                     follow(index, &call.args[position].expr, handler, depth + 1);
                 }
                 None => match chain_root_import(index, callee, depth) {
                     Some(source) if libraries::is_package(source) => {
                         handler.kind = HandlerKind::Library;
-                        handler.library = Some((libraries::package_name(source).to_owned(), libraries::known(source)));
+                        handler.library = Some((
+                            libraries::package_name(source).to_owned(),
+                            libraries::known(source),
+                        ));
                     }
-                    _ => unresolved(handler, format!("the handler is built by `{name}(…)`, whose result we cannot follow")),
+                    _ => unresolved(
+                        handler,
+                        format!(
+                            "the handler is built by `{name}(…)`, whose result we cannot follow"
+                        ),
+                    ),
                 },
             }
         }
@@ -151,7 +189,9 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
 }
 
 fn has_function_argument(index: &ModuleIndex, call: &swc_ecma_ast::CallExpr) -> bool {
-    call.args.iter().any(|a| leads_to_function(index, &a.expr, 0))
+    call.args
+        .iter()
+        .any(|a| leads_to_function(index, &a.expr, 0))
 }
 
 /// True when an argument is, or names, a function (possibly wrapped again).
@@ -168,14 +208,21 @@ fn leads_to_function(index: &ModuleIndex, expr: &Expr, depth: usize) -> bool {
             Some(Binding::Value(e)) => leads_to_function(index, e, depth + 1),
             _ => false,
         },
-        Expr::Call(c) => c.args.iter().any(|a| leads_to_function(index, &a.expr, depth + 1)),
+        Expr::Call(c) => c
+            .args
+            .iter()
+            .any(|a| leads_to_function(index, &a.expr, depth + 1)),
         _ => false,
     }
 }
 
 /// The import at the root of a callee chain (`nc()`, `createRouter().get(…)`, `Sentry.wrap`,
 /// `router.handler` where `router = createRouter()`).
-pub fn chain_root_import<'a>(index: &ModuleIndex<'a>, expr: &Expr, depth: usize) -> Option<&'a str> {
+pub fn chain_root_import<'a>(
+    index: &ModuleIndex<'a>,
+    expr: &Expr,
+    depth: usize,
+) -> Option<&'a str> {
     if depth > MAX_DEPTH {
         return None;
     }

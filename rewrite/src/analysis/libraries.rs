@@ -40,7 +40,10 @@ const LIBRARIES: &[(&str, Library)] = &[
 
 /// The library a module source belongs to, if it is a known one.
 pub fn known(source: &str) -> Option<&'static Library> {
-    LIBRARIES.iter().find(|(prefix, _)| source == *prefix || source.starts_with(&format!("{prefix}/"))).map(|(_, l)| l)
+    LIBRARIES
+        .iter()
+        .find(|(prefix, _)| source == *prefix || source.starts_with(&format!("{prefix}/")))
+        .map(|(_, l)| l)
 }
 
 /// True for `next-connect` (any version).
@@ -51,7 +54,11 @@ pub fn is_next_connect(source: &str) -> bool {
 /// True when a module source names an npm package rather than a file of the project
 /// (`./x`, `../x`, and the common `@/` and `~/` aliases).
 pub fn is_package(source: &str) -> bool {
-    !(source.starts_with('.') || source.starts_with('/') || source.starts_with("@/") || source.starts_with("~/") || source.starts_with('#'))
+    !(source.starts_with('.')
+        || source.starts_with('/')
+        || source.starts_with("@/")
+        || source.starts_with("~/")
+        || source.starts_with('#'))
 }
 
 /// The package name of a module source (`@scope/pkg/sub` → `@scope/pkg`).

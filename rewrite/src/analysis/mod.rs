@@ -46,7 +46,11 @@ impl Verdict {
 
     /// The verdict a set of diagnostics adds up to.
     pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
-        diagnostics.iter().map(|d| d.code.verdict_floor()).max().unwrap_or(Verdict::Auto)
+        diagnostics
+            .iter()
+            .map(|d| d.code.verdict_floor())
+            .max()
+            .unwrap_or(Verdict::Auto)
     }
 }
 
@@ -88,7 +92,11 @@ pub struct RouteContext<'a> {
 }
 
 fn parse_failure(error: parse::ParseError) -> Analysis {
-    let code = if error.refused { Code::UnreadableFile } else { Code::ParseError };
+    let code = if error.refused {
+        Code::UnreadableFile
+    } else {
+        Code::ParseError
+    };
     let diagnostic = Diagnostic::new(code, error.range, error.message);
     Analysis {
         handler: None,
@@ -110,8 +118,15 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     let resolved = handler::resolve(&index);
     let config = index.config.map(|(value, span)| config::read(value, span));
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);
-    let params: Vec<Option<String>> =
-        resolved.function.map(|f| f.params().iter().map(|p| pat_ident(p).map(str::to_owned)).collect()).unwrap_or_default();
+    let params: Vec<Option<String>> = resolved
+        .function
+        .map(|f| {
+            f.params()
+                .iter()
+                .map(|p| pat_ident(p).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     let req = params.first().cloned().flatten();
     let res = params.get(1).cloned().flatten();
 
@@ -138,7 +153,11 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     rules::dispatch(&dispatch, &mut diagnostics);
     rules::uses(&uses, config.as_ref(), route, &mut diagnostics);
     diagnostics.extend(continues.into_iter().map(|span| {
-        Diagnostic::new(Code::ResponseThenContinue, parse::range(span), "the response is sent here, and the handler keeps running")
+        Diagnostic::new(
+            Code::ResponseThenContinue,
+            parse::range(span),
+            "the response is sent here, and the handler keeps running",
+        )
     }));
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
 
@@ -171,7 +190,14 @@ pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> A
     let index = ModuleIndex::new(&parsed.program);
     let (dispatch, mut diagnostics) = app_route::check(&index, route);
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
-    Analysis { handler: None, dispatch, uses: Vec::new(), config: None, diagnostics, verdict: None }
+    Analysis {
+        handler: None,
+        dispatch,
+        uses: Vec::new(),
+        config: None,
+        diagnostics,
+        verdict: None,
+    }
 }
 
 /// The range of a whole file's start, for findings about the file as a whole.

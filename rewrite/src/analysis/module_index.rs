@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use swc_common::Span;
 use swc_ecma_ast::{
-    AssignTarget, Callee, Decl, DefaultDecl, Expr, Function, ImportSpecifier, ModuleDecl, ModuleExportName, ModuleItem,
-    Pat, Program, SimpleAssignTarget, Stmt, VarDecl,
+    AssignTarget, Callee, Decl, DefaultDecl, Expr, Function, ImportSpecifier, ModuleDecl,
+    ModuleExportName, ModuleItem, Pat, Program, SimpleAssignTarget, Stmt, VarDecl,
 };
 
 use super::syntax::{ident_name, member_name, string_value, unwrap};
@@ -17,7 +17,9 @@ pub enum Binding<'a> {
     Function(&'a Function),
     Value(&'a Expr),
     /// `import x from 'src'`, `import { y as x } from 'src'`, `const x = require('src')`.
-    Import { source: &'a str },
+    Import {
+        source: &'a str,
+    },
     /// A class, an enum, a destructured variable: something we do not follow.
     Other,
 }
@@ -92,16 +94,19 @@ impl<'a> ModuleIndex<'a> {
     fn decl(&mut self, decl: &'a Decl, exported: bool) {
         match decl {
             Decl::Fn(f) => {
-                self.bindings.insert(&f.ident.sym, Binding::Function(&f.function));
+                self.bindings
+                    .insert(&f.ident.sym, Binding::Function(&f.function));
                 if exported {
-                    self.named_exports.push((f.ident.sym.to_string(), f.ident.span));
+                    self.named_exports
+                        .push((f.ident.sym.to_string(), f.ident.span));
                 }
             }
             Decl::Var(var) => self.var(var, exported),
             Decl::Class(c) => {
                 self.bindings.insert(&c.ident.sym, Binding::Other);
                 if exported {
-                    self.named_exports.push((c.ident.sym.to_string(), c.ident.span));
+                    self.named_exports
+                        .push((c.ident.sym.to_string(), c.ident.span));
                 }
             }
             _ => {}
@@ -114,7 +119,8 @@ impl<'a> ModuleIndex<'a> {
                 Pat::Ident(b) => {
                     let name: &str = &b.id.sym;
                     let binding = match declarator.init.as_deref() {
-                        Some(init) => require_source(init).map_or(Binding::Value(init), |source| Binding::Import { source }),
+                        Some(init) => require_source(init)
+                            .map_or(Binding::Value(init), |source| Binding::Import { source }),
                         None => Binding::Other,
                     };
                     self.bindings.insert(name, binding);
@@ -145,7 +151,9 @@ impl<'a> ModuleIndex<'a> {
     fn module_decl(&mut self, decl: &'a ModuleDecl) {
         match decl {
             ModuleDecl::Import(import) => {
-                let Some(source) = import.src.value.as_atom().map(|a| a.as_str()) else { return };
+                let Some(source) = import.src.value.as_atom().map(|a| a.as_str()) else {
+                    return;
+                };
                 for specifier in &import.specifiers {
                     let local = match specifier {
                         ImportSpecifier::Named(n) => &n.local,
@@ -160,18 +168,28 @@ impl<'a> ModuleIndex<'a> {
                 self.default_export = Some(match &e.decl {
                     DefaultDecl::Fn(f) => {
                         if let Some(ident) = &f.ident {
-                            self.bindings.insert(&ident.sym, Binding::Function(&f.function));
+                            self.bindings
+                                .insert(&ident.sym, Binding::Function(&f.function));
                         }
                         DefaultExport::Function(&f.function, e.span)
                     }
-                    DefaultDecl::Class(_) | DefaultDecl::TsInterfaceDecl(_) => DefaultExport::Class(e.span),
+                    DefaultDecl::Class(_) | DefaultDecl::TsInterfaceDecl(_) => {
+                        DefaultExport::Class(e.span)
+                    }
                 });
             }
-            ModuleDecl::ExportDefaultExpr(e) => self.default_export = Some(DefaultExport::Expr(&e.expr, e.span)),
+            ModuleDecl::ExportDefaultExpr(e) => {
+                self.default_export = Some(DefaultExport::Expr(&e.expr, e.span))
+            }
             ModuleDecl::ExportNamed(named) => {
-                let source = named.src.as_ref().and_then(|s| s.value.as_atom().map(|a| a.as_str()));
+                let source = named
+                    .src
+                    .as_ref()
+                    .and_then(|s| s.value.as_atom().map(|a| a.as_str()));
                 for specifier in &named.specifiers {
-                    let swc_ecma_ast::ExportSpecifier::Named(n) = specifier else { continue };
+                    let swc_ecma_ast::ExportSpecifier::Named(n) = specifier else {
+                        continue;
+                    };
                     let orig = export_name(&n.orig);
                     let exported = n.exported.as_ref().map_or(orig, export_name);
                     if exported == "default" {
@@ -196,13 +214,17 @@ impl<'a> ModuleIndex<'a> {
     /// `module.exports = x`, `exports.default = x`, `module.exports.config = {…}`.
     fn commonjs_export(&mut self, expr: &'a Expr) {
         let Expr::Assign(assign) = expr else { return };
-        let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else { return };
+        let AssignTarget::Simple(SimpleAssignTarget::Member(target)) = &assign.left else {
+            return;
+        };
         let path = member_path(&Expr::Member(target.clone()));
         match path.as_deref() {
             Some("module.exports" | "exports.default" | "module.exports.default") => {
                 self.default_export = Some(DefaultExport::Expr(&assign.right, assign.span));
             }
-            Some("module.exports.config" | "exports.config") => self.config = Some((&assign.right, assign.span)),
+            Some("module.exports.config" | "exports.config") => {
+                self.config = Some((&assign.right, assign.span))
+            }
             _ => {}
         }
     }
@@ -219,7 +241,11 @@ fn export_name(name: &ModuleExportName) -> &str {
 fn member_path(expr: &Expr) -> Option<String> {
     match unwrap(expr) {
         Expr::Ident(i) => Some(i.sym.to_string()),
-        Expr::Member(m) => Some(format!("{}.{}", member_path(&m.obj)?, member_name(&m.prop)?)),
+        Expr::Member(m) => Some(format!(
+            "{}.{}",
+            member_path(&m.obj)?,
+            member_name(&m.prop)?
+        )),
         _ => None,
     }
 }
@@ -228,7 +254,9 @@ fn member_path(expr: &Expr) -> Option<String> {
 fn require_source(expr: &Expr) -> Option<&str> {
     match unwrap(expr) {
         Expr::Call(call) => {
-            let Callee::Expr(callee) = &call.callee else { return None };
+            let Callee::Expr(callee) = &call.callee else {
+                return None;
+            };
             if ident_name(callee) != Some("require") {
                 return None;
             }

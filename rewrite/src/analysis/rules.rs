@@ -12,28 +12,53 @@ use crate::diagnostic::{Code, Diagnostic, TextRange};
 use crate::parse;
 
 /// The handler's shape: missing, wrapped, a library, a router, edge, or something opaque.
-pub fn handler_shape(handler: &Handler, edge: bool, route: &RouteContext, out: &mut Vec<Diagnostic>) {
-    let at = handler.span.map_or_else(TextRange::file_start, parse::range);
+pub fn handler_shape(
+    handler: &Handler,
+    edge: bool,
+    route: &RouteContext,
+    out: &mut Vec<Diagnostic>,
+) {
+    let at = handler
+        .span
+        .map_or_else(TextRange::file_start, parse::range);
     match handler.kind {
         HandlerKind::Missing => out.push(Diagnostic::new(
             Code::NoDefaultExport,
             TextRange::file_start(),
-            format!("`{}` has no default export: Next.js answers every request to it with a 500", route.file),
+            format!(
+                "`{}` has no default export: Next.js answers every request to it with a 500",
+                route.file
+            ),
         )),
         HandlerKind::Wrapped => {
-            let chain = handler.wrappers.iter().map(|w| format!("{}(", w.name)).collect::<String>()
+            let chain = handler
+                .wrappers
+                .iter()
+                .map(|w| format!("{}(", w.name))
+                .collect::<String>()
                 + "handler"
                 + &")".repeat(handler.wrappers.len());
             let details: Vec<String> = handler
                 .wrappers
                 .iter()
                 .map(|w| {
-                    let place = if w.local { "defined in this file" } else { "imported" };
-                    let extra = if w.extra_arguments { ", with extra arguments" } else { "" };
+                    let place = if w.local {
+                        "defined in this file"
+                    } else {
+                        "imported"
+                    };
+                    let extra = if w.extra_arguments {
+                        ", with extra arguments"
+                    } else {
+                        ""
+                    };
                     format!("`{}` is {place}{extra}", w.name)
                 })
                 .collect();
-            let range = handler.wrappers.first().map_or(at, |w| parse::range(w.span));
+            let range = handler
+                .wrappers
+                .first()
+                .map_or(at, |w| parse::range(w.span));
             out.push(Diagnostic::new(
                 Code::WrappedHandler,
                 range,
@@ -41,22 +66,37 @@ pub fn handler_shape(handler: &Handler, edge: bool, route: &RouteContext, out: &
             ));
         }
         HandlerKind::Library => {
-            let (package, library) = handler.library.as_ref().map_or(("a library", None), |(p, l)| (p.as_str(), *l));
+            let (package, library) = handler
+                .library
+                .as_ref()
+                .map_or(("a library", None), |(p, l)| (p.as_str(), *l));
             let (name, help) = match library {
                 Some(library) => (library.name.to_owned(), library.help.to_owned()),
                 None => (format!("`{package}`"), format!("check whether `{package}` offers a route-handler (Web `Request`/`Response`) entry point")),
             };
             out.push(
-                Diagnostic::new(Code::LibraryHandler, at, format!("this route is a {name} entry point (`{package}`)")).with_help(help),
+                Diagnostic::new(
+                    Code::LibraryHandler,
+                    at,
+                    format!("this route is a {name} entry point (`{package}`)"),
+                )
+                .with_help(help),
             );
         }
         HandlerKind::NextConnect => {
-            out.push(Diagnostic::new(Code::NextConnectRouter, at, "this route is a next-connect router"));
+            out.push(Diagnostic::new(
+                Code::NextConnectRouter,
+                at,
+                "this route is a next-connect router",
+            ));
         }
         HandlerKind::Unresolved => out.push(Diagnostic::new(
             Code::UnresolvedHandler,
             at,
-            handler.unresolved_reason.clone().unwrap_or_else(|| "the handler could not be resolved".to_owned()),
+            handler
+                .unresolved_reason
+                .clone()
+                .unwrap_or_else(|| "the handler could not be resolved".to_owned()),
         )),
         HandlerKind::Function => {}
     }
@@ -97,12 +137,22 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
         out.push(Diagnostic::new(
             Code::ConfigDropped,
             at,
-            format!("`{}` only tunes development warnings and is dropped", dropped.join("`, `")),
+            format!(
+                "`{}` only tunes development warnings and is dropped",
+                dropped.join("`, `")
+            ),
         ));
     }
     let carried: Vec<String> = [
-        config.runtime.as_ref().filter(|_| !config.is_edge()).map(|r| format!("runtime = '{r}'")),
-        config.max_duration.as_ref().map(|d| format!("maxDuration = {d}")),
+        config
+            .runtime
+            .as_ref()
+            .filter(|_| !config.is_edge())
+            .map(|r| format!("runtime = '{r}'")),
+        config
+            .max_duration
+            .as_ref()
+            .map(|d| format!("maxDuration = {d}")),
     ]
     .into_iter()
     .flatten()
@@ -111,7 +161,10 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
         out.push(Diagnostic::new(
             Code::ConfigCarried,
             at,
-            format!("becomes `export const {}` in the route handler", carried.join("` and `export const ")),
+            format!(
+                "becomes `export const {}` in the route handler",
+                carried.join("` and `export const ")
+            ),
         ));
     }
     if config.is_edge() && route.next_major.is_none_or(|m| m >= 16) {
@@ -122,7 +175,11 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
         ));
     }
     for (span, what) in &config.unreadable {
-        out.push(Diagnostic::new(Code::ConfigNotLiteral, parse::range(*span), format!("{what} is not a literal value; we cannot tell what it sets")));
+        out.push(Diagnostic::new(
+            Code::ConfigNotLiteral,
+            parse::range(*span),
+            format!("{what} is not a literal value; we cannot tell what it sets"),
+        ));
     }
 }
 
@@ -135,8 +192,15 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
             "`req.method` is compared with something other than a string literal",
         ));
     }
-    let at = dispatch.span.map_or_else(TextRange::file_start, parse::range);
-    let methods = dispatch.methods.iter().cloned().collect::<Vec<_>>().join(", ");
+    let at = dispatch
+        .span
+        .map_or_else(TextRange::file_start, parse::range);
+    let methods = dispatch
+        .methods
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     match dispatch.style {
         DispatchStyle::None => out.push(Diagnostic::new(
             Code::ImplicitHeadOptions,
@@ -153,8 +217,8 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
                 ));
             }
             let fallback = match dispatch.fallback {
-                Fallback::MethodNotAllowed { allow: true } => Some("its own 405 with an `Allow` header"),
-                Fallback::MethodNotAllowed { allow: false } => Some("its own 405"),
+                Fallback::MethodNotAllowedWithAllow => Some("its own 405 with an `Allow` header"),
+                Fallback::MethodNotAllowed => Some("its own 405"),
                 Fallback::Custom => Some("its own fallback code"),
                 Fallback::FallsThrough => Some("the code after the dispatch (no response, if there is none)"),
                 Fallback::Served | Fallback::Framework => None,
@@ -171,7 +235,12 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
 }
 
 /// Uses of `req` and `res` that a generated route handler cannot express directly.
-pub fn uses(uses: &[Use], config: Option<&PageConfig>, route: &RouteContext, out: &mut Vec<Diagnostic>) {
+pub fn uses(
+    uses: &[Use],
+    config: Option<&PageConfig>,
+    route: &RouteContext,
+    out: &mut Vec<Diagnostic>,
+) {
     // Escapes: one diagnostic per call, naming both objects when both are passed.
     let mut escapes: BTreeMap<(u32, u32), (String, Vec<Object>)> = BTreeMap::new();
     let mut seen_unknown = HashSet::new();
@@ -227,13 +296,21 @@ pub fn uses(uses: &[Use], config: Option<&PageConfig>, route: &RouteContext, out
         let range = TextRange::new(start, end);
         let has_res = objects.contains(&Object::Res);
         let both = objects.contains(&Object::Req) && has_res;
-        let who = if both { "`req` and `res` are".to_owned() } else { format!("`{}` is", object(objects[0])) };
+        let who = if both {
+            "`req` and `res` are".to_owned()
+        } else {
+            format!("`{}` is", object(objects[0]))
+        };
         let message = if callee == "req" || callee == "res" || callee.is_empty() {
             format!("{who} stored or passed on as a value")
         } else {
             format!("{who} passed to `{callee}(…)`")
         };
-        let code = if has_res { Code::ResEscapes } else { Code::ReqEscapes };
+        let code = if has_res {
+            Code::ResEscapes
+        } else {
+            Code::ReqEscapes
+        };
         out.push(Diagnostic::new(code, range, message));
     }
 }

@@ -1,7 +1,8 @@
 //! Small helpers over swc's AST shared by the analyses.
 
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, Callee, Expr, Function, Lit, MemberExpr, MemberProp, Pat, PropName, Stmt,
+    ArrowExpr, ArrowFunctionBody, Callee, Expr, Function, Lit, MemberExpr, MemberProp, Pat,
+    PropName, Stmt,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -24,7 +25,13 @@ pub fn unwrap(mut expr: &Expr) -> &Expr {
 pub fn string_value(expr: &Expr) -> Option<String> {
     match unwrap(expr) {
         Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.as_str().to_owned()),
-        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first()?.cooked.as_ref()?.as_atom().map(|a| a.as_str().to_owned()),
+        Expr::Tpl(t) if t.exprs.is_empty() => t
+            .quasis
+            .first()?
+            .cooked
+            .as_ref()?
+            .as_atom()
+            .map(|a| a.as_str().to_owned()),
         _ => None,
     }
 }
@@ -68,7 +75,11 @@ fn expr_text(expr: &Expr) -> String {
     match unwrap(expr) {
         Expr::Ident(i) => i.sym.to_string(),
         Expr::Member(MemberExpr { obj, prop, .. }) => {
-            format!("{}.{}", expr_text(obj), member_name(prop).unwrap_or_else(|| "[…]".to_owned()))
+            format!(
+                "{}.{}",
+                expr_text(obj),
+                member_name(prop).unwrap_or_else(|| "[…]".to_owned())
+            )
         }
         Expr::Call(c) => format!("{}(…)", callee_text(&c.callee)),
         Expr::This(_) => "this".to_owned(),

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use swc_common::Span;
 use swc_ecma_ast::{
-    AssignExpr, AssignTarget, CallExpr, Callee, Expr, ForOfStmt, MemberExpr, MemberProp, ObjectPatProp, Pat,
-    SimpleAssignTarget, VarDeclarator,
+    AssignExpr, AssignTarget, CallExpr, Callee, Expr, ForOfStmt, MemberExpr, MemberProp,
+    ObjectPatProp, Pat, SimpleAssignTarget, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -77,16 +77,47 @@ pub struct Use {
 
 /// Functions that read a request body as a stream when given `req`.
 const BODY_READERS: &[&str] = &[
-    "buffer", "getRawBody", "rawBody", "raw", "text", "json", "urlencoded", "readBody", "getBody", "streamToBuffer",
-    "streamToString", "parse", "parseForm", "arrayBuffer",
+    "buffer",
+    "getRawBody",
+    "rawBody",
+    "raw",
+    "text",
+    "json",
+    "urlencoded",
+    "readBody",
+    "getBody",
+    "streamToBuffer",
+    "streamToString",
+    "parse",
+    "parseForm",
+    "arrayBuffer",
 ];
 
 /// Packages whose functions consume the request stream.
-const STREAM_PACKAGES: &[&str] = &["micro", "raw-body", "formidable", "busboy", "multiparty", "stream/consumers", "node:stream/consumers", "multer"];
+const STREAM_PACKAGES: &[&str] = &[
+    "micro",
+    "raw-body",
+    "formidable",
+    "busboy",
+    "multiparty",
+    "stream/consumers",
+    "node:stream/consumers",
+    "multer",
+];
 
 /// Collects the uses inside `function`, whose parameters are `req` and `res`.
-pub fn collect(function: FnLike, req: Option<&str>, res: Option<&str>, index: &ModuleIndex) -> Vec<Use> {
-    let mut collector = Collector { req, res, index, uses: Vec::new() };
+pub fn collect(
+    function: FnLike,
+    req: Option<&str>,
+    res: Option<&str>,
+    index: &ModuleIndex,
+) -> Vec<Use> {
+    let mut collector = Collector {
+        req,
+        res,
+        index,
+        uses: Vec::new(),
+    };
     let params = function.params();
     // `({ query, body }, res) => …` destructures the request in the signature.
     if req.is_none() {
@@ -126,7 +157,13 @@ impl Collector<'_, '_> {
     }
 
     fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
-        self.uses.push(Use { object, kind, name: name.to_owned(), key, range: parse::range(span) });
+        self.uses.push(Use {
+            object,
+            kind,
+            name: name.to_owned(),
+            key,
+            range: parse::range(span),
+        });
     }
 
     /// `res`, or a call chain that returns it: `res.status(404)`, `res.setHeader(…).status(…)`.
@@ -136,8 +173,10 @@ impl Collector<'_, '_> {
             Expr::Call(call) => match &call.callee {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
-                        matches!(member_name(&m.prop).as_deref(), Some("status" | "setHeader" | "appendHeader"))
-                            && self.is_res_chain(&m.obj)
+                        matches!(
+                            member_name(&m.prop).as_deref(),
+                            Some("status" | "setHeader" | "appendHeader")
+                        ) && self.is_res_chain(&m.obj)
                     }
                     _ => false,
                 },
@@ -148,7 +187,12 @@ impl Collector<'_, '_> {
     }
 
     /// `const { id } = req.query`, `const { query, method } = req`.
-    fn destructured(&mut self, object: Object, pattern: &swc_ecma_ast::ObjectPat, field: Option<&str>) {
+    fn destructured(
+        &mut self,
+        object: Object,
+        pattern: &swc_ecma_ast::ObjectPat,
+        field: Option<&str>,
+    ) {
         for prop in &pattern.props {
             let (key, span, nested) = match prop {
                 ObjectPatProp::Assign(a) => (Some(a.key.sym.to_string()), a.key.span, None),
@@ -183,7 +227,9 @@ impl Collector<'_, '_> {
     }
 
     fn reads_stream(&self, call: &CallExpr) -> bool {
-        let Callee::Expr(callee) = &call.callee else { return false };
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
         let last = match unwrap(callee) {
             Expr::Ident(i) => i.sym.to_string(),
             Expr::Member(m) => member_name(&m.prop).unwrap_or_default(),
@@ -194,9 +240,9 @@ impl Collector<'_, '_> {
             Expr::Member(m) => ident_name(&m.obj).map(str::to_owned),
             _ => None,
         };
-        let from_stream_package = root
-            .and_then(|r| self.index.binding(&r))
-            .is_some_and(|b| matches!(b, Binding::Import { source } if STREAM_PACKAGES.contains(&source)));
+        let from_stream_package = root.and_then(|r| self.index.binding(&r)).is_some_and(
+            |b| matches!(b, Binding::Import { source } if STREAM_PACKAGES.contains(&source)),
+        );
         BODY_READERS.contains(&last.as_str()) || from_stream_package
     }
 }
@@ -210,11 +256,16 @@ fn member_kind(object: Object, name: &str) -> UseKind {
         (Object::Req, "headers") => UseKind::Headers,
         (Object::Req, "method") => UseKind::Method,
         (Object::Req, "url") => UseKind::Url,
-        (Object::Req, "on" | "once" | "pipe" | "read" | "setEncoding" | "readable" | "resume" | "pause") => UseKind::RawStream,
+        (
+            Object::Req,
+            "on" | "once" | "pipe" | "read" | "setEncoding" | "readable" | "resume" | "pause",
+        ) => UseKind::RawStream,
         (Object::Req, "preview" | "previewData" | "draftMode") => UseKind::Preview,
-        (Object::Req, "httpVersion" | "aborted" | "complete" | "rawHeaders" | "trailers" | "rawTrailers" | "destroy" | "headersDistinct" | "env") => {
-            UseKind::OtherNode
-        }
+        (
+            Object::Req,
+            "httpVersion" | "aborted" | "complete" | "rawHeaders" | "trailers" | "rawTrailers"
+            | "destroy" | "headersDistinct" | "env",
+        ) => UseKind::OtherNode,
         (_, "socket" | "connection") => UseKind::Socket,
         (Object::Res, "status") => UseKind::Status,
         (Object::Res, "statusCode" | "statusMessage") => UseKind::StatusCode,
@@ -223,15 +274,26 @@ fn member_kind(object: Object, name: &str) -> UseKind {
         (Object::Res, "end") => UseKind::End,
         (Object::Res, "redirect") => UseKind::Redirect,
         (Object::Res, "setHeader" | "appendHeader") => UseKind::SetHeader,
-        (Object::Res, "getHeader" | "getHeaders" | "getHeaderNames" | "hasHeader" | "removeHeader" | "headersSent" | "writableEnded" | "finished" | "on" | "once") => {
-            UseKind::ResponseState
-        }
+        (
+            Object::Res,
+            "getHeader" | "getHeaders" | "getHeaderNames" | "hasHeader" | "removeHeader"
+            | "headersSent" | "writableEnded" | "finished" | "on" | "once",
+        ) => UseKind::ResponseState,
         (Object::Res, "writeHead") => UseKind::WriteHead,
         (Object::Res, "write" | "flushHeaders" | "flush") => UseKind::Write,
         (Object::Res, "revalidate") => UseKind::Revalidate,
         (Object::Res, "setDraftMode") => UseKind::DraftMode,
         (Object::Res, "setPreviewData" | "clearPreviewData") => UseKind::PreviewData,
-        (Object::Res, "cork" | "uncork" | "addTrailers" | "destroy" | "setTimeout" | "sendDate" | "strictContentLength") => UseKind::OtherNode,
+        (
+            Object::Res,
+            "cork"
+            | "uncork"
+            | "addTrailers"
+            | "destroy"
+            | "setTimeout"
+            | "sendDate"
+            | "strictContentLength",
+        ) => UseKind::OtherNode,
         _ => UseKind::Unknown,
     }
 }
@@ -245,8 +307,12 @@ impl Visit for Collector<'_, '_> {
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         // `req.query.id`, `req.headers['x-key']`, `req.cookies.token`: one keyed use.
         if let Expr::Member(inner) = unwrap(&m.obj) {
-            if let (Some(object), Some(field)) = (self.object_of(&inner.obj), member_name(&inner.prop)) {
-                if object == Object::Req && matches!(field.as_str(), "query" | "headers" | "cookies") {
+            if let (Some(object), Some(field)) =
+                (self.object_of(&inner.obj), member_name(&inner.prop))
+            {
+                if object == Object::Req
+                    && matches!(field.as_str(), "query" | "headers" | "cookies")
+                {
                     let key = member_name(&m.prop);
                     self.push(object, field_kind(object, &field), &field, key, m.span);
                     if let MemberProp::Computed(c) = &m.prop {
@@ -269,7 +335,13 @@ impl Visit for Collector<'_, '_> {
         // `res.status(404).json(…)`: the outer call of a chain on `res`.
         if !matches!(unwrap(&m.obj), Expr::Ident(_)) && self.is_res_chain(&m.obj) {
             if let Some(name) = member_name(&m.prop) {
-                self.push(Object::Res, member_kind(Object::Res, &name), &name, None, m.span);
+                self.push(
+                    Object::Res,
+                    member_kind(Object::Res, &name),
+                    &name,
+                    None,
+                    m.span,
+                );
             }
         }
         m.visit_children_with(self);
@@ -278,11 +350,16 @@ impl Visit for Collector<'_, '_> {
     fn visit_call_expr(&mut self, call: &CallExpr) {
         call.callee.visit_with(self);
         let callee = callee_text(&call.callee);
-        let is_pipe = callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");
+        let is_pipe =
+            callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");
         for arg in &call.args {
             match self.object_of(&arg.expr) {
-                Some(Object::Res) if is_pipe => self.push(Object::Res, UseKind::Pipe, &callee, None, call.span),
-                Some(Object::Req) if self.reads_stream(call) => self.push(Object::Req, UseKind::RawStream, &callee, None, call.span),
+                Some(Object::Res) if is_pipe => {
+                    self.push(Object::Res, UseKind::Pipe, &callee, None, call.span)
+                }
+                Some(Object::Req) if self.reads_stream(call) => {
+                    self.push(Object::Req, UseKind::RawStream, &callee, None, call.span)
+                }
                 Some(object) => self.push(object, UseKind::Escape, &callee, None, call.span),
                 None => arg.visit_with(self),
             }
@@ -291,8 +368,13 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_assign_expr(&mut self, assign: &AssignExpr) {
         if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &assign.left {
-            if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop)) {
-                let kind = if matches!(name.as_str(), "statusCode" | "statusMessage") { UseKind::StatusCode } else { member_kind(Object::Res, &name) };
+            if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop))
+            {
+                let kind = if matches!(name.as_str(), "statusCode" | "statusMessage") {
+                    UseKind::StatusCode
+                } else {
+                    member_kind(Object::Res, &name)
+                };
                 self.push(Object::Res, kind, &name, None, m.span);
                 assign.right.visit_with(self);
                 return;
@@ -308,7 +390,9 @@ impl Visit for Collector<'_, '_> {
                 return;
             }
             if let Expr::Member(m) = unwrap(init) {
-                if let (Some(Object::Req), Some(field)) = (self.object_of(&m.obj), member_name(&m.prop)) {
+                if let (Some(Object::Req), Some(field)) =
+                    (self.object_of(&m.obj), member_name(&m.prop))
+                {
                     if matches!(field.as_str(), "query" | "headers" | "cookies") {
                         self.destructured(Object::Req, pattern, Some(&field));
                         return;
@@ -321,7 +405,13 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_for_of_stmt(&mut self, stmt: &ForOfStmt) {
         if self.object_of(&stmt.right) == Some(Object::Req) {
-            self.push(Object::Req, UseKind::RawStream, "for await", None, stmt.span);
+            self.push(
+                Object::Req,
+                UseKind::RawStream,
+                "for await",
+                None,
+                stmt.span,
+            );
             stmt.body.visit_with(self);
             return;
         }
@@ -331,7 +421,13 @@ impl Visit for Collector<'_, '_> {
     fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
         if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
             let name: &str = &ident.sym;
-            let object = if Some(name) == self.req { Some(Object::Req) } else if Some(name) == self.res { Some(Object::Res) } else { None };
+            let object = if Some(name) == self.req {
+                Some(Object::Req)
+            } else if Some(name) == self.res {
+                Some(Object::Res)
+            } else {
+                None
+            };
             if let Some(object) = object {
                 self.push(object, UseKind::Escape, name, None, ident.span);
                 return;
@@ -343,8 +439,18 @@ impl Visit for Collector<'_, '_> {
     fn visit_expr(&mut self, expr: &Expr) {
         // A bare `req`/`res` anywhere else: stored, returned, spread, put in an object.
         if let Some(object) = self.object_of(expr) {
-            let name = if object == Object::Req { self.req } else { self.res };
-            self.push(object, UseKind::Escape, name.unwrap_or(""), None, expr_span(expr));
+            let name = if object == Object::Req {
+                self.req
+            } else {
+                self.res
+            };
+            self.push(
+                object,
+                UseKind::Escape,
+                name.unwrap_or(""),
+                None,
+                expr_span(expr),
+            );
             return;
         }
         expr.visit_children_with(self);

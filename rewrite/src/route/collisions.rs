@@ -56,17 +56,40 @@ pub fn find(files: &[RouteFile], bundler: Bundler) -> RouteProblems {
         same_path(files, pattern, group, bundler, &mut problems.collisions);
     }
     sorter_errors(files, &mut problems);
-    problems.collisions.sort_by(|a, b| (&a.pattern, a.code, &a.files).cmp(&(&b.pattern, b.code, &b.files)));
+    problems
+        .collisions
+        .sort_by(|a, b| (&a.pattern, a.code, &a.files).cmp(&(&b.pattern, b.code, &b.files)));
     problems
 }
 
 /// Files that resolve to literally the same path.
-fn same_path(files: &[RouteFile], pattern: &str, group: &[usize], bundler: Bundler, out: &mut Vec<Collision>) {
-    let of = |kind: FileKind| group.iter().copied().filter(|&i| files[i].kind == kind).collect::<Vec<_>>();
+fn same_path(
+    files: &[RouteFile],
+    pattern: &str,
+    group: &[usize],
+    bundler: Bundler,
+    out: &mut Vec<Collision>,
+) {
+    let of = |kind: FileKind| {
+        group
+            .iter()
+            .copied()
+            .filter(|&i| files[i].kind == kind)
+            .collect::<Vec<_>>()
+    };
     let (app_routes, app_pages) = (of(FileKind::AppRoute), of(FileKind::AppPage));
-    let pages: Vec<usize> = group.iter().copied().filter(|&i| files[i].router() == Router::Pages).collect();
+    let pages: Vec<usize> = group
+        .iter()
+        .copied()
+        .filter(|&i| files[i].router() == Router::Pages)
+        .collect();
     let app: Vec<usize> = app_routes.iter().chain(&app_pages).copied().collect();
-    let collision = |code, files: Vec<usize>, message: String| Collision { code, pattern: pattern.to_owned(), files, message };
+    let collision = |code, files: Vec<usize>, message: String| Collision {
+        code,
+        pattern: pattern.to_owned(),
+        files,
+        message,
+    };
     let app_path = |i: usize| files[i].app_path.as_deref().unwrap_or_default();
 
     // Pages against App: Turbopack keys one map by pathname, app first.
@@ -111,7 +134,11 @@ fn same_path(files: &[RouteFile], pattern: &str, group: &[usize], bundler: Bundl
                 " (webpack builds this; which one is served is unspecified)",
             ),
         };
-        out.push(collision(Code::DuplicateAppRoute, pair.to_vec(), format!("{message}{severity_note}")));
+        out.push(collision(
+            Code::DuplicateAppRoute,
+            pair.to_vec(),
+            format!("{message}{severity_note}"),
+        ));
     }
 }
 
@@ -123,19 +150,28 @@ fn strip_leaf(app_path: &str) -> &str {
 /// between the two routers is a collision; one inside a router is an invalid route.
 fn sorter_errors(files: &[RouteFile], problems: &mut RouteProblems) {
     let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| (files[a].router() != Router::App, &files[a].display).cmp(&(files[b].router() != Router::App, &files[b].display)));
+    order.sort_by(|&a, &b| {
+        (files[a].router() != Router::App, &files[a].display)
+            .cmp(&(files[b].router() != Router::App, &files[b].display))
+    });
     let sorted = sort_routes(order.iter().map(|&i| files[i].pattern.as_str()));
     for error in sorted.errors {
         let file = order[error.route];
         let other = error.other.map(|o| order[o]);
         match other {
-            Some(other) if files[other].router() != files[file].router() => problems.collisions.push(Collision {
-                code: Code::SlugNameMismatch,
-                pattern: files[file].pattern.clone(),
-                files: vec![other, file],
+            Some(other) if files[other].router() != files[file].router() => {
+                problems.collisions.push(Collision {
+                    code: Code::SlugNameMismatch,
+                    pattern: files[file].pattern.clone(),
+                    files: vec![other, file],
+                    message: error.message,
+                })
+            }
+            _ => problems.invalid.push(InvalidRoute {
+                file,
+                other,
                 message: error.message,
             }),
-            _ => problems.invalid.push(InvalidRoute { file, other, message: error.message }),
         }
     }
 }
@@ -161,21 +197,75 @@ mod tests {
     fn every_collision_kind_with_next_messages() {
         let files = vec![
             file("pages/api/x.js", FileKind::PagesApi, "/api/x", None),
-            file("app/api/x/route.js", FileKind::AppRoute, "/api/x", Some("/api/x/route")),
-            file("pages/api/d/[id].js", FileKind::PagesApi, "/api/d/[id]", None),
-            file("app/api/d/[slug]/route.js", FileKind::AppRoute, "/api/d/[slug]", Some("/api/d/[slug]/route")),
+            file(
+                "app/api/x/route.js",
+                FileKind::AppRoute,
+                "/api/x",
+                Some("/api/x/route"),
+            ),
+            file(
+                "pages/api/d/[id].js",
+                FileKind::PagesApi,
+                "/api/d/[id]",
+                None,
+            ),
+            file(
+                "app/api/d/[slug]/route.js",
+                FileKind::AppRoute,
+                "/api/d/[slug]",
+                Some("/api/d/[slug]/route"),
+            ),
             file("pages/api/users.js", FileKind::PagesApi, "/api/users", None),
-            file("pages/api/users/index.js", FileKind::PagesApi, "/api/users", None),
-            file("app/api/y/route.js", FileKind::AppRoute, "/api/y", Some("/api/y/route")),
-            file("app/api/y/page.js", FileKind::AppPage, "/api/y", Some("/api/y/page")),
-            file("app/(a)/api/g/route.js", FileKind::AppRoute, "/api/g", Some("/(a)/api/g/route")),
-            file("app/(b)/api/g/route.js", FileKind::AppRoute, "/api/g", Some("/(b)/api/g/route")),
+            file(
+                "pages/api/users/index.js",
+                FileKind::PagesApi,
+                "/api/users",
+                None,
+            ),
+            file(
+                "app/api/y/route.js",
+                FileKind::AppRoute,
+                "/api/y",
+                Some("/api/y/route"),
+            ),
+            file(
+                "app/api/y/page.js",
+                FileKind::AppPage,
+                "/api/y",
+                Some("/api/y/page"),
+            ),
+            file(
+                "app/(a)/api/g/route.js",
+                FileKind::AppRoute,
+                "/api/g",
+                Some("/(a)/api/g/route"),
+            ),
+            file(
+                "app/(b)/api/g/route.js",
+                FileKind::AppRoute,
+                "/api/g",
+                Some("/(b)/api/g/route"),
+            ),
             file("pages/api/o/index.js", FileKind::PagesApi, "/api/o", None),
-            file("pages/api/o/[[...s]].js", FileKind::PagesApi, "/api/o/[[...s]]", None),
+            file(
+                "pages/api/o/[[...s]].js",
+                FileKind::PagesApi,
+                "/api/o/[[...s]]",
+                None,
+            ),
         ];
         let problems = find(&files, Bundler::Turbopack);
-        let got: Vec<(Code, &str, &str)> =
-            problems.collisions.iter().map(|c| (c.code, c.pattern.as_str(), c.message.lines().next().unwrap())).collect();
+        let got: Vec<(Code, &str, &str)> = problems
+            .collisions
+            .iter()
+            .map(|c| {
+                (
+                    c.code,
+                    c.pattern.as_str(),
+                    c.message.lines().next().unwrap(),
+                )
+            })
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -197,7 +287,12 @@ mod tests {
     fn webpack_wording() {
         let files = vec![
             file("pages/api/x.js", FileKind::PagesApi, "/api/x", None),
-            file("app/api/x/route.js", FileKind::AppRoute, "/api/x", Some("/api/x/route")),
+            file(
+                "app/api/x/route.js",
+                FileKind::AppRoute,
+                "/api/x",
+                Some("/api/x/route"),
+            ),
         ];
         let problems = find(&files, Bundler::Webpack);
         assert_eq!(

@@ -83,11 +83,18 @@ impl RouteTable {
     /// Resolves a request path (no query string). A single trailing slash is ignored, as the
     /// route regexes allow it.
     pub fn match_path(&self, path: &str) -> Result<Option<RouteMatch>, MatchError> {
-        let path = if path.len() > 1 { path.strip_suffix('/').unwrap_or(path) } else { path };
+        let path = if path.len() > 1 {
+            path.strip_suffix('/').unwrap_or(path)
+        } else {
+            path
+        };
         if let Ok(decoded) = decode_uri_component(path) {
             for map in [&self.static_app, &self.static_pages] {
                 if let Some(&route) = map.get(&decoded) {
-                    return Ok(Some(RouteMatch { route, params: Vec::new() }));
+                    return Ok(Some(RouteMatch {
+                        route,
+                        params: Vec::new(),
+                    }));
                 }
             }
         }
@@ -95,7 +102,12 @@ impl RouteTable {
         for (route, pattern) in &self.dynamic {
             if let Some(raw) = match_segments(pattern, &parts) {
                 return decode_params(raw)
-                    .map(|params| Some(RouteMatch { route: *route, params }))
+                    .map(|params| {
+                        Some(RouteMatch {
+                            route: *route,
+                            params,
+                        })
+                    })
                     .map_err(|()| MatchError::UndecodableParam { route: *route });
             }
         }
@@ -104,7 +116,10 @@ impl RouteTable {
 }
 
 /// Raw (still encoded) params of a pattern that fits the path's segments.
-fn match_segments<'a>(pattern: &'a [Segment], parts: &[&'a str]) -> Option<Vec<(&'a str, RawParam<'a>)>> {
+fn match_segments<'a>(
+    pattern: &'a [Segment],
+    parts: &[&'a str],
+) -> Option<Vec<(&'a str, RawParam<'a>)>> {
     let mut params = Vec::new();
     let mut i = 0;
     for segment in pattern {
@@ -149,9 +164,12 @@ fn decode_params(raw: Vec<(&str, RawParam)>) -> Result<Vec<(String, ParamValue)>
         .map(|(name, value)| {
             let value = match value {
                 RawParam::One(s) => ParamValue::One(decode_uri_component(s)?),
-                RawParam::Many(parts) => {
-                    ParamValue::Many(parts.into_iter().map(decode_uri_component).collect::<Result<_, _>>()?)
-                }
+                RawParam::Many(parts) => ParamValue::Many(
+                    parts
+                        .into_iter()
+                        .map(decode_uri_component)
+                        .collect::<Result<_, _>>()?,
+                ),
             };
             Ok((name.to_owned(), value))
         })
@@ -183,10 +201,21 @@ mod tests {
     use super::*;
 
     fn table(routes: &[(&str, Router)]) -> RouteTable {
-        RouteTable::new(routes.iter().map(|(p, r)| TableRoute { pattern: (*p).to_owned(), router: *r }).collect())
+        RouteTable::new(
+            routes
+                .iter()
+                .map(|(p, r)| TableRoute {
+                    pattern: (*p).to_owned(),
+                    router: *r,
+                })
+                .collect(),
+        )
     }
 
-    fn served(table: &RouteTable, path: &str) -> Option<(String, Router, Vec<(String, ParamValue)>)> {
+    fn served(
+        table: &RouteTable,
+        path: &str,
+    ) -> Option<(String, Router, Vec<(String, ParamValue)>)> {
         let m = table.match_path(path).unwrap()?;
         let route = &table.routes()[m.route];
         Some((route.pattern.clone(), route.router, m.params))
@@ -214,30 +243,68 @@ mod tests {
             ("/api/g/[x]/deep", Pages),
         ]);
         let p = |s: &str| s.to_owned();
-        assert_eq!(served(&t, "/api/m/1"), Some((p("/api/m/[id]"), Pages, vec![(p("id"), one("1"))])));
-        assert_eq!(served(&t, "/api/m/1/2"), Some((p("/api/m/[...rest]"), App, vec![(p("rest"), many(&["1", "2"]))])));
+        assert_eq!(
+            served(&t, "/api/m/1"),
+            Some((p("/api/m/[id]"), Pages, vec![(p("id"), one("1"))]))
+        );
+        assert_eq!(
+            served(&t, "/api/m/1/2"),
+            Some((
+                p("/api/m/[...rest]"),
+                App,
+                vec![(p("rest"), many(&["1", "2"]))]
+            ))
+        );
         assert_eq!(served(&t, "/api/m/fixed").unwrap().1, App);
         assert_eq!(served(&t, "/api/n/fixed").unwrap().1, Pages);
         assert_eq!(served(&t, "/api/n/other").unwrap().0, "/api/n/[id]");
-        assert_eq!(served(&t, "/api/g"), Some((p("/api/g/[[...opt]]"), App, vec![])));
-        assert_eq!(served(&t, "/api/g/a").unwrap().2, vec![(p("opt"), many(&["a"]))]);
-        assert_eq!(served(&t, "/api/g/a/deep"), Some((p("/api/g/[x]/deep"), Pages, vec![(p("x"), one("a"))])));
-        assert_eq!(served(&t, "/api/g/a/b/deep").unwrap().2, vec![(p("opt"), many(&["a", "b", "deep"]))]);
+        assert_eq!(
+            served(&t, "/api/g"),
+            Some((p("/api/g/[[...opt]]"), App, vec![]))
+        );
+        assert_eq!(
+            served(&t, "/api/g/a").unwrap().2,
+            vec![(p("opt"), many(&["a"]))]
+        );
+        assert_eq!(
+            served(&t, "/api/g/a/deep"),
+            Some((p("/api/g/[x]/deep"), Pages, vec![(p("x"), one("a"))]))
+        );
+        assert_eq!(
+            served(&t, "/api/g/a/b/deep").unwrap().2,
+            vec![(p("opt"), many(&["a", "b", "deep"]))]
+        );
     }
 
     #[test]
     fn params_decode_like_next() {
-        let t = table(&[("/api/post/[pid]", Router::Pages), ("/api/c/[...s]", Router::App)]);
-        assert_eq!(served(&t, "/api/post/a%20b%2Fc").unwrap().2[0].1, one("a b/c"));
-        assert_eq!(served(&t, "/api/c/a%2Fb/c").unwrap().2[0].1, many(&["a/b", "c"]));
-        assert_eq!(t.match_path("/api/post/%zz"), Err(MatchError::UndecodableParam { route: 0 }));
+        let t = table(&[
+            ("/api/post/[pid]", Router::Pages),
+            ("/api/c/[...s]", Router::App),
+        ]);
+        assert_eq!(
+            served(&t, "/api/post/a%20b%2Fc").unwrap().2[0].1,
+            one("a b/c")
+        );
+        assert_eq!(
+            served(&t, "/api/c/a%2Fb/c").unwrap().2[0].1,
+            many(&["a/b", "c"])
+        );
+        assert_eq!(
+            t.match_path("/api/post/%zz"),
+            Err(MatchError::UndecodableParam { route: 0 })
+        );
         assert_eq!(served(&t, "/api/post"), None);
         assert_eq!(served(&t, "/API/post/1"), None);
     }
 
     #[test]
     fn static_beats_dynamic_and_app_wins_ties() {
-        let t = table(&[("/api/x", Router::Pages), ("/api/x", Router::App), ("/api/[y]", Router::App)]);
+        let t = table(&[
+            ("/api/x", Router::Pages),
+            ("/api/x", Router::App),
+            ("/api/[y]", Router::App),
+        ]);
         assert_eq!(served(&t, "/api/x").unwrap().1, Router::App);
         assert_eq!(served(&t, "/api/x/").unwrap().1, Router::App);
         let t = table(&[("/api/[y]", Router::Pages), ("/api/[y]", Router::App)]);

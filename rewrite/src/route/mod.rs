@@ -88,7 +88,9 @@ impl RouteFile {
             .into_iter()
             .filter_map(|s| match s {
                 Segment::Static(_) => None,
-                Segment::Dynamic(n) | Segment::CatchAll(n) | Segment::OptionalCatchAll(n) => Some(n),
+                Segment::Dynamic(n) | Segment::CatchAll(n) | Segment::OptionalCatchAll(n) => {
+                    Some(n)
+                }
             })
             .collect()
     }
@@ -109,11 +111,19 @@ pub enum Segment {
 /// Splits a pattern into segments. Malformed bracket segments (which the route sorter reports)
 /// are kept as static text.
 pub fn segments(pattern: &str) -> Vec<Segment> {
-    pattern.split('/').filter(|s| !s.is_empty()).map(segment).collect()
+    pattern
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(segment)
+        .collect()
 }
 
 fn segment(raw: &str) -> Segment {
-    let inner = |s: &str| s.strip_prefix('[').and_then(|s| s.strip_suffix(']')).map(str::to_owned);
+    let inner = |s: &str| {
+        s.strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .map(str::to_owned)
+    };
     if let Some(name) = raw.strip_prefix("[[...").and_then(|s| s.strip_suffix("]]")) {
         return Segment::OptionalCatchAll(name.to_owned());
     }
@@ -128,7 +138,9 @@ fn segment(raw: &str) -> Segment {
 
 /// True when the pattern has a dynamic segment.
 pub fn is_dynamic(pattern: &str) -> bool {
-    segments(pattern).iter().any(|s| !matches!(s, Segment::Static(_)))
+    segments(pattern)
+        .iter()
+        .any(|s| !matches!(s, Segment::Static(_)))
 }
 
 /// The URL pattern of a file under `pages/`, given its path inside `pages/` without the page
@@ -137,7 +149,11 @@ pub fn is_dynamic(pattern: &str) -> bool {
 pub fn pages_pattern(path_without_extension: &str) -> String {
     let page = format!("/{}", path_without_extension.trim_start_matches('/'));
     let page = page.strip_suffix("/index").unwrap_or(&page);
-    if page.is_empty() { "/".to_owned() } else { page.to_owned() }
+    if page.is_empty() {
+        "/".to_owned()
+    } else {
+        page.to_owned()
+    }
 }
 
 /// The routing facts of an App Router file, from its directory segments inside `app/`.
@@ -177,7 +193,11 @@ pub fn app_location(dirs: &[&str], leaf: &str) -> Option<AppLocation> {
     }
     app_path.push('/');
     app_path.push_str(leaf);
-    Some(AppLocation { pattern: format!("/{}", url.join("/")), app_path, intercepting })
+    Some(AppLocation {
+        pattern: format!("/{}", url.join("/")),
+        app_path,
+        intercepting,
+    })
 }
 
 #[cfg(test)]
@@ -200,10 +220,24 @@ mod tests {
         assert_eq!(loc.pattern, "/api/x");
         assert_eq!(loc.app_path, "/(shop)/api/@modal/x/route");
         assert!(app_location(&["api", "_private"], "route").is_none());
-        assert_eq!(app_location(&["api", "%5Fescaped"], "route").unwrap().pattern, "/api/_escaped");
-        assert!(app_location(&["api", "(.)photo"], "route").unwrap().intercepting);
+        assert_eq!(
+            app_location(&["api", "%5Fescaped"], "route")
+                .unwrap()
+                .pattern,
+            "/api/_escaped"
+        );
+        assert!(
+            app_location(&["api", "(.)photo"], "route")
+                .unwrap()
+                .intercepting
+        );
         assert_eq!(app_location(&[], "route").unwrap().pattern, "/");
-        assert_eq!(app_location(&[".well-known", "x"], "route").unwrap().pattern, "/.well-known/x");
+        assert_eq!(
+            app_location(&[".well-known", "x"], "route")
+                .unwrap()
+                .pattern,
+            "/.well-known/x"
+        );
     }
 
     #[test]

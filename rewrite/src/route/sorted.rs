@@ -62,12 +62,19 @@ fn js_sort(keys: &mut [&String]) {
 
 impl UrlNode {
     fn smoosh(&self, prefix: &str, out: &mut Vec<String>, errors: &mut Vec<SortError>) {
-        let mut statics: Vec<&String> =
-            self.children.keys().filter(|k| !matches!(k.as_str(), "[]" | "[...]" | "[[...]]")).collect();
+        let mut statics: Vec<&String> = self
+            .children
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "[]" | "[...]" | "[[...]]"))
+            .collect();
         js_sort(&mut statics);
 
         if let Some(route) = self.route {
-            let r = if prefix == "/" { "/".to_owned() } else { prefix[..prefix.len() - 1].to_owned() };
+            let r = if prefix == "/" {
+                "/".to_owned()
+            } else {
+                prefix[..prefix.len() - 1].to_owned()
+            };
             if let Some((name, owner)) = &self.optional_rest_slug_name {
                 errors.push(SortError {
                     route,
@@ -100,13 +107,20 @@ impl UrlNode {
         mut is_catch_all: bool,
         route: usize,
     ) -> Result<(), SortError> {
-        let error = |message: String, other: Option<usize>| SortError { route, other, message };
+        let error = |message: String, other: Option<usize>| SortError {
+            route,
+            other,
+            message,
+        };
         let Some((&first, rest)) = url_paths.split_first() else {
             self.route.get_or_insert(route);
             return Ok(());
         };
         if is_catch_all {
-            return Err(error("Catch-all must be the last part of the URL.".to_owned(), None));
+            return Err(error(
+                "Catch-all must be the last part of the URL.".to_owned(),
+                None,
+            ));
         }
 
         let mut next_segment = first.to_owned();
@@ -137,7 +151,9 @@ impl UrlNode {
             }
             if segment_name.starts_with('.') {
                 return Err(error(
-                    format!("Segment names may not start with erroneous periods ('{segment_name}')."),
+                    format!(
+                        "Segment names may not start with erroneous periods ('{segment_name}')."
+                    ),
                     None,
                 ));
             }
@@ -164,7 +180,10 @@ impl UrlNode {
                 }
             } else {
                 if is_optional {
-                    return Err(error(format!("Optional route parameters are not yet supported (\"{first}\")."), None));
+                    return Err(error(
+                        format!("Optional route parameters are not yet supported (\"{first}\")."),
+                        None,
+                    ));
                 }
                 next_segment = "[]".to_owned();
                 Slot::Param
@@ -180,7 +199,11 @@ impl UrlNode {
                     ));
                 }
             }
-            let word = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+            let word = |s: &str| {
+                s.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            };
             for slug in slug_names.iter() {
                 if slug == segment_name {
                     return Err(error(
@@ -257,14 +280,34 @@ mod tests {
     }
 
     fn first_error(patterns: &[&str]) -> SortError {
-        sort_routes(patterns.iter().copied()).errors.into_iter().next().expect("an error")
+        sort_routes(patterns.iter().copied())
+            .errors
+            .into_iter()
+            .next()
+            .expect("an error")
     }
 
     #[test]
     fn orders_index_static_param_catchall_optional() {
         assert_eq!(
-            order(&["/api/post/[...slug]", "/api/post/[pid]", "/api/post/create", "/api/post", "/api/b", "/api/B", "/api/g/[[...o]]"]),
-            vec!["/api/B", "/api/b", "/api/g/[[...o]]", "/api/post", "/api/post/create", "/api/post/[pid]", "/api/post/[...slug]"]
+            order(&[
+                "/api/post/[...slug]",
+                "/api/post/[pid]",
+                "/api/post/create",
+                "/api/post",
+                "/api/b",
+                "/api/B",
+                "/api/g/[[...o]]"
+            ]),
+            vec![
+                "/api/B",
+                "/api/b",
+                "/api/g/[[...o]]",
+                "/api/post",
+                "/api/post/create",
+                "/api/post/[pid]",
+                "/api/post/[...slug]"
+            ]
         );
     }
 
@@ -278,7 +321,10 @@ mod tests {
             first_error(&["/api/o", "/api/o/[[...s]]"]).message,
             "You cannot define a route with the same specificity as a optional catch-all route (\"/api/o\" and \"/api/o[[...s]]\")."
         );
-        assert_eq!(first_error(&["/a/[...x]/b"]).message, "Catch-all must be the last part of the URL.");
+        assert_eq!(
+            first_error(&["/a/[...x]/b"]).message,
+            "Catch-all must be the last part of the URL."
+        );
         assert_eq!(
             first_error(&["/a/[x]/[x]"]).message,
             "You cannot have the same slug name \"x\" repeat within a single dynamic path"
@@ -295,9 +341,18 @@ mod tests {
             first_error(&["/a/[[...y]]", "/a/[...x]"]).message,
             "You cannot use both an optional and required catch-all route at the same level (\"[[...y]]\" and \"[...x]\")."
         );
-        assert_eq!(first_error(&["/a/[[x]]"]).message, "Optional route parameters are not yet supported (\"[[x]]\").");
-        assert_eq!(first_error(&["/a/[…x]"]).message, "Detected a three-dot character ('…') at ('…x'). Did you mean ('...')?");
-        assert_eq!(first_error(&["/a/[.x]"]).message, "Segment names may not start with erroneous periods ('.x').");
+        assert_eq!(
+            first_error(&["/a/[[x]]"]).message,
+            "Optional route parameters are not yet supported (\"[[x]]\")."
+        );
+        assert_eq!(
+            first_error(&["/a/[…x]"]).message,
+            "Detected a three-dot character ('…') at ('…x'). Did you mean ('...')?"
+        );
+        assert_eq!(
+            first_error(&["/a/[.x]"]).message,
+            "Segment names may not start with erroneous periods ('.x')."
+        );
     }
 
     #[test]
