@@ -1,0 +1,392 @@
+//! End to end against real Next.js: every fixture app under `fixtures/collisions/` is built with
+//! the pinned `next` (tests/e2e/package.json) and, where it builds, started. The test checks that
+//!
+//! - every error `migrate check` reports is one Next rejects, in Next's own words, at build or
+//!   at start; and an app we report no error for builds and starts;
+//! - the routes `next build` lists are exactly the routes we discover;
+//! - for a set of URLs, `next start` serves them with the file and params our route table
+//!   predicts (which router wins, param decoding, 404s).
+//!
+//! Needs Node.js and npm; installs the pinned Next into tests/e2e/node_modules on first run.
+//! Set `MIGRATE_SKIP_E2E=1` to skip it (it then prints that it did nothing).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use migrate_rewrite::check::{check, Report};
+use migrate_rewrite::diagnostic::{Code, Severity};
+use migrate_rewrite::route::matcher::{ParamValue, RouteTable, TableRoute};
+use serde_json::Value;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn e2e_dir() -> PathBuf {
+    repo_root().join("tests/e2e")
+}
+
+/// Installs the pinned Next.js from the lock file, once.
+fn ensure_next() -> PathBuf {
+    let dir = e2e_dir();
+    let bin = dir.join("node_modules/next/dist/bin/next");
+    if !bin.exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm is needed for the end-to-end tests (Node 20 and npm)");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    bin
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fixture app copied under tests/e2e/work, so that Node resolves the pinned `next` there.
+fn stage(case: &str) -> PathBuf {
+    let work = e2e_dir().join("work").join(case);
+    let _ = std::fs::remove_dir_all(&work);
+    copy_dir(&repo_root().join("fixtures/collisions").join(case), &work);
+    work
+}
+
+fn next(bin: &Path, app: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("node");
+    command
+        .arg(bin)
+        .args(args)
+        .current_dir(app)
+        .env("NEXT_TELEMETRY_DISABLED", "1")
+        .env_remove("NODE_OPTIONS");
+    command
+}
+
+struct Build {
+    ok: bool,
+    output: String,
+}
+
+fn build(bin: &Path, app: &Path) -> Build {
+    let out = next(bin, app, &["build"]).output().expect("run next build");
+    Build {
+        ok: out.status.success(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// A running `next start`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the built app; `Err(output)` when Next exits instead of listening.
+fn start(bin: &Path, app: &Path) -> Result<Server, String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = next(
+        bin,
+        app,
+        &["start", "-p", &port.to_string(), "-H", "127.0.0.1"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("run next start");
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut output = String::new();
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            while let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+                output.push_str(&line);
+                output.push('\n');
+            }
+            return Err(output);
+        }
+        while let Ok(line) = rx.try_recv() {
+            output.push_str(&line);
+            output.push('\n');
+        }
+        if output.contains("Ready in") || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
+            return Ok(Server { child, port });
+        }
+        assert!(
+            Instant::now() < deadline,
+            "next start neither listened nor exited:\n{output}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The first line of each error-level finding: what Next must print.
+fn expected_errors(report: &Report) -> Vec<(Code, String)> {
+    let mut errors: Vec<(Code, String)> = report
+        .collisions
+        .iter()
+        .filter(|c| c.severity == Severity::Error)
+        .map(|c| (c.code, c.message.lines().next().unwrap().to_owned()))
+        .collect();
+    for d in report
+        .routes
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .chain(report.problems.iter().map(|p| &p.diagnostic))
+    {
+        if d.code == Code::InvalidRoute {
+            errors.push((d.code, d.message.clone()));
+        }
+    }
+    errors
+}
+
+#[test]
+fn next_agrees_with_check() {
+    if std::env::var_os("MIGRATE_SKIP_E2E").is_some() {
+        eprintln!("MIGRATE_SKIP_E2E is set: the end-to-end tests against Next.js did not run");
+        return;
+    }
+    let bin = ensure_next();
+    let mut cases: Vec<String> = std::fs::read_dir(repo_root().join("fixtures/collisions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    let mut checked_errors = 0;
+    for case in &cases {
+        let app = stage(case);
+        let report = check(&app).unwrap();
+        let errors = expected_errors(&report);
+        let built = build(&bin, &app);
+        let started = if built.ok {
+            Some(start(&bin, &app))
+        } else {
+            None
+        };
+        let start_output = match &started {
+            Some(Err(output)) => output.clone(),
+            _ => String::new(),
+        };
+        let next_output = format!("{}{}", built.output, start_output);
+        let next_rejected = !built.ok || matches!(started, Some(Err(_)));
+        eprintln!(
+            "{case}: we report {} error(s); next build {}, next start {}",
+            errors.len(),
+            if built.ok { "passed" } else { "failed" },
+            match &started {
+                None => "not run",
+                Some(Ok(_)) => "listened",
+                Some(Err(_)) => "exited",
+            }
+        );
+        if errors.is_empty() {
+            assert!(
+                !next_rejected,
+                "{case}: we report no error, but Next rejects the app:\n{next_output}"
+            );
+        } else {
+            assert!(
+                next_rejected,
+                "{case}: we report {errors:?}, but Next builds and starts the app:\n{next_output}"
+            );
+            for (code, message) in &errors {
+                assert!(
+                    next_output.contains(message.as_str()),
+                    "{case}: Next does not print our {code} message {message:?}:\n{next_output}"
+                );
+                checked_errors += 1;
+            }
+        }
+        if case == "clean" {
+            routes_listed_by_build(&report, &built.output);
+            let Some(Ok(server)) = started else {
+                panic!("clean app did not start")
+            };
+            requests_match_route_table(&report, &server);
+        }
+    }
+    assert!(
+        checked_errors >= 5,
+        "only {checked_errors} error messages were checked against Next"
+    );
+}
+
+/// `next build` prints its route table; the API routes in it must be exactly ours.
+fn routes_listed_by_build(report: &Report, output: &str) {
+    let listed: BTreeSet<String> = output
+        .lines()
+        .filter_map(|line| {
+            line.trim_start_matches(['┌', '├', '└', ' '])
+                .split_whitespace()
+                .nth(1)
+        })
+        .filter(|path| {
+            path.starts_with('/')
+                && *path != "/_not-found"
+                && *path != "/404"
+                && *path != "/_app"
+                && *path != "/_error"
+                && *path != "/_document"
+        })
+        .map(str::to_owned)
+        .collect();
+    let ours: BTreeSet<String> = report.routes.iter().map(|r| r.pattern.clone()).collect();
+    assert_eq!(
+        listed, ours,
+        "next build lists other routes than we discover"
+    );
+}
+
+/// Requests URLs from `next start` and compares who answers with our route table's prediction.
+fn requests_match_route_table(report: &Report, server: &Server) {
+    let table = RouteTable::new(
+        report
+            .routes
+            .iter()
+            .map(|r| TableRoute {
+                pattern: r.pattern.clone(),
+                router: r.router,
+            })
+            .collect(),
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let urls = [
+        "/api",
+        "/api/m/1",
+        "/api/m/1/2",
+        "/api/m/fixed",
+        "/api/n/fixed",
+        "/api/n/other",
+        "/api/g",
+        "/api/g/a",
+        "/api/g/a/deep",
+        "/api/g/a/b/deep",
+        "/api/post/create",
+        "/api/post/abc",
+        "/api/post/a/b",
+        "/api/post",
+        "/api/opt",
+        "/api/opt/a/b",
+        "/api/_util",
+        "/api/.ory/a/b",
+        "/api/feed/google.xml",
+        "/api/feed/google",
+        "/api/grouped",
+        "/api/_private",
+        "/api/_escaped",
+        "/api/post/a%20b%2Fc",
+        "/api/m/a%2Fb/c",
+        "/.hidden-app",
+        "/API/m/1",
+        "/api/nothing/here/at/all",
+    ];
+    let mut compared = 0;
+    for url in urls {
+        let mut response = agent
+            .get(&format!("http://127.0.0.1:{}{url}", server.port))
+            .call()
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        let predicted = table.match_path(url).unwrap();
+        match predicted {
+            None => assert_eq!(
+                status, 404,
+                "{url}: we predict no route, Next answered {status}: {body}"
+            ),
+            Some(m) => {
+                assert_eq!(
+                    status,
+                    200,
+                    "{url}: we predict {:?}, Next answered {status}: {body}",
+                    table.routes()[m.route]
+                );
+                let json: Value = serde_json::from_str(&body).unwrap();
+                let route = report
+                    .routes
+                    .iter()
+                    .find(|r| {
+                        r.pattern == table.routes()[m.route].pattern
+                            && r.router == table.routes()[m.route].router
+                    })
+                    .unwrap();
+                let served = json["file"].as_str().unwrap();
+                assert!(
+                    route.file.ends_with(served),
+                    "{url}: Next served {served}, we predict {}",
+                    route.file
+                );
+                let ours: BTreeMap<String, Value> = m
+                    .params
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            ParamValue::One(s) => Value::from(s.as_str()),
+                            ParamValue::Many(list) => Value::from(list.clone()),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect();
+                // Pages answer `query` (params merged with search params, none sent here);
+                // route handlers answer `params` (null on a static route).
+                let theirs: BTreeMap<String, Value> =
+                    match json.get("query").or_else(|| json.get("params")) {
+                        Some(Value::Object(map)) => map.clone().into_iter().collect(),
+                        _ => BTreeMap::new(),
+                    };
+                assert_eq!(ours, theirs, "{url}: params differ");
+            }
+        }
+        compared += 1;
+    }
+    eprintln!("clean: {compared} URLs served by next start as our route table predicts");
+}
