@@ -1,7 +1,7 @@
 //! Method dispatch: which HTTP methods a Pages handler serves, how it decides (switch, if/else,
 //! guard, `includes`, a lookup table, a next-connect router), and what happens to the others.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use swc_common::Span;
@@ -106,6 +106,7 @@ pub fn analyse(function: FnLike, req: &str, index: &ModuleIndex) -> Dispatch {
         tables: HashMap::new(),
         index,
         found: Found::default(),
+        early_returns: HashSet::new(),
     };
     finder.collect_aliases(function);
     function.visit_body(&mut finder);
@@ -166,6 +167,8 @@ struct Finder<'a, 'i> {
     tables: HashMap<String, BTreeSet<String>>,
     index: &'i ModuleIndex<'i>,
     found: Found,
+    /// Early-return `if`s already classified by `visit_stmts`.
+    early_returns: HashSet<Span>,
 }
 
 impl Finder<'_, '_> {
@@ -386,6 +389,30 @@ fn is_method_name(name: &str) -> bool {
 }
 
 impl Visit for Finder<'_, '_> {
+    /// `if (req.method === 'GET') return …` with no `else` is a dispatch when the code after
+    /// it answers 405, and otherwise a special case before code that every method runs
+    /// (`if (req.method === 'OPTIONS') return res.end()`).
+    fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let Stmt::If(early) = stmt else { continue };
+            if early.alt.is_some() || !exits(&early.cons) {
+                continue;
+            }
+            let Some((true, methods)) = self.test_methods(&early.test) else {
+                continue;
+            };
+            self.early_returns.insert(early.span);
+            match classify(&stmts[i + 1..]) {
+                fallback @ (Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow) => {
+                    self.found.note(DispatchStyle::IfChain, methods, early.span);
+                    self.found.fallback.get_or_insert(fallback);
+                }
+                _ => self.found.special_cased.extend(methods),
+            }
+        }
+        stmts.visit_children_with(self);
+    }
+
     fn visit_switch_stmt(&mut self, switch: &SwitchStmt) {
         if self.is_method(&switch.discriminant) {
             let mut methods = BTreeSet::new();

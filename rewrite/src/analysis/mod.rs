@@ -12,6 +12,9 @@ mod rules;
 pub mod syntax;
 pub mod uses;
 
+#[cfg(test)]
+mod tests;
+
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, TextRange};

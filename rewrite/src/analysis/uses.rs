@@ -126,7 +126,9 @@ pub fn collect(
         }
     }
     function.visit_body(&mut collector);
-    collector.uses.sort_by_key(|u| (u.range.start, u.object));
+    collector
+        .uses
+        .sort_by_key(|u| (u.range.start, u.range.end, u.object));
     collector.uses
 }
 

@@ -1,0 +1,249 @@
+//! Focused checks of the analysis on small handlers; whole fixture projects are covered by the
+//! snapshot tests in the top-level tests/ folder.
+
+use super::dispatch::{DispatchStyle, Fallback};
+use super::handler::HandlerKind;
+use super::uses::UseKind;
+use super::{analyse_app_route, analyse_pages_api, Analysis, RouteContext, Verdict};
+use crate::diagnostic::Code;
+
+fn pages(text: &str) -> Analysis {
+    pages_with(text, &[])
+}
+
+fn pages_with(text: &str, params: &[&str]) -> Analysis {
+    let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+    analyse_pages_api(
+        text,
+        "ts",
+        &RouteContext {
+            params: &params,
+            next_major: Some(16),
+            file: "pages/api/x.ts",
+        },
+    )
+}
+
+fn methods(a: &Analysis) -> Vec<String> {
+    a.dispatch.method_list()
+}
+
+fn codes(a: &Analysis) -> Vec<Code> {
+    a.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn dispatch_styles() {
+    let switch = pages("export default function h(req, res) { switch (req.method) { case 'GET': return res.json(1); case 'post': return res.json(2); default: res.setHeader('Allow', ['GET']); res.status(405).end() } }");
+    assert_eq!(
+        (switch.dispatch.style, methods(&switch)),
+        (DispatchStyle::Switch, vec!["GET".into(), "POST".into()])
+    );
+    assert_eq!(
+        switch.dispatch.fallback,
+        Fallback::MethodNotAllowedWithAllow
+    );
+
+    let alias = pages("export default async (req, res) => { const { method } = req; if (method === 'PUT' || method === 'PATCH') { res.json(1) } else { res.status(405).end() } }");
+    assert_eq!(
+        (alias.dispatch.style, methods(&alias)),
+        (DispatchStyle::IfChain, vec!["PATCH".into(), "PUT".into()])
+    );
+
+    let guard = pages("export default function h(req, res) { if (req.method !== 'POST' && req.method !== 'PUT') return res.status(405).end(); res.json(req.body) }");
+    assert_eq!(
+        (guard.dispatch.style, methods(&guard)),
+        (DispatchStyle::Guard, vec!["POST".into(), "PUT".into()])
+    );
+
+    let includes = pages("const OK = ['GET', 'HEAD']; export default function h(req, res) { if (!OK.includes(req.method!)) { return res.status(405).end() } res.end() }");
+    assert_eq!(
+        (includes.dispatch.style, methods(&includes)),
+        (DispatchStyle::Guard, vec!["GET".into(), "HEAD".into()])
+    );
+
+    let table = pages("const t = { GET: a, DELETE: b }; export default function h(req, res) { return t[req.method](req, res) }");
+    assert_eq!(
+        (table.dispatch.style, methods(&table)),
+        (DispatchStyle::Table, vec!["DELETE".into(), "GET".into()])
+    );
+
+    let upper = pages("export default function h(req, res) { switch (req.method?.toUpperCase()) { case 'get': res.end() } }");
+    assert_eq!(methods(&upper), vec!["GET".to_owned()]);
+    assert_eq!(upper.dispatch.fallback, Fallback::FallsThrough);
+
+    let none = pages("export default function h(req, res) { res.json({}) }");
+    assert_eq!(
+        (none.dispatch.style, methods(&none)),
+        (DispatchStyle::None, vec!["*".into()])
+    );
+
+    let special = pages("export default function h(req, res) { if (req.method === 'OPTIONS') return res.end(); res.json({}) }");
+    assert_eq!(methods(&special), vec!["*".to_owned()]);
+    assert!(special.dispatch.special_cased.contains("OPTIONS"));
+
+    let dynamic =
+        pages("export default function h(req, res) { if (req.method === allowed) res.end() }");
+    assert!(codes(&dynamic).contains(&Code::DynamicMethodDispatch));
+}
+
+#[test]
+fn handler_shapes() {
+    let kind = |text: &str| pages(text).handler.unwrap().kind;
+    assert_eq!(
+        kind("const h = async (req, res) => res.end(); export default h"),
+        HandlerKind::Function
+    );
+    assert_eq!(
+        kind("function h(req, res) {}; export { h as default }"),
+        HandlerKind::Function
+    );
+    assert_eq!(
+        kind("module.exports = function (req, res) {}"),
+        HandlerKind::Function
+    );
+    assert_eq!(
+        kind(
+            "import { withA } from '../a'; export default withA((req, res) => res.end(), { x: 1 })"
+        ),
+        HandlerKind::Wrapped
+    );
+    assert_eq!(
+        kind("import NextAuth from 'next-auth'; export default NextAuth({})"),
+        HandlerKind::Library
+    );
+    assert_eq!(
+        kind("import nc from 'next-connect'; export default nc().get((req, res) => res.end())"),
+        HandlerKind::NextConnect
+    );
+    assert_eq!(
+        kind("import h from '../lib/h'; export default h"),
+        HandlerKind::Unresolved
+    );
+    assert_eq!(kind("export const x = 1"), HandlerKind::Missing);
+    assert_eq!(
+        kind("const a = b; const b = a; export default a"),
+        HandlerKind::Unresolved
+    );
+
+    let wrapped = pages("import { withA } from '../a'; const withB = (h) => h; const h = (req, res) => res.json(req.query.id); export default withB(withA(h, 'admin'))");
+    let summary = wrapped.handler.unwrap();
+    assert_eq!(
+        summary
+            .wrappers
+            .iter()
+            .map(|w| (w.name.as_str(), w.local, w.extra_arguments))
+            .collect::<Vec<_>>(),
+        vec![("withB", true, false), ("withA", false, true)]
+    );
+    assert!(wrapped
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("id")));
+    assert_eq!(wrapped.verdict, Some(Verdict::Adapter));
+}
+
+#[test]
+fn uses_have_kinds_keys_and_spans() {
+    let text = "export default async function h(req, res) {\n  const { id, q } = req.query\n  const t = req.headers['x-token']\n  if (!req.cookies.sid) return res.status(401).json({})\n  await cors(req, res)\n  res.status(200).json({ id, body: req.body })\n}";
+    let a = pages_with(text, &["id"]);
+    let got: Vec<(UseKind, Option<&str>, &str)> = a
+        .uses
+        .iter()
+        .map(|u| {
+            (
+                u.kind,
+                u.key.as_deref(),
+                &text[u.range.start as usize..u.range.end as usize],
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (UseKind::Query, Some("id"), "id"),
+            (UseKind::Query, Some("q"), "q"),
+            (UseKind::Headers, Some("x-token"), "req.headers['x-token']"),
+            (UseKind::Cookies, Some("sid"), "req.cookies.sid"),
+            (UseKind::Status, None, "res.status"),
+            (UseKind::Json, None, "res.status(401).json"),
+            (UseKind::Escape, None, "cors(req, res)"),
+            (UseKind::Escape, None, "cors(req, res)"),
+            (UseKind::Status, None, "res.status"),
+            (UseKind::Json, None, "res.status(200).json"),
+            (UseKind::Body, None, "req.body"),
+        ]
+    );
+    assert_eq!(
+        codes(&a).iter().filter(|c| **c == Code::ResEscapes).count(),
+        1
+    );
+    assert!(codes(&a).contains(&Code::QueryKeyIsParam));
+}
+
+#[test]
+fn response_then_continue() {
+    let a = pages("export default async function h(req, res) { if (x) { res.status(400).json({}) } await save(); res.json({}) }");
+    assert_eq!(
+        codes(&a)
+            .iter()
+            .filter(|c| **c == Code::ResponseThenContinue)
+            .count(),
+        1
+    );
+    let fine = pages("export default async function h(req, res) { if (x) { res.status(400).json({}); return } try { res.json(await f()) } catch { res.status(500).end() } }");
+    assert!(!codes(&fine).contains(&Code::ResponseThenContinue));
+}
+
+#[test]
+fn config_and_edge() {
+    let a = pages("export const config = { api: { bodyParser: { sizeLimit: '10mb' }, externalResolver: true }, maxDuration: 30 }\nexport default function h(req, res) { res.end() }");
+    let config = a.config.clone().unwrap();
+    assert_eq!(
+        (
+            config.size_limit.as_deref(),
+            config.external_resolver,
+            config.max_duration.as_deref()
+        ),
+        (Some("10mb"), Some(true), Some("30"))
+    );
+    assert!(
+        codes(&a).contains(&Code::SizeLimitDropped) && codes(&a).contains(&Code::ConfigCarried)
+    );
+
+    let edge = pages("export const config = { runtime: 'edge' }\nexport default async function h(req) { if (req.method !== 'POST') return new Response(null, { status: 405 }); return Response.json(await req.json()) }");
+    assert!(edge.handler.as_ref().unwrap().edge);
+    assert!(edge.uses.is_empty());
+    assert_eq!(
+        (methods(&edge), edge.verdict),
+        (vec!["POST".to_owned()], Some(Verdict::Auto))
+    );
+
+    let computed =
+        pages("export const config = makeConfig()\nexport default function h(req, res) {}");
+    assert!(codes(&computed).contains(&Code::ConfigNotLiteral));
+}
+
+#[test]
+fn app_route_exports() {
+    let a = analyse_app_route(
+        "export async function GET() {}\nexport const { POST, PUT } = handlers\nexport function patch() {}\nexport default 1",
+        "ts",
+        &RouteContext { params: &[], next_major: Some(16), file: "app/api/x/route.ts" },
+    );
+    assert_eq!(
+        methods(&a),
+        vec!["GET".to_owned(), "POST".to_owned(), "PUT".to_owned()]
+    );
+    assert_eq!(
+        codes(&a),
+        vec![Code::LowercaseMethodExport, Code::DefaultExportInRoute]
+    );
+}
+
+#[test]
+fn parse_errors_are_diagnostics() {
+    let a = pages("export default function (req, res) {");
+    assert_eq!(codes(&a), vec![Code::ParseError]);
+    assert_eq!(a.verdict, Some(Verdict::Manual));
+}
