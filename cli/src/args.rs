@@ -33,7 +33,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto, help_heading = "Output")]
     pub color: Color,
 
-    /// Also show info-level findings in human output (JSON and SARIF always include them).
+    /// Also show info-level findings in human and GitHub output (JSON and SARIF always include
+    /// them).
     #[arg(short, long, help_heading = "Output")]
     pub verbose: bool,
 

@@ -78,6 +78,9 @@ pub struct LocatedDiagnostic {
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
+    /// Byte offsets into the file, half-open.
+    pub start: u32,
+    pub end: u32,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
@@ -95,8 +98,13 @@ pub struct LocatedUse {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Byte offsets into the file, half-open: what `apply` rewrites.
+    pub start: u32,
+    pub end: u32,
     pub line: u32,
     pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 /// Files that Next.js will not serve side by side.
@@ -350,13 +358,18 @@ fn analyse_file(
         .iter()
         .map(|u| {
             let (line, column) = index.line_col(&text, u.range.start);
+            let (end_line, end_column) = index.line_col(&text, u.range.end);
             LocatedUse {
                 object: u.object,
                 kind: u.kind,
                 name: u.name.clone(),
                 key: u.key.clone(),
+                start: u.range.start,
+                end: u.range.end,
                 line,
                 column,
+                end_line,
+                end_column,
             }
         })
         .collect();
@@ -385,6 +398,8 @@ fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {
         severity: d.severity,
         message: d.message.clone(),
         help: d.help.clone(),
+        start: d.range.start,
+        end: d.range.end,
         line,
         column,
         end_line,

@@ -1,4 +1,5 @@
-//! `--format github`: GitHub Actions workflow commands, one annotation per finding.
+//! `--format github`: GitHub Actions workflow commands, one annotation per finding. Info
+//! findings are left out unless `--verbose`: a pull request shows only a few annotations.
 //! Messages escape `%`, CR and LF; properties also escape `:` and `,` (the runner's rules).
 
 use std::io::Write;
@@ -6,13 +7,16 @@ use std::io::Write;
 use migrate_rewrite::check::{LocatedDiagnostic, Report};
 use migrate_rewrite::diagnostic::Severity;
 
-pub fn emit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+use super::Options;
+
+pub fn emit(report: &Report, options: &Options, out: &mut dyn Write) -> std::io::Result<()> {
+    let shown = |d: &&LocatedDiagnostic| options.verbose || d.severity > Severity::Info;
     for route in &report.routes {
-        for d in &route.diagnostics {
+        for d in route.diagnostics.iter().filter(shown) {
             annotation(out, &route.file, d)?;
         }
     }
-    for problem in &report.problems {
+    for problem in report.problems.iter().filter(|p| shown(&&p.diagnostic)) {
         annotation(out, &problem.file, &problem.diagnostic)?;
     }
     for collision in &report.collisions {

@@ -63,7 +63,7 @@ pub fn emit(report: &Report, options: &Options, out: &mut dyn Write) -> std::io:
             out,
             "{}{} {}",
             paint.severity(collision.severity),
-            paint.bold(&format!("[{}] {}", collision.code, collision.kind)),
+            paint.bold(&format!("[{}] {}:", collision.code, collision.kind)),
             lines.next().unwrap_or_default()
         )?;
         for line in lines {
@@ -92,7 +92,7 @@ fn frame(
         out,
         "{}{} {}",
         paint.severity(d.severity),
-        paint.bold(&format!("[{}] {}", d.code, d.name)),
+        paint.bold(&format!("[{}] {}:", d.code, d.name)),
         d.message
     )?;
     writeln!(out, "  {} {file}:{}:{}", paint.dim("-->"), d.line, d.column)?;

@@ -27,6 +27,6 @@ pub fn emit(
         Format::Human => human::emit(report, options, out),
         Format::Json => json::emit(report, out),
         Format::Sarif => sarif::emit(report, out),
-        Format::Github => github::emit(report, out),
+        Format::Github => github::emit(report, options, out),
     }
 }

@@ -168,7 +168,13 @@ pub fn emit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 fn rule(code: Code) -> Rule {
-    let docs = code.docs().trim().replace('\n', " ");
+    let docs = code
+        .docs()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     Rule {
         id: code.as_str(),
         name: code.name(),

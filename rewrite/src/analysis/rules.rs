@@ -287,6 +287,10 @@ pub fn uses(
                 u.range,
                 format!("`{}.{name}` is not a Node.js or Next.js property: it exists only where a wrapper or middleware sets it", object(u.object)),
             )),
+            UseKind::OtherNode if name.starts_with("on") => Some(
+                Diagnostic::new(Code::OtherNodeApi, u.range, format!("`req.{name}` watches for the client going away"))
+                    .with_help("use `request.signal` (an `AbortSignal`) in the route handler"),
+            ),
             UseKind::OtherNode => Some(Diagnostic::new(Code::OtherNodeApi, u.range, format!("`{}.{name}` is Node-only", object(u.object)))),
             _ => None,
         };

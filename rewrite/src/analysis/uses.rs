@@ -350,6 +350,29 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_call_expr(&mut self, call: &CallExpr) {
+        // `req.on('close', …)` watches for the client going away, not for the body.
+        if let Callee::Expr(callee) = &call.callee {
+            if let Expr::Member(m) = unwrap(callee) {
+                let event = call
+                    .args
+                    .first()
+                    .and_then(|a| super::syntax::string_value(&a.expr));
+                let method = member_name(&m.prop);
+                if self.object_of(&m.obj) == Some(Object::Req)
+                    && matches!(method.as_deref(), Some("on" | "once"))
+                    && matches!(event.as_deref(), Some("close" | "aborted"))
+                {
+                    let name = format!(
+                        "{}('{}')",
+                        method.unwrap_or_default(),
+                        event.unwrap_or_default()
+                    );
+                    self.push(Object::Req, UseKind::OtherNode, &name, None, m.span);
+                    call.args.iter().skip(1).for_each(|a| a.visit_with(self));
+                    return;
+                }
+            }
+        }
         call.callee.visit_with(self);
         let callee = callee_text(&call.callee);
         let is_pipe =

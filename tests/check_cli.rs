@@ -1,0 +1,197 @@
+//! `migrate check` end to end through the real binary: every fixture project in every output
+//! format, snapshotted (stdout, stderr and exit code), and the SARIF validated against the
+//! SARIF 2.1.0 schema.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The fixture projects, relative to the repository root.
+const FIXTURES: &[&str] = &[
+    "fixtures/example",
+    "fixtures/collisions/clean",
+    "fixtures/collisions/app-pages-conflict",
+    "fixtures/collisions/slug-mismatch",
+    "fixtures/collisions/duplicate-page",
+    "fixtures/collisions/route-page-conflict",
+    "fixtures/collisions/duplicate-app-route",
+    "fixtures/collisions/optional-catchall",
+    "fixtures/src-layout",
+    "fixtures/page-extensions",
+    "fixtures/computed-config",
+    "fixtures/monorepo",
+];
+
+const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn migrate(args: &[&str], dir: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MIGRATE_FORMAT")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn snapshot_name(fixture: &str, format: &str) -> String {
+    format!(
+        "check__{}__{format}",
+        fixture.trim_start_matches("fixtures/").replace('/', "__")
+    )
+}
+
+#[test]
+fn every_fixture_in_every_format() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    // The tool's own version, not SARIF's.
+    settings.add_filter(
+        &format!(
+            r#""version": "{}""#,
+            env!("CARGO_PKG_VERSION").replace('.', r"\.")
+        ),
+        r#""version": "[VERSION]""#,
+    );
+    settings.bind(|| {
+        for fixture in FIXTURES {
+            for format in FORMATS {
+                let run = migrate(&["check", fixture, "--format", format], &repo_root());
+                let shown = format!(
+                    "exit: {}\n--- stderr\n{}--- stdout\n{}",
+                    run.code, run.stderr, run.stdout
+                );
+                insta::assert_snapshot!(snapshot_name(fixture, format), shown);
+            }
+        }
+    });
+}
+
+#[test]
+fn sarif_is_valid_against_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("tests/schemas/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    // The validator is not a no-op: a log without `runs` is rejected.
+    assert!(!validator.is_valid(&serde_json::json!({ "version": "2.1.0" })));
+    for fixture in FIXTURES {
+        let run = migrate(&["check", fixture, "--format", "sarif"], &repo_root());
+        let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{fixture}: SARIF is not valid:\n{}",
+            errors.join("\n")
+        );
+        assert!(
+            !log["runs"][0]["results"].as_array().unwrap().is_empty()
+                || !fixture.contains("example")
+        );
+    }
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let root = repo_root();
+    // Only info findings: clean at the default threshold, failing at --fail-on info.
+    assert_eq!(
+        migrate(&["check", "fixtures/collisions/clean"], &root).code,
+        0
+    );
+    assert_eq!(
+        migrate(
+            &["check", "fixtures/collisions/clean", "--fail-on", "info"],
+            &root
+        )
+        .code,
+        1
+    );
+    // A warning-level collision.
+    assert_eq!(
+        migrate(&["check", "fixtures/collisions/duplicate-page"], &root).code,
+        0
+    );
+    assert_eq!(
+        migrate(
+            &[
+                "check",
+                "fixtures/collisions/duplicate-page",
+                "--fail-on",
+                "warning"
+            ],
+            &root
+        )
+        .code,
+        1
+    );
+    // Errors, unless told never to fail.
+    assert_eq!(migrate(&["check", "fixtures/example"], &root).code, 1);
+    assert_eq!(
+        migrate(&["check", "fixtures/example", "--fail-on", "never"], &root).code,
+        0
+    );
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let root = repo_root();
+    let bad_flag = migrate(&["check", "--format", "xml"], &root);
+    assert_eq!(bad_flag.code, 2);
+    assert!(
+        bad_flag.stderr.contains("invalid value 'xml'"),
+        "{}",
+        bad_flag.stderr
+    );
+
+    let missing = migrate(&["check", "does/not/exist"], &root);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("does/not/exist"),
+        "{}",
+        missing.stderr
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let none = migrate(&["check", "."], empty.path());
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.contains("no Next.js project found"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn format_can_come_from_the_environment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(["check", "fixtures/collisions/clean"])
+        .current_dir(repo_root())
+        .env("MIGRATE_FORMAT", "json")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+}
