@@ -22,7 +22,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         color,
         verbose: args.verbose,
     };
-    let mut stdout = std::io::stdout().lock();
+    // Stdout is line-buffered: a large JSON report would otherwise be one write per line.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written =
         emit::emit(args.format, &report, &options, &mut stdout).and_then(|()| stdout.flush());
     match written {

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command};
+
+// swc allocates a node per token and frees whole trees per file; mimalloc does that work
+// markedly faster than glibc's allocator across threads (swc's own binaries use it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use exit::ExitStatus;
 
 fn main() -> ExitCode {

@@ -176,10 +176,34 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
 fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report) {
     report.projects.push(summary(project));
     let files = &project.files;
-    let route_problems = collisions::find(files, project.bundler);
+    let api: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].kind.is_api())
+        .collect();
+    // Route-level problems need only the patterns: find them while the files are analysed.
+    let (route_problems, results) = pool.install(|| {
+        rayon::join(
+            || collisions::find(files, project.bundler),
+            || {
+                api.par_iter()
+                    .map(|&i| (i, analyse_file(&files[i], project.next.major)))
+                    .collect::<Vec<_>>()
+            },
+        )
+    });
 
     // Routing errors of API files go with their route; the others are project problems.
-    let mut extra: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
+    let mut routes: Vec<Option<RouteReport>> = (0..files.len()).map(|_| None).collect();
+    for (i, (route, io_failure)) in results {
+        report.io_failures += usize::from(io_failure);
+        routes[i] = Some(route);
+    }
+    let mut file_level = |i: usize, diagnostic: Diagnostic| match &mut routes[i] {
+        Some(route) => attach(route, diagnostic),
+        None => report.problems.push(FileDiagnostic {
+            file: files[i].display.clone(),
+            diagnostic: at_file_start(&diagnostic),
+        }),
+    };
     for invalid in &route_problems.invalid {
         let mut diagnostic = Diagnostic::new(
             Code::InvalidRoute,
@@ -192,38 +216,21 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
                 files[other].display
             ));
         }
-        extra[invalid.file].push(diagnostic);
+        file_level(invalid.file, diagnostic);
     }
     for (i, file) in files.iter().enumerate() {
         if file.intercepting && file.kind == FileKind::AppRoute {
-            extra[i].push(Diagnostic::new(
-                Code::InterceptingRouteHandler,
-                TextRange::file_start(),
-                format!("an intercepting marker sits above this route handler; Next serves it at the literal path {}", file.pattern),
-            ));
-        }
-        if !file.kind.is_api() {
-            for diagnostic in extra[i].drain(..) {
-                report.problems.push(FileDiagnostic {
-                    file: file.display.clone(),
-                    diagnostic: at_file_start(diagnostic),
-                });
-            }
+            file_level(
+                i,
+                Diagnostic::new(
+                    Code::InterceptingRouteHandler,
+                    TextRange::file_start(),
+                    format!("an intercepting marker sits above this route handler; Next serves it at the literal path {}", file.pattern),
+                ),
+            );
         }
     }
-
-    let api: Vec<usize> = (0..files.len())
-        .filter(|&i| files[i].kind.is_api())
-        .collect();
-    let results: Vec<(RouteReport, bool)> = pool.install(|| {
-        api.par_iter()
-            .map(|&i| analyse_file(&files[i], project.next.major, extra[i].clone()))
-            .collect()
-    });
-    for (route, io_failure) in results {
-        report.io_failures += usize::from(io_failure);
-        report.routes.push(route);
-    }
+    report.routes.extend(routes.into_iter().flatten());
 
     report.collisions.extend(
         route_problems
@@ -253,7 +260,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         .with_severity(severity);
         report.problems.push(FileDiagnostic {
             file: problem.display.clone(),
-            diagnostic: at_file_start(diagnostic),
+            diagnostic: at_file_start(&diagnostic),
         });
     }
     if let PageExtensions::Unreadable { file, reason } = &project.page_extensions {
@@ -270,9 +277,17 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         };
         report.problems.push(FileDiagnostic {
             file: display,
-            diagnostic: at_file_start(diagnostic),
+            diagnostic: at_file_start(&diagnostic),
         });
     }
+}
+
+/// Adds a finding about the whole file to an analysed route.
+fn attach(route: &mut RouteReport, diagnostic: Diagnostic) {
+    route.verdict = route
+        .verdict
+        .map(|v| v.max(diagnostic.code.verdict_floor()));
+    route.diagnostics.insert(0, at_file_start(&diagnostic));
 }
 
 /// `path` (relative to `dir`) as the user would type it from where they ran `migrate`.
@@ -308,11 +323,7 @@ fn summary(project: &Project) -> ProjectSummary {
 }
 
 /// Analyses one API file; the flag is true when it could not be read at all.
-fn analyse_file(
-    file: &RouteFile,
-    next_major: Option<u32>,
-    extra: Vec<Diagnostic>,
-) -> (RouteReport, bool) {
+fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool) {
     let params = file.param_names();
     let context = RouteContext {
         params: &params,
@@ -345,14 +356,9 @@ fn analyse_file(
     };
     let index = LineIndex::new(&text);
     let locate = |d: &Diagnostic| locate(d, &text, &index);
-    let mut diagnostics: Vec<LocatedDiagnostic> = extra
-        .iter()
-        .chain(&analysis.diagnostics)
-        .map(locate)
-        .collect();
+    let mut diagnostics: Vec<LocatedDiagnostic> = analysis.diagnostics.iter().map(locate).collect();
     diagnostics.sort_by_key(|d| (d.line, d.column, d.code));
-    let all: Vec<Diagnostic> = extra.into_iter().chain(analysis.diagnostics).collect();
-    let verdict = analysis.verdict.map(|v| v.max(Verdict::of(&all)));
+    let verdict = analysis.verdict;
     let uses = analysis
         .uses
         .iter()
@@ -408,6 +414,6 @@ fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {
     }
 }
 
-fn at_file_start(d: Diagnostic) -> LocatedDiagnostic {
-    locate(&d, "", &LineIndex::new(""))
+fn at_file_start(d: &Diagnostic) -> LocatedDiagnostic {
+    locate(d, "", &LineIndex::new(""))
 }

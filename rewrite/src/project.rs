@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -218,6 +219,25 @@ fn relative(path: &Path, base: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// How a router directory's files are named: its path relative to where `migrate` was
+/// pointed, and to the project root, each with a trailing `/` (or empty).
+struct RouterDir {
+    display: String,
+    rel: String,
+}
+
+/// A file's path inside `dir`, with `/` separators. Walked paths start with `dir` byte for
+/// byte, so slicing the string is enough (and far cheaper than `Path::strip_prefix`).
+fn inside(dir: &Path, path: &Path) -> Option<String> {
+    let (dir, path) = (dir.to_str()?, path.to_str()?);
+    let rest = path.strip_prefix(dir)?.trim_start_matches('/');
+    Some(if std::path::MAIN_SEPARATOR == '/' {
+        rest.to_owned()
+    } else {
+        rest.replace(std::path::MAIN_SEPARATOR, "/")
+    })
+}
+
 struct Walk<'a> {
     root: &'a Path,
     base: &'a Path,
@@ -236,26 +256,109 @@ impl Walk<'_> {
     }
 
     /// Files under `dir`, following symlinks; loops and unreadable entries become problems.
+    /// The walk itself does not follow links, so it needs no `stat` per entry (the directory
+    /// listing says what each entry is); the rare symlink is resolved on its own.
     fn files_under(&mut self, dir: &Path, skip_private: bool) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        let walker = WalkDir::new(dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                !(skip_private
-                    && e.depth() > 0
-                    && e.file_type().is_dir()
-                    && e.file_name().to_string_lossy().starts_with('_'))
-            });
-        for entry in walker {
+        let mut links = Vec::new();
+        self.walk(dir, false, skip_private, &mut out, &mut links);
+        for link in links {
+            match std::fs::metadata(&link) {
+                Ok(meta) if meta.is_file() => out.push(link),
+                Ok(meta) if meta.is_dir() => {
+                    if skip_private
+                        && link
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+                    {
+                        continue;
+                    }
+                    let target = link.canonicalize().ok();
+                    let parent = link.parent().and_then(|p| p.canonicalize().ok());
+                    match (target, parent) {
+                        (Some(target), Some(parent)) if parent.starts_with(&target) => {
+                            let display = relative(&link, self.base)
+                                .unwrap_or_else(|| link.display().to_string());
+                            let ancestor = relative(&target, self.base)
+                                .unwrap_or_else(|| target.display().to_string());
+                            self.problems.push(WalkProblem {
+                                display,
+                                message: format!("symlink loop: this link leads back to {ancestor}; not followed"),
+                                io_failure: false,
+                            });
+                        }
+                        _ => self.walk(&link, true, skip_private, &mut out, &mut Vec::new()),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let display =
+                        relative(&link, self.base).unwrap_or_else(|| link.display().to_string());
+                    self.problems.push(WalkProblem {
+                        display,
+                        message: format!("cannot read: {e}"),
+                        io_failure: true,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Walks `dir`; its subdirectories are walked in parallel (a large `pages/api` spends
+    /// most of its discovery time listing directories).
+    fn walk(
+        &mut self,
+        dir: &Path,
+        follow: bool,
+        skip_private: bool,
+        out: &mut Vec<PathBuf>,
+        links: &mut Vec<PathBuf>,
+    ) {
+        let private = |e: &walkdir::DirEntry| {
+            skip_private
+                && e.file_type().is_dir()
+                && e.file_name().to_string_lossy().starts_with('_')
+        };
+        let mut subdirs = Vec::new();
+        for entry in WalkDir::new(dir)
+            .follow_links(follow)
+            .min_depth(1)
+            .max_depth(1)
+        {
             match entry {
+                Ok(e) if private(&e) => {}
+                Ok(e) if e.file_type().is_dir() => subdirs.push(e.into_path()),
                 Ok(e) if e.file_type().is_file() => out.push(e.into_path()),
+                Ok(e) if e.file_type().is_symlink() => links.push(e.into_path()),
                 Ok(_) => {}
                 Err(e) => self.problem(&e),
             }
         }
-        out
+        let walked: Vec<(Vec<PathBuf>, Vec<PathBuf>, Vec<walkdir::Error>)> = subdirs
+            .par_iter()
+            .map(|subdir| {
+                let (mut files, mut links, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+                for entry in WalkDir::new(subdir)
+                    .follow_links(follow)
+                    .into_iter()
+                    .filter_entry(|e| e.depth() == 0 || !private(e))
+                {
+                    match entry {
+                        Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+                        Ok(e) if e.file_type().is_symlink() => links.push(e.into_path()),
+                        Ok(_) => {}
+                        Err(e) => errors.push(e),
+                    }
+                }
+                (files, links, errors)
+            })
+            .collect();
+        for (files, found_links, errors) in walked {
+            out.extend(files);
+            links.extend(found_links);
+            errors.iter().for_each(|e| self.problem(e));
+        }
     }
 
     fn problem(&mut self, error: &walkdir::Error) {
@@ -286,16 +389,19 @@ impl Walk<'_> {
         });
     }
 
+    /// A routed file, given its path inside the router directory (`inside`, with `/`).
     fn route_file(
         &self,
+        router: &RouterDir,
         path: PathBuf,
+        inside: &str,
         kind: FileKind,
         extension: String,
         pattern: String,
     ) -> RouteFile {
         RouteFile {
-            display: relative(&path, self.base).unwrap_or_else(|| path.display().to_string()),
-            rel: relative(&path, self.root).unwrap_or_default(),
+            display: format!("{}{inside}", router.display),
+            rel: format!("{}{inside}", router.rel),
             path,
             kind,
             extension,
@@ -305,12 +411,21 @@ impl Walk<'_> {
         }
     }
 
+    fn router_dir(&self, dir: &Path) -> RouterDir {
+        let prefix =
+            |base: &Path| relative(dir, base).map_or_else(String::new, |r| format!("{r}/"));
+        RouterDir {
+            display: prefix(self.base),
+            rel: prefix(self.root),
+        }
+    }
+
     fn pages(&mut self, pages: &Path) {
+        let router = self.router_dir(pages);
         for path in self.files_under(pages, false) {
-            let Ok(inside) = path.strip_prefix(pages) else {
+            let Some(inside) = inside(pages, &path) else {
                 continue;
             };
-            let inside = inside.to_string_lossy().replace('\\', "/");
             let (dir, name) = inside.rsplit_once('/').unwrap_or(("", &inside));
             let Some((stem, extension)) = self.split_extension(name) else {
                 continue;
@@ -328,17 +443,17 @@ impl Walk<'_> {
             } else {
                 FileKind::PagesPage
             };
-            let file = self.route_file(path, kind, extension, pattern);
+            let file = self.route_file(&router, path, &inside, kind, extension, pattern);
             self.files.push(file);
         }
     }
 
     fn app(&mut self, app: &Path) {
+        let router = self.router_dir(app);
         for path in self.files_under(app, true) {
-            let Ok(inside) = path.strip_prefix(app) else {
+            let Some(inside) = inside(app, &path) else {
                 continue;
             };
-            let inside = inside.to_string_lossy().replace('\\', "/");
             let mut dirs: Vec<&str> = inside.split('/').collect();
             let Some(name) = dirs.pop() else { continue };
             let Some((stem, extension)) = self.split_extension(name) else {
@@ -352,7 +467,8 @@ impl Walk<'_> {
             let Some(location) = app_location(&dirs, stem) else {
                 continue;
             };
-            let mut file = self.route_file(path, kind, extension, location.pattern);
+            let mut file =
+                self.route_file(&router, path, &inside, kind, extension, location.pattern);
             file.app_path = Some(location.app_path);
             file.intercepting = location.intercepting;
             self.files.push(file);

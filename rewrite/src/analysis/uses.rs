@@ -374,6 +374,11 @@ impl Visit for Collector<'_, '_> {
             }
         }
         call.callee.visit_with(self);
+        // Most calls take neither `req` nor `res`: name the callee only when one does.
+        if !call.args.iter().any(|a| self.object_of(&a.expr).is_some()) {
+            call.args.iter().for_each(|a| a.visit_with(self));
+            return;
+        }
         let callee = callee_text(&call.callee);
         let is_pipe =
             callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");

@@ -1,0 +1,145 @@
+//! Benchmark: `migrate check` on a synthetic project of 20,000 handlers against the bar, a
+//! swc parse-only pass over the same files on the same threads. Prints wall times and ratios.
+//!
+//!     cargo bench --bench check_vs_parse            # 20,000 handlers, 2 threads
+//!     cargo bench --bench check_vs_parse -- 5000 4  # handlers, threads
+//!
+//! With `MIGRATE_BENCH_DIR=/some/dir` the project is generated there and kept (for profiling).
+//!
+//! The handlers rotate through the shapes real projects have (plain, switch, if/else, guard,
+//! wrapped, helpers taking `res`, next-connect, edge, webhooks with `bodyParser: false`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use swc_common::BytePos;
+use swc_ecma_parser::{Parser, StringInput, Syntax, TsSyntax};
+
+// The same allocator as the `migrate` binary, for both sides of the comparison.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const TEMPLATES: &[&str] = &[
+    "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ name: 'John Doe', id: NUM })\n}\n",
+    "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { db } from '../../../lib/db'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const { id } = req.query\n  switch (req.method) {\n    case 'GET': {\n      const item = await db.find(id as string)\n      if (!item) return res.status(404).json({ error: 'not found' })\n      return res.status(200).json(item)\n    }\n    case 'PUT':\n      return res.status(200).json(await db.update(id as string, req.body))\n    case 'DELETE':\n      await db.remove(id as string)\n      return res.status(204).end()\n    default:\n      res.setHeader('Allow', ['GET', 'PUT', 'DELETE'])\n      return res.status(405).end(`Method ${req.method} Not Allowed`)\n  }\n}\n",
+    "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method === 'GET') {\n    const page = Number(req.query.page ?? 1)\n    res.status(200).json({ page, items: [] })\n  } else if (req.method === 'POST') {\n    const { email, name } = req.body\n    if (!email) return res.status(400).json({ error: 'email required' })\n    res.status(201).json({ email, name })\n  } else {\n    res.status(405).json({ error: 'Method not allowed' })\n  }\n}\n",
+    "import type { NextApiHandler } from 'next'\nimport { withAuth } from '../../../lib/auth'\n\nconst handler: NextApiHandler = async (req, res) => {\n  if (req.method !== 'POST') return res.status(405).end()\n  const token = req.headers.authorization?.split(' ')[1]\n  res.json({ ok: true, token, user: (req as any).user, n: NUM })\n}\n\nexport default withAuth(handler, { role: 'admin' })\n",
+    "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { cors, ok, fail } from '../../../lib/http'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  await cors(req, res)\n  if (req.method === 'OPTIONS') return res.status(200).end()\n  if (!req.body?.message) return fail(res, 400, 'message is required')\n  ok(res, { received: NUM, from: req.headers['x-forwarded-for'], session: req.cookies.session })\n}\n",
+    "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { createRouter } from 'next-connect'\n\nconst router = createRouter<NextApiRequest, NextApiResponse>()\n\nrouter\n  .use(async (req, res, next) => { await next() })\n  .get((req, res) => { res.json({ n: NUM }) })\n  .post((req, res) => { res.status(201).json(req.body) })\n\nexport default router.handler()\n",
+    "import type { NextRequest } from 'next/server'\n\nexport const config = { runtime: 'edge' }\n\nexport default async function handler(req: NextRequest) {\n  const { searchParams } = new URL(req.url)\n  if (req.method !== 'GET') return new Response(null, { status: 405 })\n  return new Response(JSON.stringify({ q: searchParams.get('q'), n: NUM }), { headers: { 'content-type': 'application/json' } })\n}\n",
+    "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { buffer } from 'micro'\n\nexport const config = { api: { bodyParser: false } }\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method !== 'POST') {\n    res.setHeader('Allow', 'POST')\n    return res.status(405).end('Method Not Allowed')\n  }\n  const buf = await buffer(req)\n  const sig = req.headers['stripe-signature']\n  res.json({ received: true, size: buf.length, sig, n: NUM })\n}\n",
+];
+
+fn generate(root: &Path, handlers: usize) -> Vec<PathBuf> {
+    std::fs::write(
+        root.join("package.json"),
+        r#"{ "dependencies": { "next": "16.4.6" } }"#,
+    )
+    .unwrap();
+    let mut files = Vec::with_capacity(handlers);
+    for i in 0..handlers {
+        let dir = root.join(format!("pages/api/g{}", i % 200));
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = if i % 5 == 0 {
+            format!("[id{i}].ts")
+        } else {
+            format!("h{i}.ts")
+        };
+        let path = dir.join(if i % 5 == 0 {
+            format!("d{i}/{name}")
+        } else {
+            name
+        });
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            TEMPLATES[i % TEMPLATES.len()].replace("NUM", &i.to_string()),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    files
+}
+
+/// The bar: read and parse every file with swc, nothing else.
+fn parse_only(files: &[PathBuf]) -> usize {
+    files
+        .par_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            let input = StringInput::new(&text, BytePos(1), BytePos(1 + text.len() as u32));
+            let mut parser = Parser::new(Syntax::Typescript(TsSyntax::default()), input, None);
+            usize::from(parser.parse_program().is_ok())
+        })
+        .sum()
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let value = f();
+        best = best.min(start.elapsed());
+        last = Some(value);
+    }
+    (best, last.unwrap())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let handlers: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let threads: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(2);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .unwrap();
+    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("MIGRATE_BENCH_DIR").map(PathBuf::from);
+    let root = kept.clone().unwrap_or_else(|| temp.path().to_owned());
+    if let Some(kept) = &kept {
+        let _ = std::fs::remove_dir_all(kept);
+        std::fs::create_dir_all(kept).unwrap();
+    }
+    let files = generate(&root, handlers);
+    println!("synthetic project: {handlers} handlers, {threads} threads");
+
+    let (parse_time, parsed) = best_of(3, || parse_only(&files));
+    assert_eq!(parsed, handlers, "every synthetic handler parses");
+    let (check_time, report) = best_of(3, || migrate_rewrite::check::check(&root).unwrap());
+    assert_eq!(report.routes.len(), handlers);
+
+    let binary = env!("CARGO_BIN_EXE_migrate");
+    let (cli_time, ()) = best_of(3, || {
+        let status = std::process::Command::new(binary)
+            .args(["check", ".", "--format", "json", "--fail-on", "never"])
+            .current_dir(&root)
+            .env("RAYON_NUM_THREADS", threads.to_string())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+
+    let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
+    println!(
+        "swc parse only            {:>8.3} s   1.00x",
+        parse_time.as_secs_f64()
+    );
+    println!(
+        "migrate check (library)   {:>8.3} s   {:.2}x",
+        check_time.as_secs_f64(),
+        ratio(check_time)
+    );
+    println!(
+        "migrate check --format json (binary, incl. output) {:>8.3} s   {:.2}x",
+        cli_time.as_secs_f64(),
+        ratio(cli_time)
+    );
+}
