@@ -60,6 +60,8 @@ pub struct RouteReport {
     pub methods: Vec<String>,
     pub dispatch: DispatchStyle,
     pub fallback: Fallback,
+    /// Methods answered early, before code that every method runs.
+    pub special_cased: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handler: Option<HandlerSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -386,6 +388,7 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
         methods: analysis.dispatch.method_list(),
         dispatch: analysis.dispatch.style,
         fallback: analysis.dispatch.fallback,
+        special_cased: analysis.dispatch.special_cased.iter().cloned().collect(),
         handler: analysis.handler,
         config: analysis.config,
         verdict,

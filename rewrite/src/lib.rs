@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod check;
 pub mod diagnostic;
 pub mod diagnostic_codes;
+pub mod docs;
 pub mod next_config;
 pub mod parse;
 pub mod project;
