@@ -100,6 +100,9 @@ pub struct LocatedUse {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// For a keyed `query` use: whether the key is a route parameter (else a search parameter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_param: Option<bool>,
     /// Byte offsets into the file, half-open: what `apply` rewrites.
     pub start: u32,
     pub end: u32,
@@ -372,6 +375,11 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
                 kind: u.kind,
                 name: u.name.clone(),
                 key: u.key.clone(),
+                route_param: u
+                    .key
+                    .as_ref()
+                    .filter(|_| u.kind == UseKind::Query)
+                    .map(|k| params.contains(k)),
                 start: u.range.start,
                 end: u.range.end,
                 line,

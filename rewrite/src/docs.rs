@@ -16,11 +16,25 @@ pub fn codes_markdown() -> String {
          | code | name | severity | verdict |\n|---|---|---|---|\n",
     );
     for code in Code::ALL {
-        let _ = writeln!(out, "| [{code}](#{}) | `{}` | {} | {} |", code.as_str().to_lowercase(), code.name(), code.default_severity().as_str(), code.verdict_floor().as_str());
+        let _ = writeln!(
+            out,
+            "| [{code}](#{}) | `{}` | {} | {} |",
+            code.as_str().to_lowercase(),
+            code.name(),
+            code.default_severity().as_str(),
+            code.verdict_floor().as_str()
+        );
     }
     for code in Code::ALL {
         let docs: Vec<&str> = code.docs().lines().map(str::trim).collect();
-        let _ = write!(out, "\n## {code}\n\n`{}` · {} · verdict {}\n\n{}\n", code.name(), code.default_severity().as_str(), code.verdict_floor().as_str(), docs.join(" ").trim());
+        let _ = write!(
+            out,
+            "\n## {code}\n\n`{}` · {} · verdict {}\n\n{}\n",
+            code.name(),
+            code.default_severity().as_str(),
+            code.verdict_floor().as_str(),
+            docs.join(" ").trim()
+        );
         if let Some(help) = code.default_help() {
             let _ = writeln!(out, "\nHelp: {help}");
         }
@@ -39,6 +53,9 @@ mod tests {
             std::fs::write(&path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == generated, "docs/codes.md is stale: run MIGRATE_UPDATE_DOCS=1 cargo test -p migrate-rewrite docs");
+        assert!(
+            committed == generated,
+            "docs/codes.md is stale: run MIGRATE_UPDATE_DOCS=1 cargo test -p migrate-rewrite docs"
+        );
     }
 }
