@@ -7,7 +7,7 @@
 //! - for a set of URLs, `next start` serves them with the file and params our route table
 //!   predicts (which router wins, param decoding, 404s).
 //!
-//! Needs Node.js and npm; installs the pinned Next into tests/e2e/node_modules on first run.
+//! Needs Node.js and npm; installs the pinned Next into `tests/e2e/node_modules` on first run.
 //! Set `MIGRATE_SKIP_E2E=1` to skip it (it then prints that it did nothing).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -139,7 +139,7 @@ fn start(bin: &Path, app: &Path) -> Result<Server, String> {
             }
         });
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let mut output = String::new();
     loop {
         if let Ok(Some(_)) = child.try_wait() {
@@ -283,6 +283,20 @@ fn routes_listed_by_build(report: &Report, output: &str) {
     );
 }
 
+/// Params as the JSON a handler echoes them.
+fn params_json(params: &[(String, ParamValue)]) -> BTreeMap<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                ParamValue::One(s) => Value::from(s.as_str()),
+                ParamValue::Many(list) => Value::from(list.clone()),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 /// Requests URLs from `next start` and compares who answers with our route table's prediction.
 fn requests_match_route_table(report: &Report, server: &Server) {
     let table = RouteTable::new(
@@ -365,17 +379,7 @@ fn requests_match_route_table(report: &Report, server: &Server) {
                     "{url}: Next served {served}, we predict {}",
                     route.file
                 );
-                let ours: BTreeMap<String, Value> = m
-                    .params
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            ParamValue::One(s) => Value::from(s.as_str()),
-                            ParamValue::Many(list) => Value::from(list.clone()),
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect();
+                let ours = params_json(&m.params);
                 // Pages answer `query` (params merged with search params, none sent here);
                 // route handlers answer `params` (null on a static route).
                 let theirs: BTreeMap<String, Value> =

@@ -203,7 +203,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         routes[i] = Some(route);
     }
     let mut file_level = |i: usize, diagnostic: Diagnostic| match &mut routes[i] {
-        Some(route) => attach(route, diagnostic),
+        Some(route) => attach(route, &diagnostic),
         None => report.problems.push(FileDiagnostic {
             file: files[i].display.clone(),
             diagnostic: at_file_start(&diagnostic),
@@ -250,6 +250,11 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
                 message: c.message,
             }),
     );
+    project_problems(project, report);
+}
+
+/// Findings about the project rather than a route: the walk and `next.config`.
+fn project_problems(project: &Project, report: &mut Report) {
     for problem in &project.walk_problems {
         report.io_failures += usize::from(problem.io_failure);
         let severity = if problem.io_failure {
@@ -288,11 +293,11 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
 }
 
 /// Adds a finding about the whole file to an analysed route.
-fn attach(route: &mut RouteReport, diagnostic: Diagnostic) {
+fn attach(route: &mut RouteReport, diagnostic: &Diagnostic) {
     route.verdict = route
         .verdict
         .map(|v| v.max(diagnostic.code.verdict_floor()));
-    route.diagnostics.insert(0, at_file_start(&diagnostic));
+    route.diagnostics.insert(0, at_file_start(diagnostic));
 }
 
 /// `path` (relative to `dir`) as the user would type it from where they ran `migrate`.

@@ -90,7 +90,7 @@ codes! {
     /// The default export is a wrapped handler (`withAuth(handler)`); the wrapper expects Node's
     /// `(req, res)` and must be ported or run through an adapter.
     WrappedHandler = "H002", "wrapped-handler", Warning, Adapter, Some("port the wrapper to take and return Web `Request`/`Response`, or keep it behind the compatibility adapter");
-    /// The default export comes from a library (NextAuth, tRPC, GraphQL servers, …) that has
+    /// The default export comes from a library (`NextAuth`, tRPC, GraphQL servers, …) that has
     /// its own App Router entry point.
     LibraryHandler = "H003", "library-handler", Warning, Manual, None;
     /// A next-connect router: methods are registered on the router, and middleware runs with

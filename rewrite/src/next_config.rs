@@ -72,11 +72,13 @@ pub fn page_extensions(root: &Path) -> PageExtensions {
     let mut finder = Finder::default();
     parsed.program.visit_with(&mut finder);
     match finder.found {
-        None => PageExtensions::Default,
-        Some(Some(extensions)) if !extensions.is_empty() => {
+        Found::NotSeen => PageExtensions::Default,
+        Found::Literal(extensions) if !extensions.is_empty() => {
             PageExtensions::FromConfig { file, extensions }
         }
-        Some(_) => unreadable("`pageExtensions` is not a literal array of strings".to_owned()),
+        Found::Literal(_) | Found::NotLiteral => {
+            unreadable("`pageExtensions` is not a literal array of strings".to_owned())
+        }
     }
 }
 
@@ -84,13 +86,20 @@ pub fn page_extensions(root: &Path) -> PageExtensions {
 /// `module.exports = {..}`, `const config = {..}; export default config` and wrapped configs.
 #[derive(Default)]
 struct Finder {
-    /// `None`: not seen; `Some(None)`: seen but not literal.
-    found: Option<Option<Vec<String>>>,
+    found: Found,
+}
+
+#[derive(Default)]
+enum Found {
+    #[default]
+    NotSeen,
+    NotLiteral,
+    Literal(Vec<String>),
 }
 
 impl Visit for Finder {
     fn visit_prop(&mut self, prop: &Prop) {
-        if self.found.is_some() {
+        if !matches!(self.found, Found::NotSeen) {
             return;
         }
         if let Prop::KeyValue(kv) = prop {
@@ -100,7 +109,7 @@ impl Visit for Finder {
                 _ => None,
             };
             if key == Some("pageExtensions") {
-                self.found = Some(literal_strings(&kv.value));
+                self.found = literal_strings(&kv.value).map_or(Found::NotLiteral, Found::Literal);
                 return;
             }
         }

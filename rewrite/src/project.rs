@@ -357,7 +357,9 @@ impl Walk<'_> {
         for (files, found_links, errors) in walked {
             out.extend(files);
             links.extend(found_links);
-            errors.iter().for_each(|e| self.problem(e));
+            for error in &errors {
+                self.problem(error);
+            }
         }
     }
 
@@ -391,7 +393,6 @@ impl Walk<'_> {
 
     /// A routed file, given its path inside the router directory (`inside`, with `/`).
     fn route_file(
-        &self,
         router: &RouterDir,
         path: PathBuf,
         inside: &str,
@@ -443,7 +444,7 @@ impl Walk<'_> {
             } else {
                 FileKind::PagesPage
             };
-            let file = self.route_file(&router, path, &inside, kind, extension, pattern);
+            let file = Self::route_file(&router, path, &inside, kind, extension, pattern);
             self.files.push(file);
         }
     }
@@ -468,7 +469,7 @@ impl Walk<'_> {
                 continue;
             };
             let mut file =
-                self.route_file(&router, path, &inside, kind, extension, location.pattern);
+                Self::route_file(&router, path, &inside, kind, extension, location.pattern);
             file.app_path = Some(location.app_path);
             file.intercepting = location.intercepting;
             self.files.push(file);

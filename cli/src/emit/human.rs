@@ -44,17 +44,17 @@ pub fn emit(report: &Report, options: &Options, out: &mut dyn Write) -> std::io:
     for route in &report.routes {
         for d in &route.diagnostics {
             if shown(d) {
-                frame(out, &paint, &route.file, d)?
+                frame(out, &paint, &route.file, d)?;
             } else {
-                hidden += 1
+                hidden += 1;
             }
         }
     }
     for problem in &report.problems {
         if shown(&problem.diagnostic) {
-            frame(out, &paint, &problem.file, &problem.diagnostic)?
+            frame(out, &paint, &problem.file, &problem.diagnostic)?;
         } else {
-            hidden += 1
+            hidden += 1;
         }
     }
     for collision in &report.collisions {
@@ -156,8 +156,8 @@ fn routes_table(out: &mut dyn Write, paint: &Paint, report: &Report) -> std::io:
     writeln!(out)
 }
 
-fn n<K: Ord>(map: &BTreeMap<K, usize>, key: K) -> usize {
-    map.get(&key).copied().unwrap_or(0)
+fn n<K: Ord>(map: &BTreeMap<K, usize>, key: &K) -> usize {
+    map.get(key).copied().unwrap_or(0)
 }
 
 fn summary(
@@ -182,13 +182,13 @@ fn summary(
         report.routes.len(),
         count(Router::Pages),
         count(Router::App),
-        n(&verdicts, Verdict::Auto),
-        n(&verdicts, Verdict::Adapter),
-        n(&verdicts, Verdict::Manual),
+        n(&verdicts, &Verdict::Auto),
+        n(&verdicts, &Verdict::Adapter),
+        n(&verdicts, &Verdict::Manual),
         report.collisions.len(),
-        n(&severities, Severity::Error),
-        n(&severities, Severity::Warning),
-        n(&severities, Severity::Info),
+        n(&severities, &Severity::Error),
+        n(&severities, &Severity::Warning),
+        n(&severities, &Severity::Info),
     )?;
     if hidden > 0 {
         writeln!(

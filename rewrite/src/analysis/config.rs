@@ -79,7 +79,7 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                             "responseLimit" => match literal_text(value) {
                                 Some(v) => config.response_limit = Some(v),
                                 None => {
-                                    config.unreadable.push((span, "`responseLimit`".to_owned()))
+                                    config.unreadable.push((span, "`responseLimit`".to_owned()));
                                 }
                             },
                             "externalResolver" => match unwrap(value) {

@@ -198,7 +198,7 @@ impl Finder<'_, '_> {
                 for prop in &object.props {
                     match prop {
                         swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => {
-                            self.aliases.push(a.key.sym.to_string())
+                            self.aliases.push(a.key.sym.to_string());
                         }
                         swc_ecma_ast::ObjectPatProp::KeyValue(kv)
                             if prop_name(&kv.key).as_deref() == Some("method") =>
@@ -322,12 +322,11 @@ impl Finder<'_, '_> {
                     if !method_side {
                         return None;
                     }
-                    return match string_value(other) {
-                        Some(s) => Some((positive, BTreeSet::from([s.to_uppercase()]))),
-                        None => {
-                            self.found.unresolved.push(bin.span);
-                            None
-                        }
+                    return if let Some(s) = string_value(other) {
+                        Some((positive, BTreeSet::from([s.to_uppercase()])))
+                    } else {
+                        self.found.unresolved.push(bin.span);
+                        None
                     };
                 }
                 let (left, right) = (self.test_methods(&bin.left), self.test_methods(&bin.right));
@@ -525,14 +524,14 @@ fn classify(stmts: &[Stmt]) -> Fallback {
         fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
             match lit {
                 swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => {
-                    self.status_405 = true
+                    self.status_405 = true;
                 }
                 swc_ecma_ast::Lit::Str(s)
                     if s.value
                         .as_atom()
                         .is_some_and(|a| a.eq_ignore_ascii_case("allow")) =>
                 {
-                    self.allow = true
+                    self.allow = true;
                 }
                 _ => {}
             }

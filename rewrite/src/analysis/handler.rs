@@ -1,6 +1,6 @@
 //! Finding the handler of a `pages/api` module: what the default export is, through
 //! identifiers, re-exports, wrappers (`withAuth(handler)`, stacked, with extra arguments) and
-//! CommonJS, down to the function that takes `(req, res)`.
+//! `CommonJS`, down to the function that takes `(req, res)`.
 
 use serde::Serialize;
 use swc_common::Span;
@@ -18,7 +18,7 @@ pub enum HandlerKind {
     Function,
     /// A function wrapped by one or more higher-order functions.
     Wrapped,
-    /// A handler made by a library (NextAuth, tRPC, …).
+    /// A handler made by a library (`NextAuth`, tRPC, …).
     Library,
     /// A next-connect router.
     NextConnect,
@@ -78,7 +78,7 @@ pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
             format!("the handler is re-exported from `{source}`"),
         ),
         DefaultExport::Class(_) => {
-            unresolved(&mut handler, "the default export is a class".to_owned())
+            unresolved(&mut handler, "the default export is a class".to_owned());
         }
     }
     handler
@@ -106,14 +106,14 @@ fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a
         Some(Binding::Function(f)) => found(handler, FnLike::Function(f)),
         Some(Binding::Value(e)) => follow(index, e, handler, depth + 1),
         Some(Binding::Import { source }) if libraries::is_next_connect(source) => {
-            handler.kind = HandlerKind::NextConnect
+            handler.kind = HandlerKind::NextConnect;
         }
         Some(Binding::Import { source }) => unresolved(
             handler,
             format!("the handler `{name}` is imported from `{source}`"),
         ),
         Some(Binding::Other) => {
-            unresolved(handler, format!("`{name}` is not a function we can follow"))
+            unresolved(handler, format!("`{name}` is not a function we can follow"));
         }
         None => unresolved(handler, format!("`{name}` is not defined in this file")),
     }

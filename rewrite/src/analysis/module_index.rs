@@ -179,7 +179,7 @@ impl<'a> ModuleIndex<'a> {
                 });
             }
             ModuleDecl::ExportDefaultExpr(e) => {
-                self.default_export = Some(DefaultExport::Expr(&e.expr, e.span))
+                self.default_export = Some(DefaultExport::Expr(&e.expr, e.span));
             }
             ModuleDecl::ExportNamed(named) => {
                 let source = named
@@ -223,7 +223,7 @@ impl<'a> ModuleIndex<'a> {
                 self.default_export = Some(DefaultExport::Expr(&assign.right, assign.span));
             }
             Some("module.exports.config" | "exports.config") => {
-                self.config = Some((&assign.right, assign.span))
+                self.config = Some((&assign.right, assign.span));
             }
             _ => {}
         }

@@ -31,13 +31,13 @@ pub fn handler_shape(
             ),
         )),
         HandlerKind::Wrapped => {
-            let chain = handler
-                .wrappers
-                .iter()
-                .map(|w| format!("{}(", w.name))
-                .collect::<String>()
-                + "handler"
-                + &")".repeat(handler.wrappers.len());
+            let mut chain = String::new();
+            for wrapper in &handler.wrappers {
+                chain.push_str(&wrapper.name);
+                chain.push('(');
+            }
+            chain.push_str("handler");
+            chain.push_str(&")".repeat(handler.wrappers.len()));
             let details: Vec<String> = handler
                 .wrappers
                 .iter()

@@ -207,21 +207,18 @@ impl Collector<'_, '_> {
                 }
                 ObjectPatProp::Rest(r) => (None, r.span, None),
             };
-            match field {
-                Some(field) => {
-                    let kind = field_kind(object, field);
-                    self.push(object, kind, field, key, span);
-                }
-                None => {
-                    let name = key.unwrap_or_else(|| "…rest".to_owned());
-                    match nested {
-                        Some(inner) if matches!(name.as_str(), "query" | "headers" | "cookies") => {
-                            self.destructured(object, inner, Some(&name));
-                        }
-                        _ => {
-                            let kind = member_kind(object, &name);
-                            self.push(object, kind, &name, None, span);
-                        }
+            if let Some(field) = field {
+                let kind = field_kind(object, field);
+                self.push(object, kind, field, key, span);
+            } else {
+                let name = key.unwrap_or_else(|| "…rest".to_owned());
+                match nested {
+                    Some(inner) if matches!(name.as_str(), "query" | "headers" | "cookies") => {
+                        self.destructured(object, inner, Some(&name));
+                    }
+                    _ => {
+                        let kind = member_kind(object, &name);
+                        self.push(object, kind, &name, None, span);
                     }
                 }
             }
@@ -380,15 +377,16 @@ impl Visit for Collector<'_, '_> {
             return;
         }
         let callee = callee_text(&call.callee);
+        #[allow(clippy::case_sensitive_file_extension_comparisons)] // a method name, not a file
         let is_pipe =
             callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");
         for arg in &call.args {
             match self.object_of(&arg.expr) {
                 Some(Object::Res) if is_pipe => {
-                    self.push(Object::Res, UseKind::Pipe, &callee, None, call.span)
+                    self.push(Object::Res, UseKind::Pipe, &callee, None, call.span);
                 }
                 Some(Object::Req) if self.reads_stream(call) => {
-                    self.push(Object::Req, UseKind::RawStream, &callee, None, call.span)
+                    self.push(Object::Req, UseKind::RawStream, &callee, None, call.span);
                 }
                 Some(object) => self.push(object, UseKind::Escape, &callee, None, call.span),
                 None => arg.visit_with(self),

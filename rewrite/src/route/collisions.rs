@@ -165,7 +165,7 @@ fn sorter_errors(files: &[RouteFile], problems: &mut RouteProblems) {
                     pattern: files[file].pattern.clone(),
                     files: vec![other, file],
                     message: error.message,
-                })
+                });
             }
             _ => problems.invalid.push(InvalidRoute {
                 file,

@@ -108,7 +108,7 @@ impl RouteTable {
                             params,
                         })
                     })
-                    .map_err(|()| MatchError::UndecodableParam { route: *route });
+                    .map_err(|MalformedUri| MatchError::UndecodableParam { route: *route });
             }
         }
         Ok(None)
@@ -159,7 +159,7 @@ enum RawParam<'a> {
 
 /// Each value is `decodeURIComponent`-ed; a catch-all was split on `/` before decoding, so an
 /// encoded `%2F` stays inside one element.
-fn decode_params(raw: Vec<(&str, RawParam)>) -> Result<Vec<(String, ParamValue)>, ()> {
+fn decode_params(raw: Vec<(&str, RawParam)>) -> Result<Vec<(String, ParamValue)>, MalformedUri> {
     raw.into_iter()
         .map(|(name, value)| {
             let value = match value {
@@ -176,24 +176,28 @@ fn decode_params(raw: Vec<(&str, RawParam)>) -> Result<Vec<(String, ParamValue)>
         .collect()
 }
 
+/// What `decodeURIComponent` throws on: a bad `%` escape or bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MalformedUri;
+
 /// JavaScript's `decodeURIComponent`: every `%XX` must be a hex escape and the bytes must be
 /// UTF-8, or it throws (here: `Err`).
-pub fn decode_uri_component(s: &str) -> Result<String, ()> {
+pub fn decode_uri_component(s: &str) -> Result<String, MalformedUri> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(())?;
-            let hex = std::str::from_utf8(hex).map_err(|_| ())?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+            let hex = bytes.get(i + 1..i + 3).ok_or(MalformedUri)?;
+            let hex = std::str::from_utf8(hex).map_err(|_| MalformedUri)?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| MalformedUri)?);
             i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| ())
+    String::from_utf8(out).map_err(|_| MalformedUri)
 }
 
 #[cfg(test)]
@@ -212,10 +216,9 @@ mod tests {
         )
     }
 
-    fn served(
-        table: &RouteTable,
-        path: &str,
-    ) -> Option<(String, Router, Vec<(String, ParamValue)>)> {
+    type Served = (String, Router, Vec<(String, ParamValue)>);
+
+    fn served(table: &RouteTable, path: &str) -> Option<Served> {
         let m = table.match_path(path).unwrap()?;
         let route = &table.routes()[m.route];
         Some((route.pattern.clone(), route.router, m.params))
