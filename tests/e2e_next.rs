@@ -373,10 +373,10 @@ fn requests_match_route_table(report: &Report, server: &Server) {
                             && r.router == table.routes()[m.route].router
                     })
                     .unwrap();
-                let served = json["file"].as_str().unwrap();
+                let served_file = json["file"].as_str().unwrap();
                 assert!(
-                    route.file.ends_with(served),
-                    "{url}: Next served {served}, we predict {}",
+                    route.file.ends_with(served_file),
+                    "{url}: Next served {served_file}, we predict {}",
                     route.file
                 );
                 let ours = params_json(&m.params);
