@@ -423,30 +423,36 @@ impl Walk<'_> {
 
     fn pages(&mut self, pages: &Path) {
         let router = self.router_dir(pages);
-        for path in self.files_under(pages, false) {
-            let Some(inside) = inside(pages, &path) else {
-                continue;
-            };
-            let (dir, name) = inside.rsplit_once('/').unwrap_or(("", &inside));
-            let Some((stem, extension)) = self.split_extension(name) else {
-                continue;
-            };
-            if dir.is_empty() && matches!(stem, "_app" | "_document" | "_error") {
-                continue;
-            }
-            let pattern = pages_pattern(&if dir.is_empty() {
-                stem.to_owned()
-            } else {
-                format!("{dir}/{stem}")
-            });
-            let kind = if pattern == "/api" || pattern.starts_with("/api/") {
-                FileKind::PagesApi
-            } else {
-                FileKind::PagesPage
-            };
-            let file = Self::route_file(&router, path, &inside, kind, extension, pattern);
-            self.files.push(file);
+        let paths = self.files_under(pages, false);
+        let this = &*self;
+        let files: Vec<RouteFile> = paths
+            .into_par_iter()
+            .filter_map(|path| this.page_file(&router, pages, path))
+            .collect();
+        self.files.extend(files);
+    }
+
+    /// The route a file under `pages/` is, if it is one.
+    fn page_file(&self, router: &RouterDir, pages: &Path, path: PathBuf) -> Option<RouteFile> {
+        let inside = inside(pages, &path)?;
+        let (dir, name) = inside.rsplit_once('/').unwrap_or(("", &inside));
+        let (stem, extension) = self.split_extension(name)?;
+        if dir.is_empty() && matches!(stem, "_app" | "_document" | "_error") {
+            return None;
         }
+        let pattern = pages_pattern(&if dir.is_empty() {
+            stem.to_owned()
+        } else {
+            format!("{dir}/{stem}")
+        });
+        let kind = if pattern == "/api" || pattern.starts_with("/api/") {
+            FileKind::PagesApi
+        } else {
+            FileKind::PagesPage
+        };
+        Some(Self::route_file(
+            router, path, &inside, kind, extension, pattern,
+        ))
     }
 
     fn app(&mut self, app: &Path) {

@@ -95,7 +95,7 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                 _ => config.unreadable.push((span, "`api`".to_owned())),
             },
             "runtime" => match string_value(value) {
-                Some(v) => config.runtime = Some(v),
+                Some(v) => config.runtime = Some(v.to_owned()),
                 None => config.unreadable.push((span, "`runtime`".to_owned())),
             },
             "maxDuration" => match literal_text(value) {
@@ -115,7 +115,7 @@ fn props(object: &swc_ecma_ast::ObjectLit) -> Vec<(String, &Expr, Span)> {
         .filter_map(|p| match p {
             PropOrSpread::Prop(prop) => match &**prop {
                 Prop::KeyValue(kv) => Some((
-                    prop_name(&kv.key)?,
+                    prop_name(&kv.key)?.to_owned(),
                     &*kv.value,
                     kv.key.span_lo_hi(&kv.value),
                 )),
@@ -142,6 +142,6 @@ fn literal_text(expr: &Expr) -> Option<String> {
     match unwrap(expr) {
         Expr::Lit(Lit::Num(n)) => Some(n.value.to_string()),
         Expr::Lit(Lit::Bool(b)) => Some(b.value.to_string()),
-        e => string_value(e),
+        e => string_value(e).map(str::to_owned),
     }
 }

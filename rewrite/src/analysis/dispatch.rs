@@ -247,8 +247,10 @@ impl Finder<'_, '_> {
                     .iter()
                     .filter_map(|p| match p {
                         swc_ecma_ast::PropOrSpread::Prop(prop) => match &**prop {
-                            swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key),
-                            swc_ecma_ast::Prop::Method(m) => prop_name(&m.key),
+                            swc_ecma_ast::Prop::KeyValue(kv) => {
+                                prop_name(&kv.key).map(str::to_owned)
+                            }
+                            swc_ecma_ast::Prop::Method(m) => prop_name(&m.key).map(str::to_owned),
                             swc_ecma_ast::Prop::Shorthand(i) => Some(i.sym.to_string()),
                             _ => None,
                         },

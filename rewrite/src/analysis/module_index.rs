@@ -130,7 +130,8 @@ impl<'a> ModuleIndex<'a> {
                             if name == "config" {
                                 self.config = Some((init, declarator.span));
                             } else if let Some(value) = string_value(init) {
-                                self.string_exports.insert(name.to_owned(), value);
+                                self.string_exports
+                                    .insert(name.to_owned(), value.to_owned());
                             }
                         }
                     }

@@ -21,17 +21,18 @@ pub fn unwrap(mut expr: &Expr) -> &Expr {
     }
 }
 
-/// The value of a string literal or a template literal without substitutions.
-pub fn string_value(expr: &Expr) -> Option<String> {
+/// The value of a string literal or a template literal without substitutions (borrowed: this
+/// runs on every member access and comparison, and allocating showed in the profile).
+pub fn string_value(expr: &Expr) -> Option<&str> {
     match unwrap(expr) {
-        Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.as_str().to_owned()),
+        Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.as_str()),
         Expr::Tpl(t) if t.exprs.is_empty() => t
             .quasis
             .first()?
             .cooked
             .as_ref()?
             .as_atom()
-            .map(|a| a.as_str().to_owned()),
+            .map(|a| a.as_str()),
         _ => None,
     }
 }
@@ -45,19 +46,19 @@ pub fn ident_name(expr: &Expr) -> Option<&str> {
 }
 
 /// The property name of `a.b` or `a['b']`.
-pub fn member_name(prop: &MemberProp) -> Option<String> {
+pub fn member_name(prop: &MemberProp) -> Option<&str> {
     match prop {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
+        MemberProp::Ident(i) => Some(&i.sym),
         MemberProp::Computed(c) => string_value(&c.expr),
         MemberProp::PrivateName(_) => None,
     }
 }
 
 /// The name of an object key.
-pub fn prop_name(key: &PropName) -> Option<String> {
+pub fn prop_name(key: &PropName) -> Option<&str> {
     match key {
-        PropName::Ident(i) => Some(i.sym.to_string()),
-        PropName::Str(s) => s.value.as_atom().map(|a| a.as_str().to_owned()),
+        PropName::Ident(i) => Some(&i.sym),
+        PropName::Str(s) => s.value.as_atom().map(|a| a.as_str()),
         _ => None,
     }
 }
@@ -75,11 +76,7 @@ fn expr_text(expr: &Expr) -> String {
     match unwrap(expr) {
         Expr::Ident(i) => i.sym.to_string(),
         Expr::Member(MemberExpr { obj, prop, .. }) => {
-            format!(
-                "{}.{}",
-                expr_text(obj),
-                member_name(prop).unwrap_or_else(|| "[…]".to_owned())
-            )
+            format!("{}.{}", expr_text(obj), member_name(prop).unwrap_or("[…]"))
         }
         Expr::Call(c) => format!("{}(…)", callee_text(&c.callee)),
         Expr::This(_) => "this".to_owned(),

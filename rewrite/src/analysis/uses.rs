@@ -203,7 +203,11 @@ impl Collector<'_, '_> {
                         Pat::Object(o) => Some(o),
                         _ => None,
                     };
-                    (prop_name(&kv.key), kv.value_span(), nested)
+                    (
+                        prop_name(&kv.key).map(str::to_owned),
+                        kv.value_span(),
+                        nested,
+                    )
                 }
                 ObjectPatProp::Rest(r) => (None, r.span, None),
             };
@@ -231,7 +235,7 @@ impl Collector<'_, '_> {
         };
         let last = match unwrap(callee) {
             Expr::Ident(i) => i.sym.to_string(),
-            Expr::Member(m) => member_name(&m.prop).unwrap_or_default(),
+            Expr::Member(m) => member_name(&m.prop).unwrap_or_default().to_owned(),
             _ => String::new(),
         };
         let root = match unwrap(callee) {
@@ -309,11 +313,9 @@ impl Visit for Collector<'_, '_> {
             if let (Some(object), Some(field)) =
                 (self.object_of(&inner.obj), member_name(&inner.prop))
             {
-                if object == Object::Req
-                    && matches!(field.as_str(), "query" | "headers" | "cookies")
-                {
-                    let key = member_name(&m.prop);
-                    self.push(object, field_kind(object, &field), &field, key, m.span);
+                if object == Object::Req && matches!(field, "query" | "headers" | "cookies") {
+                    let key = member_name(&m.prop).map(str::to_owned);
+                    self.push(object, field_kind(object, field), field, key, m.span);
                     if let MemberProp::Computed(c) = &m.prop {
                         c.expr.visit_with(self);
                     }
@@ -398,7 +400,7 @@ impl Visit for Collector<'_, '_> {
         if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &assign.left {
             if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop))
             {
-                let kind = if matches!(name.as_str(), "statusCode" | "statusMessage") {
+                let kind = if matches!(name, "statusCode" | "statusMessage") {
                     UseKind::StatusCode
                 } else {
                     member_kind(Object::Res, &name)
@@ -421,8 +423,8 @@ impl Visit for Collector<'_, '_> {
                 if let (Some(Object::Req), Some(field)) =
                     (self.object_of(&m.obj), member_name(&m.prop))
                 {
-                    if matches!(field.as_str(), "query" | "headers" | "cookies") {
-                        self.destructured(Object::Req, pattern, Some(&field));
+                    if matches!(field, "query" | "headers" | "cookies") {
+                        self.destructured(Object::Req, pattern, Some(field));
                         return;
                     }
                 }
