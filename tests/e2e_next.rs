@@ -153,8 +153,9 @@ fn start(bin: &Path, app: &Path) -> Result<Server, String> {
             output.push_str(&line);
             output.push('\n');
         }
-        if output.contains("Ready in") || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        {
+        // "Ready" is printed before Next loads its routes (and may then exit on a routing
+        // error): the server is up only once it answers a request.
+        if output.contains("Ready in") && answers(port) {
             return Ok(Server { child, port });
         }
         assert!(
@@ -163,6 +164,19 @@ fn start(bin: &Path, app: &Path) -> Result<Server, String> {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// True when something answers HTTP on the port (any status).
+fn answers(port: u16) -> bool {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    agent
+        .get(&format!("http://127.0.0.1:{port}/__migrate_probe"))
+        .call()
+        .is_ok()
 }
 
 /// The first line of each error-level finding: what Next must print.

@@ -82,8 +82,14 @@ impl LineIndex {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].chars().count() as u32 + 1;
-        (line as u32 + 1, column)
+        let before = &text[start..end];
+        // Most code is ASCII, where bytes are code points.
+        let column = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        (line as u32 + 1, column as u32 + 1)
     }
 
     /// The text of a 1-based line, without its line ending.

@@ -108,7 +108,7 @@ pub fn analyse(function: FnLike, req: &str, index: &ModuleIndex) -> Dispatch {
         found: Found::default(),
         early_returns: HashSet::new(),
     };
-    finder.collect_aliases(function);
+    finder.collect_module_collections();
     function.visit_body(&mut finder);
     finder.found.into_dispatch()
 }
@@ -172,16 +172,10 @@ struct Finder<'a, 'i> {
 }
 
 impl Finder<'_, '_> {
-    fn collect_aliases(&mut self, function: FnLike) {
-        struct Aliases<'f, 'a, 'i>(&'f mut Finder<'a, 'i>);
-        impl Visit for Aliases<'_, '_, '_> {
-            fn visit_var_declarator(&mut self, d: &VarDeclarator) {
-                self.0.declarator(d);
-                d.visit_children_with(self);
-            }
-        }
-        function.visit_body(&mut Aliases(self));
-        // Module-level arrays and tables are visible in the handler too.
+    /// Module-level arrays and tables are visible in the handler too. Local aliases and
+    /// collections are picked up as the body is visited (`visit_var_declarator`): JavaScript
+    /// declares them before they are used.
+    fn collect_module_collections(&mut self) {
         for (name, binding) in &self.index.bindings {
             if let Binding::Value(init) = binding {
                 self.remember_collection(name, init);
@@ -390,6 +384,11 @@ fn is_method_name(name: &str) -> bool {
 }
 
 impl Visit for Finder<'_, '_> {
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        self.declarator(d);
+        d.visit_children_with(self);
+    }
+
     /// `if (req.method === 'GET') return …` with no `else` is a dispatch when the code after
     /// it answers 405, and otherwise a special case before code that every method runs
     /// (`if (req.method === 'OPTIONS') return res.end()`).

@@ -52,7 +52,7 @@ pub fn find(files: &[RouteFile], bundler: Bundler) -> RouteProblems {
     for (i, file) in files.iter().enumerate() {
         by_pattern.entry(&file.pattern).or_default().push(i);
     }
-    for (pattern, group) in &by_pattern {
+    for (pattern, group) in by_pattern.iter().filter(|(_, group)| group.len() > 1) {
         same_path(files, pattern, group, bundler, &mut problems.collisions);
     }
     sorter_errors(files, &mut problems);

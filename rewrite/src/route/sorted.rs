@@ -37,7 +37,7 @@ pub fn sort_routes<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Sorted {
         }
     }
     let mut patterns = Vec::new();
-    root.smoosh("/", &mut patterns, &mut errors);
+    root.smoosh(&mut "/".to_owned(), &mut patterns, &mut errors);
     Sorted { patterns, errors }
 }
 
@@ -55,13 +55,19 @@ struct UrlNode {
 }
 
 /// JavaScript's default sort compares UTF-16 code units, which differs from Rust's byte order
-/// for characters above U+FFFF.
+/// only for characters above U+FFFF (four UTF-8 bytes, lead byte 0xF0 or more).
 fn js_sort(keys: &mut [&String]) {
-    keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    if keys.iter().all(|k| k.bytes().all(|b| b < 0xF0)) {
+        keys.sort_unstable();
+    } else {
+        keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    }
 }
 
 impl UrlNode {
-    fn smoosh(&self, prefix: &str, out: &mut Vec<String>, errors: &mut Vec<SortError>) {
+    /// `prefix` is one buffer extended and truncated on the way down (Next builds a new
+    /// string per node; the result is the same).
+    fn smoosh(&self, prefix: &mut String, out: &mut Vec<String>, errors: &mut Vec<SortError>) {
         let mut statics: Vec<&String> = self
             .children
             .keys()
@@ -86,17 +92,24 @@ impl UrlNode {
             }
             out.push(r);
         }
+        let mut descend = |child: &UrlNode, parts: &[&str]| {
+            let len = prefix.len();
+            parts.iter().for_each(|p| prefix.push_str(p));
+            prefix.push('/');
+            child.smoosh(prefix, out, errors);
+            prefix.truncate(len);
+        };
         for key in statics {
-            self.children[key].smoosh(&format!("{prefix}{key}/"), out, errors);
+            descend(&self.children[key], &[key]);
         }
         if let Some((name, _)) = &self.slug_name {
-            self.children["[]"].smoosh(&format!("{prefix}[{name}]/"), out, errors);
+            descend(&self.children["[]"], &["[", name, "]"]);
         }
         if let Some((name, _)) = &self.rest_slug_name {
-            self.children["[...]"].smoosh(&format!("{prefix}[...{name}]/"), out, errors);
+            descend(&self.children["[...]"], &["[...", name, "]"]);
         }
         if let Some((name, _)) = &self.optional_rest_slug_name {
-            self.children["[[...]]"].smoosh(&format!("{prefix}[[...{name}]]/"), out, errors);
+            descend(&self.children["[[...]]"], &["[[...", name, "]]"]);
         }
     }
 
@@ -230,8 +243,16 @@ impl UrlNode {
             false
         };
 
-        let created = !self.children.contains_key(&next_segment);
-        let child = self.children.entry(next_segment.clone()).or_default();
+        // Look up before inserting: most segments already exist and need no new key.
+        let created = !self.children.contains_key(next_segment.as_str());
+        if created {
+            self.children
+                .insert(next_segment.clone(), UrlNode::default());
+        }
+        let child = self
+            .children
+            .get_mut(next_segment.as_str())
+            .expect("just ensured");
         let result = child.insert(rest, slug_names, is_catch_all, route);
         if result.is_err() {
             if created {
@@ -354,6 +375,15 @@ mod tests {
         assert_eq!(
             first_error(&["/a/[.x]"]).message,
             "Segment names may not start with erroneous periods ('.x')."
+        );
+    }
+
+    #[test]
+    fn sorts_like_javascript_above_the_bmp() {
+        // UTF-16 puts the surrogate pair of U+1F600 (0xD83D…) before U+FF61; UTF-8 bytes do not.
+        assert_eq!(
+            order(&["/a/\u{FF61}", "/a/\u{1F600}"]),
+            vec!["/a/\u{1F600}", "/a/\u{FF61}"]
         );
     }
 
