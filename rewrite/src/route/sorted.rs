@@ -138,7 +138,8 @@ impl UrlNode {
             ));
         }
 
-        let mut next_segment = first.to_owned();
+        // Borrowed: a new key is allocated only when a child is created.
+        let mut next_segment: &str = first;
         // Which slot of this node the segment claims, so a failed insertion can be undone.
         let mut claimed: Option<(Slot, Slug)> = None;
         let pushed_slug = if first.starts_with('[') && first.ends_with(']') {
@@ -181,7 +182,7 @@ impl UrlNode {
                             Some(*owner),
                         ));
                     }
-                    "[[...]]".clone_into(&mut next_segment);
+                    next_segment = "[[...]]";
                     Slot::OptionalRest
                 } else {
                     if let Some((optional, owner)) = &self.optional_rest_slug_name {
@@ -190,7 +191,7 @@ impl UrlNode {
                             Some(*owner),
                         ));
                     }
-                    "[...]".clone_into(&mut next_segment);
+                    next_segment = "[...]";
                     Slot::Rest
                 }
             } else {
@@ -200,7 +201,7 @@ impl UrlNode {
                         None,
                     ));
                 }
-                "[]".clone_into(&mut next_segment);
+                next_segment = "[]";
                 Slot::Param
             };
 
@@ -244,19 +245,16 @@ impl UrlNode {
         };
 
         // Look up before inserting: most segments already exist and need no new key.
-        let created = !self.children.contains_key(next_segment.as_str());
+        let created = !self.children.contains_key(next_segment);
         if created {
             self.children
-                .insert(next_segment.clone(), UrlNode::default());
+                .insert(next_segment.to_owned(), UrlNode::default());
         }
-        let child = self
-            .children
-            .get_mut(next_segment.as_str())
-            .expect("just ensured");
+        let child = self.children.get_mut(next_segment).expect("just ensured");
         let result = child.insert(rest, slug_names, is_catch_all, route);
         if result.is_err() {
             if created {
-                self.children.remove(&next_segment);
+                self.children.remove(next_segment);
             }
             if let Some((slot, previous)) = claimed {
                 *self.slot_mut(slot) = previous;
