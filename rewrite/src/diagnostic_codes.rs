@@ -149,6 +149,9 @@ codes! {
     /// A Node request/response API with no direct Web counterpart (`req.aborted`,
     /// `res.cork()`, …).
     OtherNodeApi = "U014", "other-node-api", Warning, Adapter, None;
+    /// The response is sent from inside a callback (`setTimeout`, `form.parse(req, cb)`, a
+    /// `Promise` executor): a route handler must return the `Response` itself.
+    ResponseInCallback = "U015", "response-in-callback", Warning, Adapter, Some("turn the callback into a value (`await new Promise(…)`) and return the `Response` from the handler");
 
     /// `bodyParser: false`: the route reads the raw body itself. That is the default in a route
     /// handler (`request.text()`, `arrayBuffer()`).

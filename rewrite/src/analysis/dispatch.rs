@@ -97,11 +97,16 @@ impl Dispatch {
     }
 }
 
-/// Analyses the dispatch inside a handler function whose request parameter is `req`.
-pub fn analyse(function: FnLike, req: &str, index: &ModuleIndex) -> Dispatch {
+/// Analyses the dispatch inside a handler function whose request parameter is `req` (`None`
+/// when the request is destructured in the signature: `({ method, query }, res)`).
+pub fn analyse(function: FnLike, req: Option<&str>, index: &ModuleIndex) -> Dispatch {
     let mut finder = Finder {
-        req,
-        aliases: Vec::new(),
+        req: req.unwrap_or(""),
+        aliases: function
+            .params()
+            .first()
+            .map(|p| method_aliases(p))
+            .unwrap_or_default(),
         arrays: HashMap::new(),
         tables: HashMap::new(),
         index,
@@ -370,6 +375,30 @@ impl Finder<'_, '_> {
             _ => None,
         }
     }
+}
+
+/// `method` (or its renamed binding) in a destructured request parameter.
+fn method_aliases(pat: &Pat) -> Vec<String> {
+    let pat = match pat {
+        Pat::Assign(a) => &*a.left,
+        p => p,
+    };
+    let Pat::Object(object) = pat else {
+        return Vec::new();
+    };
+    object
+        .props
+        .iter()
+        .filter_map(|prop| match prop {
+            swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => {
+                Some(a.key.sym.to_string())
+            }
+            swc_ecma_ast::ObjectPatProp::KeyValue(kv) if prop_name(&kv.key) == Some("method") => {
+                pat_ident(&kv.value).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn is_case_call(prop: &MemberProp) -> bool {

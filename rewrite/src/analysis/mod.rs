@@ -135,7 +135,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
 
     let dispatch = match (resolved.kind, resolved.function, req.as_deref()) {
         (HandlerKind::NextConnect, _, _) => dispatch::next_connect(&parsed.program, &index),
-        (_, Some(function), Some(req)) => dispatch::analyse(function, req, &index),
+        (_, Some(function), req) => dispatch::analyse(function, req, &index),
         _ => Dispatch::none(),
     };
     // An edge handler's `req` is a Web `Request`: its uses need no rewriting.

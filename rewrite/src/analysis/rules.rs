@@ -245,8 +245,21 @@ pub fn uses(
     let mut escapes: BTreeMap<(u32, u32), (String, Vec<Object>)> = BTreeMap::new();
     let mut seen_unknown = HashSet::new();
     let mut body_reported = false;
+    let mut callback_reported = false;
     for u in uses {
         let name = &u.name;
+        let sends = matches!(
+            u.kind,
+            UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect
+        );
+        if sends && u.in_callback && !callback_reported {
+            callback_reported = true;
+            out.push(Diagnostic::new(
+                Code::ResponseInCallback,
+                u.range,
+                format!("the response is sent from inside a nested function (`res.{name}`)"),
+            ));
+        }
         let diagnostic = match u.kind {
             UseKind::Escape => {
                 let entry = escapes.entry((u.range.start, u.range.end)).or_insert_with(|| (name.clone(), Vec::new()));

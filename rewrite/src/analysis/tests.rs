@@ -196,6 +196,19 @@ fn response_then_continue() {
 }
 
 #[test]
+fn response_in_a_callback() {
+    let a = pages("export default function h(req, res) { return new Promise((resolve) => { setTimeout(() => { res.json({}); resolve() }) }) }");
+    assert_eq!(
+        codes(&a)
+            .iter()
+            .filter(|c| **c == Code::ResponseInCallback)
+            .count(),
+        1
+    );
+    assert_eq!(a.verdict, Some(Verdict::Adapter));
+}
+
+#[test]
 fn config_and_edge() {
     let a = pages("export const config = { api: { bodyParser: { sizeLimit: '10mb' }, externalResolver: true }, maxDuration: 30 }\nexport default function h(req, res) { res.end() }");
     let config = a.config.clone().unwrap();

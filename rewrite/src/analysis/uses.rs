@@ -73,6 +73,9 @@ pub struct Use {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub range: TextRange,
+    /// Inside a function nested in the handler (a callback, a local helper).
+    #[serde(skip)]
+    pub in_callback: bool,
 }
 
 /// Functions that read a request body as a stream when given `req`.
@@ -117,6 +120,7 @@ pub fn collect(
         res,
         index,
         uses: Vec::new(),
+        nested: 0,
     };
     let params = function.params();
     // `({ query, body }, res) => …` destructures the request in the signature.
@@ -144,6 +148,8 @@ struct Collector<'a, 'i> {
     res: Option<&'a str>,
     index: &'i ModuleIndex<'i>,
     uses: Vec<Use>,
+    /// How many functions deep inside the handler the visit is.
+    nested: u32,
 }
 
 impl Collector<'_, '_> {
@@ -165,6 +171,7 @@ impl Collector<'_, '_> {
             name: name.to_owned(),
             key,
             range: parse::range(span),
+            in_callback: self.nested > 0,
         });
     }
 
@@ -307,6 +314,18 @@ fn field_kind(object: Object, field: &str) -> UseKind {
 }
 
 impl Visit for Collector<'_, '_> {
+    fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
+        self.nested += 1;
+        arrow.visit_children_with(self);
+        self.nested -= 1;
+    }
+
+    fn visit_function(&mut self, function: &swc_ecma_ast::Function) {
+        self.nested += 1;
+        function.visit_children_with(self);
+        self.nested -= 1;
+    }
+
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         // `req.query.id`, `req.headers['x-key']`, `req.cookies.token`: one keyed use.
         if let Expr::Member(inner) = unwrap(&m.obj) {
