@@ -200,7 +200,7 @@ impl Finder<'_, '_> {
                             self.aliases.push(a.key.sym.to_string());
                         }
                         swc_ecma_ast::ObjectPatProp::KeyValue(kv)
-                            if prop_name(&kv.key).as_deref() == Some("method") =>
+                            if prop_name(&kv.key) == Some("method") =>
                         {
                             if let Some(name) = pat_ident(&kv.value) {
                                 self.aliases.push(name.to_owned());
@@ -299,7 +299,7 @@ impl Finder<'_, '_> {
     }
 
     fn is_req_method(&self, m: &MemberExpr) -> bool {
-        ident_name(&m.obj) == Some(self.req) && member_name(&m.prop).as_deref() == Some("method")
+        ident_name(&m.obj) == Some(self.req) && member_name(&m.prop) == Some("method")
     }
 
     /// The methods a test selects: `Some((true, set))` when it holds for exactly those
@@ -351,7 +351,7 @@ impl Finder<'_, '_> {
                 let Expr::Member(m) = unwrap(callee) else {
                     return None;
                 };
-                if member_name(&m.prop).as_deref() != Some("includes")
+                if member_name(&m.prop) != Some("includes")
                     || !call.args.first().is_some_and(|a| self.is_method(&a.expr))
                 {
                     return None;
@@ -402,10 +402,7 @@ fn method_aliases(pat: &Pat) -> Vec<String> {
 }
 
 fn is_case_call(prop: &MemberProp) -> bool {
-    matches!(
-        member_name(prop).as_deref(),
-        Some("toUpperCase" | "toLowerCase")
-    )
+    matches!(member_name(prop), Some("toUpperCase" | "toLowerCase"))
 }
 
 fn is_method_name(name: &str) -> bool {

@@ -83,7 +83,7 @@ fn sends_response(expr: &Expr, res: &str) -> bool {
         return false;
     };
     matches!(
-        member_name(&m.prop).as_deref(),
+        member_name(&m.prop),
         Some("json" | "send" | "end" | "redirect")
     ) && rooted_at(&m.obj, res)
 }

@@ -183,7 +183,7 @@ impl Collector<'_, '_> {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
                         matches!(
-                            member_name(&m.prop).as_deref(),
+                            member_name(&m.prop),
                             Some("status" | "setHeader" | "appendHeader")
                         ) && self.is_res_chain(&m.obj)
                     }
@@ -344,7 +344,7 @@ impl Visit for Collector<'_, '_> {
         }
         if let Some(object) = self.object_of(&m.obj) {
             match member_name(&m.prop) {
-                Some(name) => self.push(object, member_kind(object, &name), &name, None, m.span),
+                Some(name) => self.push(object, member_kind(object, name), name, None, m.span),
                 None => self.push(object, UseKind::Dynamic, "[…]", None, m.span),
             }
             if let MemberProp::Computed(c) = &m.prop {
@@ -357,8 +357,8 @@ impl Visit for Collector<'_, '_> {
             if let Some(name) = member_name(&m.prop) {
                 self.push(
                     Object::Res,
-                    member_kind(Object::Res, &name),
-                    &name,
+                    member_kind(Object::Res, name),
+                    name,
                     None,
                     m.span,
                 );
@@ -377,8 +377,8 @@ impl Visit for Collector<'_, '_> {
                     .and_then(|a| super::syntax::string_value(&a.expr));
                 let method = member_name(&m.prop);
                 if self.object_of(&m.obj) == Some(Object::Req)
-                    && matches!(method.as_deref(), Some("on" | "once"))
-                    && matches!(event.as_deref(), Some("close" | "aborted"))
+                    && matches!(method, Some("on" | "once"))
+                    && matches!(event, Some("close" | "aborted"))
                 {
                     let name = format!(
                         "{}('{}')",
@@ -422,9 +422,9 @@ impl Visit for Collector<'_, '_> {
                 let kind = if matches!(name, "statusCode" | "statusMessage") {
                     UseKind::StatusCode
                 } else {
-                    member_kind(Object::Res, &name)
+                    member_kind(Object::Res, name)
                 };
-                self.push(Object::Res, kind, &name, None, m.span);
+                self.push(Object::Res, kind, name, None, m.span);
                 assign.right.visit_with(self);
                 return;
             }

@@ -94,7 +94,9 @@ impl UrlNode {
         }
         let mut descend = |child: &UrlNode, parts: &[&str]| {
             let len = prefix.len();
-            parts.iter().for_each(|p| prefix.push_str(p));
+            for part in parts {
+                prefix.push_str(part);
+            }
             prefix.push('/');
             child.smoosh(prefix, out, errors);
             prefix.truncate(len);
