@@ -80,14 +80,9 @@ pub struct LocatedDiagnostic {
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
-    /// Byte offsets into the file, half-open.
-    pub start: u32,
-    pub end: u32,
-    pub line: u32,
-    pub column: u32,
-    pub end_line: u32,
-    pub end_column: u32,
-    /// The text of `line`, for code frames.
+    #[serde(flatten)]
+    pub at: Location,
+    /// The text of the first line, for code frames.
     #[serde(skip)]
     pub source_line: String,
 }
@@ -103,13 +98,36 @@ pub struct LocatedUse {
     /// For a keyed `query` use: whether the key is a route parameter (else a search parameter).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_param: Option<bool>,
-    /// Byte offsets into the file, half-open: what `apply` rewrites.
+    /// What `apply` rewrites.
+    #[serde(flatten)]
+    pub at: Location,
+}
+
+/// Where something is in a file: byte offsets (half-open) and 1-based lines and columns
+/// (columns count code points).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Location {
     pub start: u32,
     pub end: u32,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
+}
+
+impl Location {
+    fn of(range: TextRange, text: &str, index: &LineIndex) -> Self {
+        let (line, column) = index.line_col(text, range.start);
+        let (end_line, end_column) = index.line_col(text, range.end.max(range.start));
+        Location {
+            start: range.start,
+            end: range.end,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
 }
 
 /// Files that Next.js will not serve side by side.
@@ -174,7 +192,7 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
     report.routes.sort_by(|a, b| a.file.cmp(&b.file));
     report
         .problems
-        .sort_by(|a, b| (&a.file, a.diagnostic.line).cmp(&(&b.file, b.diagnostic.line)));
+        .sort_by(|a, b| (&a.file, a.diagnostic.at.line).cmp(&(&b.file, b.diagnostic.at.line)));
     Ok(report)
 }
 
@@ -367,31 +385,22 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
     let index = LineIndex::new(&text);
     let locate = |d: &Diagnostic| locate(d, &text, &index);
     let mut diagnostics: Vec<LocatedDiagnostic> = analysis.diagnostics.iter().map(locate).collect();
-    diagnostics.sort_by_key(|d| (d.line, d.column, d.code));
+    diagnostics.sort_by_key(|d| (d.at.line, d.at.column, d.code));
     let verdict = analysis.verdict;
     let uses = analysis
         .uses
         .iter()
-        .map(|u| {
-            let (line, column) = index.line_col(&text, u.range.start);
-            let (end_line, end_column) = index.line_col(&text, u.range.end);
-            LocatedUse {
-                object: u.object,
-                kind: u.kind,
-                name: u.name.clone(),
-                key: u.key.clone(),
-                route_param: u
-                    .key
-                    .as_ref()
-                    .filter(|_| u.kind == UseKind::Query)
-                    .map(|k| params.contains(k)),
-                start: u.range.start,
-                end: u.range.end,
-                line,
-                column,
-                end_line,
-                end_column,
-            }
+        .map(|u| LocatedUse {
+            object: u.object,
+            kind: u.kind,
+            name: u.name.clone(),
+            key: u.key.clone(),
+            route_param: u
+                .key
+                .as_ref()
+                .filter(|_| u.kind == UseKind::Query)
+                .map(|k| params.contains(k)),
+            at: Location::of(u.range, &text, &index),
         })
         .collect();
     let route = RouteReport {
@@ -412,21 +421,15 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
 }
 
 fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {
-    let (line, column) = index.line_col(text, d.range.start);
-    let (end_line, end_column) = index.line_col(text, d.range.end.max(d.range.start));
+    let at = Location::of(d.range, text, index);
     LocatedDiagnostic {
         code: d.code,
         name: d.code.name(),
         severity: d.severity,
         message: d.message.clone(),
         help: d.help.clone(),
-        start: d.range.start,
-        end: d.range.end,
-        line,
-        column,
-        end_line,
-        end_column,
-        source_line: index.line_text(text, line).to_owned(),
+        source_line: index.line_text(text, at.line).to_owned(),
+        at,
     }
 }
 

@@ -44,18 +44,18 @@ fn annotation(out: &mut dyn Write, file: &str, d: &LocatedDiagnostic) -> std::io
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    let end = if d.end_line == d.line {
-        format!(",endColumn={}", d.end_column)
+    let end = if d.at.end_line == d.at.line {
+        format!(",endColumn={}", d.at.end_column)
     } else {
-        format!(",endLine={}", d.end_line)
+        format!(",endLine={}", d.at.end_line)
     };
     writeln!(
         out,
         "::{} file={},line={},col={}{end},title={}::{}",
         level(d.severity),
         property(file),
-        d.line,
-        d.column,
+        d.at.line,
+        d.at.column,
         property(&title),
         data(&message)
     )

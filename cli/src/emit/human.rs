@@ -95,14 +95,20 @@ fn frame(
         paint.bold(&format!("[{}] {}:", d.code, d.name)),
         d.message
     )?;
-    writeln!(out, "  {} {file}:{}:{}", paint.dim("-->"), d.line, d.column)?;
+    writeln!(
+        out,
+        "  {} {file}:{}:{}",
+        paint.dim("-->"),
+        d.at.line,
+        d.at.column
+    )?;
     if !d.source_line.is_empty() {
-        let number = d.line.to_string();
+        let number = d.at.line.to_string();
         let pad = " ".repeat(number.len());
         let line = d.source_line.replace('\t', " ");
-        let start = d.column as usize - 1;
-        let width = if d.end_line == d.line {
-            (d.end_column as usize).saturating_sub(d.column as usize)
+        let start = d.at.column as usize - 1;
+        let width = if d.at.end_line == d.at.line {
+            (d.at.end_column as usize).saturating_sub(d.at.column as usize)
         } else {
             line.chars().count().saturating_sub(start)
         };

@@ -201,10 +201,10 @@ fn location(file: &str, d: Option<&LocatedDiagnostic>) -> Location {
                 uri: file.to_owned(),
             },
             region: d.map(|d| Region {
-                start_line: d.line,
-                start_column: d.column,
-                end_line: d.end_line,
-                end_column: d.end_column,
+                start_line: d.at.line,
+                start_column: d.at.column,
+                end_line: d.at.end_line,
+                end_column: d.at.end_column,
             }),
         },
     }
