@@ -154,7 +154,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
         rules::config(config, route, &mut diagnostics);
     }
     rules::dispatch(&dispatch, &mut diagnostics);
-    rules::uses(&uses, config.as_ref(), route, &mut diagnostics);
+    rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
     diagnostics.extend(continues.into_iter().map(|span| {
         Diagnostic::new(
             Code::ResponseThenContinue,

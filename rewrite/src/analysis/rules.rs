@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 use super::config::PageConfig;
 use super::dispatch::{Dispatch, DispatchStyle, Fallback};
 use super::handler::{Handler, HandlerKind};
+use super::libraries;
+use super::module_index::{Binding, ModuleIndex};
 use super::uses::{Object, Use, UseKind};
 use super::RouteContext;
 use crate::diagnostic::{Code, Diagnostic, TextRange};
@@ -239,6 +241,7 @@ pub fn uses(
     uses: &[Use],
     config: Option<&PageConfig>,
     route: &RouteContext,
+    index: &ModuleIndex,
     out: &mut Vec<Diagnostic>,
 ) {
     // Escapes: one diagnostic per call, naming both objects when both are passed.
@@ -323,6 +326,26 @@ pub fn uses(
         } else {
             format!("{who} passed to `{callee}(…)`")
         };
+        // `return NextAuth(req, res, options)`: NextAuth's "advanced initialization" inside a
+        // handler; its App Router form is the library's own.
+        let library = match index.binding(&callee) {
+            Some(Binding::Import { source }) if callee == "NextAuth" => libraries::known(source),
+            _ => None,
+        };
+        if let Some(library) = library {
+            out.push(
+                Diagnostic::new(
+                    Code::LibraryHandler,
+                    range,
+                    format!(
+                        "this route hands the request to {} (`{callee}(req, res, …)`)",
+                        library.name
+                    ),
+                )
+                .with_help(library.help),
+            );
+            continue;
+        }
         let code = if has_res {
             Code::ResEscapes
         } else {

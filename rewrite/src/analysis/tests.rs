@@ -196,6 +196,29 @@ fn response_then_continue() {
 }
 
 #[test]
+fn uses_are_followed_into_local_method_handlers() {
+    let a = pages_with(
+        "export default async function h(req, res) { switch (req.method) { case 'GET': return handleGET(req, res); default: res.status(405).end() } }\n\
+         async function handleGET(request, response) { response.json({ id: request.query.id }) }",
+        &["id"],
+    );
+    let kinds: Vec<UseKind> = a.uses.iter().map(|u| u.kind).collect();
+    assert!(
+        kinds.contains(&UseKind::Delegate) && kinds.contains(&UseKind::Json),
+        "{kinds:?}"
+    );
+    assert!(a
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("id")));
+    assert!(!codes(&a).contains(&Code::ResEscapes), "{:?}", codes(&a));
+    assert_eq!(a.verdict, Some(Verdict::Auto));
+    // Recursion ends.
+    let recursive = pages("export default function h(req, res) { again(req, res) }\nfunction again(q, s) { again(q, s) }");
+    assert!(recursive.uses.iter().any(|u| u.kind == UseKind::Delegate));
+}
+
+#[test]
 fn response_in_a_callback() {
     let a = pages("export default function h(req, res) { return new Promise((resolve) => { setTimeout(() => { res.json({}); resolve() }) }) }");
     assert_eq!(

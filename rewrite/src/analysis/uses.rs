@@ -10,7 +10,9 @@ use swc_ecma_ast::{
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::module_index::{Binding, ModuleIndex};
-use super::syntax::{callee_text, ident_name, is_ident, member_name, prop_name, unwrap, FnLike};
+use super::syntax::{
+    callee_text, ident_name, is_ident, member_name, pat_ident, prop_name, unwrap, FnLike,
+};
 use crate::diagnostic::TextRange;
 use crate::parse;
 
@@ -54,6 +56,8 @@ pub enum UseKind {
     Socket,
     /// Passed to a function, stored or returned.
     Escape,
+    /// Passed to a function of the same file, whose uses are collected as well.
+    Delegate,
     /// `req[x]` with a computed key.
     Dynamic,
     /// A Node API with no Web counterpart.
@@ -108,12 +112,13 @@ const STREAM_PACKAGES: &[&str] = &[
     "multer",
 ];
 
-/// Collects the uses inside `function`, whose parameters are `req` and `res`.
-pub fn collect(
-    function: FnLike,
-    req: Option<&str>,
-    res: Option<&str>,
-    index: &ModuleIndex,
+/// Collects the uses inside `function`, whose parameters are `req` and `res`, and inside the
+/// functions of the same file it hands them to (`case 'GET': return handleGET(req, res)`).
+pub fn collect<'a, 'i: 'a>(
+    function: FnLike<'i>,
+    req: Option<&'a str>,
+    res: Option<&'a str>,
+    index: &'i ModuleIndex<'i>,
 ) -> Vec<Use> {
     let mut collector = Collector {
         req,
@@ -121,6 +126,7 @@ pub fn collect(
         index,
         uses: Vec::new(),
         nested: 0,
+        followed: vec![function.span()],
     };
     let params = function.params();
     // `({ query, body }, res) => …` destructures the request in the signature.
@@ -143,16 +149,65 @@ fn strip_assign(pat: &Pat) -> &Pat {
     }
 }
 
-struct Collector<'a, 'i> {
+struct Collector<'a, 'i: 'a> {
     req: Option<&'a str>,
     res: Option<&'a str>,
     index: &'i ModuleIndex<'i>,
     uses: Vec<Use>,
     /// How many functions deep inside the handler the visit is.
     nested: u32,
+    /// Functions whose bodies are being or were visited (the handler first), so that
+    /// delegation is followed once and recursion ends.
+    followed: Vec<Span>,
 }
 
-impl Collector<'_, '_> {
+/// How many local functions deep `req`/`res` are followed.
+const MAX_DELEGATION: usize = 4;
+
+impl<'a, 'i: 'a> Collector<'a, 'i> {
+    /// A call that hands `req`/`res` to a function of this file: visit that function with its
+    /// own parameter names in their roles, as if its body were inline.
+    fn follow_delegate(&mut self, call: &CallExpr, callee: &str) -> bool {
+        let Callee::Expr(expr) = &call.callee else {
+            return false;
+        };
+        let function = match ident_name(expr).and_then(|name| self.index.binding(name)) {
+            Some(Binding::Function(f)) => FnLike::Function(f),
+            Some(Binding::Value(value)) => match FnLike::from_expr(value) {
+                Some(function) => function,
+                None => return false,
+            },
+            _ => return false,
+        };
+        if self.followed.len() > MAX_DELEGATION || self.followed.contains(&function.span()) {
+            return false;
+        }
+        let params = function.params();
+        let role = |object| {
+            let position = call
+                .args
+                .iter()
+                .position(|a| self.object_of(&a.expr) == Some(object))?;
+            params.get(position).and_then(|p| pat_ident(p))
+        };
+        let (req, res): (Option<&'i str>, Option<&'i str>) = (role(Object::Req), role(Object::Res));
+        if req.is_none() && res.is_none() {
+            return false;
+        }
+        for arg in &call.args {
+            match self.object_of(&arg.expr) {
+                Some(object) => self.push(object, UseKind::Delegate, callee, None, call.span),
+                None => arg.visit_with(self),
+            }
+        }
+        let saved = (self.req, self.res, self.nested);
+        (self.req, self.res, self.nested) = (req, res, 0);
+        self.followed.push(function.span());
+        function.visit_body(self);
+        (self.req, self.res, self.nested) = saved;
+        true
+    }
+
     fn object_of(&self, expr: &Expr) -> Option<Object> {
         let name = ident_name(expr)?;
         if Some(name) == self.req {
@@ -313,7 +368,7 @@ fn field_kind(object: Object, field: &str) -> UseKind {
     member_kind(object, field)
 }
 
-impl Visit for Collector<'_, '_> {
+impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
     fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
         self.nested += 1;
         arrow.visit_children_with(self);
@@ -398,6 +453,9 @@ impl Visit for Collector<'_, '_> {
             return;
         }
         let callee = callee_text(&call.callee);
+        if self.follow_delegate(call, &callee) {
+            return;
+        }
         #[allow(clippy::case_sensitive_file_extension_comparisons)] // a method name, not a file
         let is_pipe =
             callee.ends_with(".pipe") || callee == "pipeline" || callee.ends_with(".pipeline");
