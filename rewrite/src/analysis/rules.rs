@@ -312,6 +312,15 @@ pub fn uses(
         };
         out.extend(diagnostic);
     }
+    escaped(escapes, index, out);
+}
+
+/// `req`/`res` handed to functions we do not follow: one diagnostic per call.
+fn escaped(
+    escapes: BTreeMap<(u32, u32), (String, Vec<Object>)>,
+    index: &ModuleIndex,
+    out: &mut Vec<Diagnostic>,
+) {
     for ((start, end), (callee, objects)) in escapes {
         let range = TextRange::new(start, end);
         let has_res = objects.contains(&Object::Res);
