@@ -14,7 +14,9 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::handler::chain_root_import;
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
-use super::syntax::{ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike};
+use super::syntax::{
+    callee_text, ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike,
+};
 
 /// The methods an App Router route file may export.
 pub const ROUTE_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"];
@@ -566,6 +568,16 @@ fn classify(stmts: &[Stmt]) -> Fallback {
         fn visit_expr(&mut self, e: &Expr) {
             self.anything = true;
             e.visit_children_with(self);
+        }
+        // Response helpers such as `methodNotAllowed(res)` answer 405 too.
+        fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
+            if callee_text(&call.callee)
+                .to_ascii_lowercase()
+                .contains("notallowed")
+            {
+                self.status_405 = true;
+            }
+            call.visit_children_with(self);
         }
     }
     let mut scan = Scan::default();

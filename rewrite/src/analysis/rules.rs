@@ -330,10 +330,15 @@ fn escaped(
         } else {
             format!("`{}` is", object(objects[0]))
         };
-        let message = if callee == "req" || callee == "res" || callee.is_empty() {
-            format!("{who} stored or passed on as a value")
-        } else {
-            format!("{who} passed to `{callee}(…)`")
+        let root = callee.split(['.', '(']).next().unwrap_or_default();
+        let message = match index.binding(root) {
+            _ if callee == "req" || callee == "res" || callee.is_empty() => {
+                format!("{who} stored or passed on as a value")
+            }
+            Some(Binding::Import { source }) => {
+                format!("{who} passed to `{callee}(…)` from `{source}`")
+            }
+            _ => format!("{who} passed to `{callee}(…)`"),
         };
         // `return NextAuth(req, res, options)`: NextAuth's "advanced initialization" inside a
         // handler; its App Router form is the library's own.
