@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use swc_ecma_ast::{Expr, Lit, Prop, PropName};
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
 use crate::parse;
 
@@ -98,6 +98,9 @@ enum Found {
 }
 
 impl Visit for Finder {
+    // Type annotations hold no `req`/`res` uses: do not walk them.
+    noop_visit_type!();
+
     fn visit_prop(&mut self, prop: &Prop) {
         if !matches!(self.found, Found::NotSeen) {
             return;

@@ -9,14 +9,12 @@ use swc_ecma_ast::{
     BinaryOp, Callee, Expr, IfStmt, MemberExpr, MemberProp, OptChainBase, Pat, Program, Stmt,
     SwitchStmt, UnaryOp, VarDeclarator,
 };
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
 use super::handler::chain_root_import;
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
-use super::syntax::{
-    callee_text, ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike,
-};
+use super::syntax::{ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike};
 
 /// The methods an App Router route file may export.
 pub const ROUTE_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"];
@@ -412,6 +410,9 @@ fn is_method_name(name: &str) -> bool {
 }
 
 impl Visit for Finder<'_, '_> {
+    // Type annotations hold no `req`/`res` uses: do not walk them.
+    noop_visit_type!();
+
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         self.declarator(d);
         d.visit_children_with(self);
@@ -550,6 +551,9 @@ fn classify(stmts: &[Stmt]) -> Fallback {
         anything: bool,
     }
     impl Visit for Scan {
+        // Type annotations hold no `req`/`res` uses: do not walk them.
+        noop_visit_type!();
+
         fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
             match lit {
                 swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => {
@@ -571,10 +575,20 @@ fn classify(stmts: &[Stmt]) -> Fallback {
         }
         // Response helpers such as `methodNotAllowed(res)` answer 405 too.
         fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
-            if callee_text(&call.callee)
-                .to_ascii_lowercase()
-                .contains("notallowed")
-            {
+            let name = match &call.callee {
+                Callee::Expr(callee) => match unwrap(callee) {
+                    Expr::Ident(i) => Some(&*i.sym),
+                    Expr::Member(m) => member_name(&m.prop),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let not_allowed = |n: &str| {
+                n.as_bytes()
+                    .windows(10)
+                    .any(|w| w.eq_ignore_ascii_case(b"notallowed"))
+            };
+            if name.is_some_and(not_allowed) {
                 self.status_405 = true;
             }
             call.visit_children_with(self);
@@ -607,6 +621,9 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
         span: Option<Span>,
     }
     impl Visit for Calls<'_, '_> {
+        // Type annotations hold no `req`/`res` uses: do not walk them.
+        noop_visit_type!();
+
         fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
             if let Callee::Expr(callee) = &call.callee {
                 if let Expr::Member(m) = unwrap(callee) {

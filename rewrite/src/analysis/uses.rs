@@ -7,7 +7,7 @@ use swc_ecma_ast::{
     AssignExpr, AssignTarget, CallExpr, Callee, Expr, ForOfStmt, MemberExpr, MemberProp,
     ObjectPatProp, Pat, SimpleAssignTarget, VarDeclarator,
 };
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
 use super::module_index::{Binding, ModuleIndex};
 use super::syntax::{
@@ -369,6 +369,9 @@ fn field_kind(object: Object, field: &str) -> UseKind {
 }
 
 impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
+    // Type annotations hold no `req`/`res` uses: do not walk them.
+    noop_visit_type!();
+
     fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
         self.nested += 1;
         arrow.visit_children_with(self);
