@@ -174,10 +174,13 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
             problem.display = shown(dir, &problem.display);
         }
     }
+    // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
+    // work for every ordinary file.
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build()
-        .expect("thread pool");
+        .or_else(|_| rayon::ThreadPoolBuilder::new().build())
+        .expect("cannot start worker threads");
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         projects: Vec::new(),
