@@ -15,6 +15,8 @@ const FIXTURES: &[&str] = &[
     "fixtures/collisions/route-page-conflict",
     "fixtures/collisions/duplicate-app-route",
     "fixtures/collisions/optional-catchall",
+    "fixtures/collisions/custom-extensions",
+    "fixtures/collisions/src-mixed",
     "fixtures/src-layout",
     "fixtures/page-extensions",
     "fixtures/computed-config",

@@ -274,8 +274,27 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
     project_problems(project, report);
 }
 
-/// Findings about the project rather than a route: the walk and `next.config`.
+/// Findings about the project rather than a route: the routers' folders, the walk and
+/// `next.config`.
 fn project_problems(project: &Project, report: &mut Report) {
+    if let (Some(pages), Some(app)) = (&project.pages_dir, &project.app_dir) {
+        if pages.parent() != app.parent() {
+            let diagnostic = Diagnostic::new(
+                Code::RoutersInDifferentFolders,
+                TextRange::file_start(),
+                "`pages` and `app` directories should be under the same folder",
+            )
+            .with_help(format!(
+                "found {} and {}: move both to the project root, or both under `src/`",
+                relative_to(pages, &project.root),
+                relative_to(app, &project.root)
+            ));
+            report.problems.push(FileDiagnostic {
+                file: project.display_root.clone(),
+                diagnostic: at_file_start(&diagnostic),
+            });
+        }
+    }
     for problem in &project.walk_problems {
         report.io_failures += usize::from(problem.io_failure);
         let severity = if problem.io_failure {
@@ -321,6 +340,14 @@ fn attach(route: &mut RouteReport, diagnostic: &Diagnostic) {
     route.diagnostics.insert(0, at_file_start(diagnostic));
 }
 
+/// `path` inside `root`, with `/` separators.
+fn relative_to(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 /// `path` (relative to `dir`) as the user would type it from where they ran `migrate`.
 fn shown(dir: &Path, path: &str) -> String {
     let dir = dir.to_string_lossy();
@@ -333,11 +360,8 @@ fn shown(dir: &Path, path: &str) -> String {
 }
 
 fn summary(project: &Project) -> ProjectSummary {
-    let shown = |dir: &Option<std::path::PathBuf>| {
-        dir.as_ref()
-            .and_then(|d| d.strip_prefix(&project.root).ok())
-            .map(|d| d.to_string_lossy().replace('\\', "/"))
-    };
+    let shown =
+        |dir: &Option<std::path::PathBuf>| dir.as_ref().map(|d| relative_to(d, &project.root));
     ProjectSummary {
         root: project.display_root.clone(),
         next: project.next.clone(),

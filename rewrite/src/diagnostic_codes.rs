@@ -71,6 +71,10 @@ codes! {
     /// An intercepting-route marker (`(.)`, `(..)`, `(...)`) above a `route` file. Markers are
     /// meant for pages; a route handler under one is served at the literal path.
     InterceptingRouteHandler = "R002", "intercepting-route-handler", Warning, Auto, Some("move the route handler out of the intercepting folder");
+    /// `pages` and `app` were found in different folders (e.g. `app/` at the root and
+    /// `src/pages`): Next looks each up on its own (root first, then `src/`) and then refuses to
+    /// build.
+    RoutersInDifferentFolders = "R003", "routers-in-different-folders", Error, Manual, Some("move `pages` and `app` under the same folder: both at the project root, or both under `src/`");
 
     /// The same URL path in both routers: Next.js refuses to build.
     AppPagesConflict = "C001", "app-pages-conflict", Error, Auto, Some("remove one of the two files, usually the `pages/api` one once its `route` twin is ready");
