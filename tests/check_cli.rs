@@ -17,6 +17,7 @@ const FIXTURES: &[&str] = &[
     "fixtures/collisions/optional-catchall",
     "fixtures/collisions/custom-extensions",
     "fixtures/collisions/src-mixed",
+    "fixtures/collisions/webpack-conflict",
     "fixtures/src-layout",
     "fixtures/page-extensions",
     "fixtures/computed-config",
