@@ -611,6 +611,18 @@ fn classify(stmts: &[Stmt]) -> Fallback {
     }
 }
 
+/// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.
+pub fn from_table<T>(table: &[(String, T)], span: Option<Span>) -> Dispatch {
+    Dispatch {
+        style: DispatchStyle::Table,
+        methods: table.iter().map(|(method, _)| method.clone()).collect(),
+        fallback: Fallback::Custom,
+        special_cased: BTreeSet::new(),
+        unresolved: Vec::new(),
+        span,
+    }
+}
+
 /// The methods registered on next-connect routers anywhere in the module (`router.get(…)`,
 /// `nc().post(…)`); `.all(…)` serves every method.
 pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {

@@ -6,9 +6,10 @@ use serde::Serialize;
 use swc_common::Span;
 use swc_ecma_ast::{Callee, Expr};
 
+use super::dispatch::ROUTE_METHODS;
 use super::libraries::{self, Library};
 use super::module_index::{Binding, DefaultExport, ModuleIndex};
-use super::syntax::{callee_text, unwrap, FnLike};
+use super::syntax::{callee_text, prop_name, unwrap, FnLike};
 
 /// What kind of thing the default export is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,6 +54,9 @@ pub struct Handler<'a> {
     pub library: Option<(String, Option<&'static Library>)>,
     /// For `Unresolved`: why.
     pub unresolved_reason: Option<String>,
+    /// `apiHandler({ get: getUsers, post: register })`: the methods of a table handed to a
+    /// helper that builds the handler, with their functions where we can follow them.
+    pub method_table: Vec<(String, Option<FnLike<'a>>)>,
 }
 
 /// Resolves the module's handler.
@@ -64,6 +68,7 @@ pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
         wrappers: Vec::new(),
         library: None,
         unresolved_reason: None,
+        method_table: Vec::new(),
     };
     let Some(default) = index.default_export else {
         return handler;
@@ -152,6 +157,17 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
             }
             // A wrapper: follow the first argument that leads to a function.
             let name = callee_text(&call.callee);
+            if let Some(table) = call.args.iter().find_map(|a| method_table(index, &a.expr)) {
+                handler.kind = HandlerKind::Wrapped;
+                handler.wrappers.push(Wrapper {
+                    name,
+                    local: false,
+                    extra_arguments: call.args.len() > 1,
+                    span: call.span,
+                });
+                handler.method_table = table;
+                return;
+            }
             let local = matches!(unwrap(callee), Expr::Ident(i) if matches!(index.binding(&i.sym), Some(Binding::Function(_) | Binding::Value(_))));
             let argument = call
                 .args
@@ -237,6 +253,54 @@ pub fn chain_root_import<'a>(
             Callee::Expr(callee) => chain_root_import(index, callee, depth + 1),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// An object literal keyed by HTTP methods (any case): `{ get: getUsers, POST: register }`.
+fn method_table<'a>(
+    index: &ModuleIndex<'a>,
+    expr: &'a Expr,
+) -> Option<Vec<(String, Option<FnLike<'a>>)>> {
+    let Expr::Object(object) = unwrap(expr) else {
+        return None;
+    };
+    let mut table = Vec::new();
+    for prop in &object.props {
+        let swc_ecma_ast::PropOrSpread::Prop(prop) = prop else {
+            return None;
+        };
+        let (key, function) = match &**prop {
+            swc_ecma_ast::Prop::KeyValue(kv) => {
+                (prop_name(&kv.key)?, function_of(index, &kv.value))
+            }
+            swc_ecma_ast::Prop::Shorthand(i) => (&*i.sym, function_named(index, &i.sym)),
+            swc_ecma_ast::Prop::Method(m) => {
+                (prop_name(&m.key)?, Some(FnLike::Function(&m.function)))
+            }
+            _ => return None,
+        };
+        let method = key.to_ascii_uppercase();
+        if !ROUTE_METHODS.contains(&method.as_str()) {
+            return None;
+        }
+        table.push((method, function));
+    }
+    (!table.is_empty()).then_some(table)
+}
+
+/// The function an expression is or names, in this file.
+fn function_of<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<FnLike<'a>> {
+    match unwrap(expr) {
+        Expr::Ident(i) => function_named(index, &i.sym),
+        e => FnLike::from_expr(e),
+    }
+}
+
+fn function_named<'a>(index: &ModuleIndex<'a>, name: &str) -> Option<FnLike<'a>> {
+    match index.binding(name)? {
+        Binding::Function(f) => Some(FnLike::Function(f)),
+        Binding::Value(value) => FnLike::from_expr(value),
         _ => None,
     }
 }

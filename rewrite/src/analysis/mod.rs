@@ -23,7 +23,7 @@ use config::PageConfig;
 use dispatch::Dispatch;
 use handler::{HandlerKind, Wrapper};
 use module_index::ModuleIndex;
-use syntax::pat_ident;
+use syntax::{pat_ident, FnLike};
 use uses::Use;
 
 /// How a Pages API route can be moved to the App Router. Ordered from least to most work.
@@ -134,19 +134,46 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     let res = params.get(1).cloned().flatten();
 
     let dispatch = match (resolved.kind, resolved.function, req.as_deref()) {
+        _ if !resolved.method_table.is_empty() => {
+            dispatch::from_table(&resolved.method_table, resolved.span)
+        }
         (HandlerKind::NextConnect, _, _) => dispatch::next_connect(&parsed.program, &index),
         (_, Some(function), req) => dispatch::analyse(function, req, &index),
         _ => Dispatch::none(),
     };
+    // The functions that see `req`/`res`: the handler, or each function of a method table,
+    // with the names its own parameters give them.
+    let mut handlers: Vec<(FnLike, Option<String>, Option<String>)> = Vec::new();
+    if let Some(function) = resolved.function {
+        handlers.push((function, req.clone(), res.clone()));
+    }
+    for function in resolved.method_table.iter().filter_map(|(_, f)| *f) {
+        let names: Vec<Option<String>> = function
+            .params()
+            .iter()
+            .map(|p| pat_ident(p).map(str::to_owned))
+            .collect();
+        handlers.push((
+            function,
+            names.first().cloned().flatten(),
+            names.get(1).cloned().flatten(),
+        ));
+    }
     // An edge handler's `req` is a Web `Request`: its uses need no rewriting.
-    let uses = match resolved.function {
-        Some(function) if !edge => uses::collect(function, req.as_deref(), res.as_deref(), &index),
-        _ => Vec::new(),
-    };
-    let continues = match resolved.function {
-        Some(function) if !edge => flow::sends_then_continues(function, res.as_deref()),
-        _ => Vec::new(),
-    };
+    if edge {
+        handlers.clear();
+    }
+    let mut uses = Vec::new();
+    let mut continues = Vec::new();
+    for (function, req, res) in &handlers {
+        uses.extend(uses::collect(
+            *function,
+            req.as_deref(),
+            res.as_deref(),
+            &index,
+        ));
+        continues.extend(flow::sends_then_continues(*function, res.as_deref()));
+    }
 
     let mut diagnostics = Vec::new();
     rules::handler_shape(&resolved, edge, route, &mut diagnostics);

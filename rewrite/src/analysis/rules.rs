@@ -61,11 +61,21 @@ pub fn handler_shape(
                 .wrappers
                 .first()
                 .map_or(at, |w| parse::range(w.span));
-            out.push(Diagnostic::new(
-                Code::WrappedHandler,
-                range,
-                format!("the handler is wrapped: `{chain}` ({})", details.join("; ")),
-            ));
+            let message = if handler.method_table.is_empty() {
+                format!("the handler is wrapped: `{chain}` ({})", details.join("; "))
+            } else {
+                let methods: Vec<&str> = handler
+                    .method_table
+                    .iter()
+                    .map(|(m, _)| m.as_str())
+                    .collect();
+                format!(
+                    "the handler is built by `{}({{ … }})` from a table of method handlers ({})",
+                    handler.wrappers[0].name,
+                    methods.join(", ")
+                )
+            };
+            out.push(Diagnostic::new(Code::WrappedHandler, range, message));
         }
         HandlerKind::Library => {
             let (package, library) = handler

@@ -219,6 +219,27 @@ fn uses_are_followed_into_local_method_handlers() {
 }
 
 #[test]
+fn method_tables_handed_to_a_helper() {
+    let a = pages(
+        "import { apiHandler } from '../lib/api'\nexport default apiHandler({ get: getAll, POST: async (req, res) => res.status(201).json(req.body) })\n\
+         async function getAll(rq, rs) { rs.json({ page: rq.query.page }) }",
+    );
+    assert_eq!(
+        (a.dispatch.style, methods(&a)),
+        (
+            DispatchStyle::Table,
+            vec!["GET".to_owned(), "POST".to_owned()]
+        )
+    );
+    assert!(a
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("page")));
+    assert!(a.uses.iter().any(|u| u.kind == UseKind::Body));
+    assert!(codes(&a).contains(&Code::WrappedHandler));
+}
+
+#[test]
 fn response_in_a_callback() {
     let a = pages("export default function h(req, res) { return new Promise((resolve) => { setTimeout(() => { res.json({}); resolve() }) }) }");
     assert_eq!(
