@@ -50,20 +50,26 @@ fn messages(report: &serde_json::Value, file: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn hostile_files_get_diagnostics_and_the_run_goes_on() {
+/// A Next.js project whose one handler is fine; each test adds its hostile files.
+fn project_with_one_good_handler() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
     write(
-        root,
+        dir.path(),
         "package.json",
         br#"{ "dependencies": { "next": "16.4.6" } }"#,
     );
     write(
-        root,
+        dir.path(),
         "pages/api/ok.ts",
         b"export default function h(req, res) { res.json({ ok: true }) }\n",
     );
+    dir
+}
+
+#[test]
+fn hostile_files_get_diagnostics_and_the_run_goes_on() {
+    let dir = project_with_one_good_handler();
+    let root = dir.path();
     write(
         root,
         "pages/api/binary.ts",
@@ -130,18 +136,8 @@ fn hostile_files_get_diagnostics_and_the_run_goes_on() {
 
 #[test]
 fn broken_links_are_io_failures_and_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_with_one_good_handler();
     let root = dir.path();
-    write(
-        root,
-        "package.json",
-        br#"{ "dependencies": { "next": "16.4.6" } }"#,
-    );
-    write(
-        root,
-        "pages/api/ok.ts",
-        b"export default function h(req, res) { res.json({ ok: true }) }\n",
-    );
     std::os::unix::fs::symlink(root.join("nowhere.ts"), root.join("pages/api/dangling.ts"))
         .unwrap();
     let (code, report, stderr) = check_json(root);
