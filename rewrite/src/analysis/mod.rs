@@ -111,6 +111,13 @@ fn parse_failure(error: parse::ParseError) -> Analysis {
     }
 }
 
+/// The names a handler gives its request and response, when they are plain identifiers.
+fn req_res(function: FnLike<'_>) -> (Option<&str>, Option<&str>) {
+    let params = function.params();
+    let name = |i: usize| params.get(i).and_then(|p| pat_ident(p));
+    (name(0), name(1))
+}
+
 /// Analyses a `pages/api` file.
 pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
     let parsed = match parse::parse(text, extension) {
@@ -130,49 +137,28 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
                 .collect()
         })
         .unwrap_or_default();
-    let req = params.first().cloned().flatten();
-    let res = params.get(1).cloned().flatten();
+    let req = resolved.function.and_then(|f| req_res(f).0);
 
-    let dispatch = match (resolved.kind, resolved.function, req.as_deref()) {
+    let dispatch = match (resolved.kind, resolved.function) {
         _ if !resolved.method_table.is_empty() => {
             dispatch::from_table(&resolved.method_table, resolved.span)
         }
-        (HandlerKind::NextConnect, _, _) => dispatch::next_connect(&parsed.program, &index),
-        (_, Some(function), req) => dispatch::analyse(function, req, &index),
+        (HandlerKind::NextConnect, _) => dispatch::next_connect(&parsed.program, &index),
+        (_, Some(function)) => dispatch::analyse(function, req, &index),
         _ => Dispatch::none(),
     };
-    // The functions that see `req`/`res`: the handler, or each function of a method table,
-    // with the names its own parameters give them.
-    let mut handlers: Vec<(FnLike, Option<String>, Option<String>)> = Vec::new();
-    if let Some(function) = resolved.function {
-        handlers.push((function, req.clone(), res.clone()));
-    }
-    for function in resolved.method_table.iter().filter_map(|(_, f)| *f) {
-        let names: Vec<Option<String>> = function
-            .params()
-            .iter()
-            .map(|p| pat_ident(p).map(str::to_owned))
-            .collect();
-        handlers.push((
-            function,
-            names.first().cloned().flatten(),
-            names.get(1).cloned().flatten(),
-        ));
-    }
+    // The functions that see `req`/`res`: the handler, or each function of a method table.
     // An edge handler's `req` is a Web `Request`: its uses need no rewriting.
-    if edge {
-        handlers.clear();
-    }
+    let functions = resolved
+        .function
+        .into_iter()
+        .chain(resolved.method_table.iter().filter_map(|(_, f)| *f));
     let mut uses = Vec::new();
     let mut continues = Vec::new();
-    for (function, req, res) in &handlers {
-        uses.extend(uses::collect(
-            *function,
-            req.as_deref(),
-            res.as_deref(),
-            &index,
-        ));
-        continues.extend(flow::sends_then_continues(*function, res.as_deref()));
+    for function in functions.filter(|_| !edge) {
+        let (req, res) = req_res(function);
+        uses.extend(uses::collect(function, req, res, &index));
+        continues.extend(flow::sends_then_continues(function, res));
     }
 
     let mut diagnostics = Vec::new();
