@@ -1,7 +1,9 @@
 //! Method dispatch: which HTTP methods a Pages handler serves, how it decides (switch, if/else,
 //! guard, `includes`, a lookup table, a next-connect router), and what happens to the others.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
 use swc_common::Span;
@@ -107,11 +109,11 @@ pub fn analyse(function: FnLike, req: Option<&str>, index: &ModuleIndex) -> Disp
             .first()
             .map(|p| method_aliases(p))
             .unwrap_or_default(),
-        arrays: HashMap::new(),
-        tables: HashMap::new(),
+        arrays: FxHashMap::default(),
+        tables: FxHashMap::default(),
         index,
         found: Found::default(),
-        early_returns: HashSet::new(),
+        early_returns: FxHashSet::default(),
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -167,13 +169,13 @@ struct Finder<'a, 'i> {
     /// Local names holding the method: `const { method } = req`, `const m = req.method`.
     aliases: Vec<String>,
     /// Local arrays of method strings: `const allowed = ['GET', 'POST']`.
-    arrays: HashMap<String, BTreeSet<String>>,
+    arrays: FxHashMap<String, BTreeSet<String>>,
     /// Local objects keyed by method: `const handlers = { GET: …, POST: … }`.
-    tables: HashMap<String, BTreeSet<String>>,
+    tables: FxHashMap<String, BTreeSet<String>>,
     index: &'i ModuleIndex<'i>,
     found: Found,
     /// Early-return `if`s already classified by `visit_stmts`.
-    early_returns: HashSet<Span>,
+    early_returns: FxHashSet<Span>,
 }
 
 impl Finder<'_, '_> {
@@ -358,7 +360,7 @@ impl Finder<'_, '_> {
                 }
                 let set = match unwrap(&m.obj) {
                     Expr::Array(_) => {
-                        let mut scratch = HashMap::new();
+                        let mut scratch = FxHashMap::default();
                         std::mem::swap(&mut scratch, &mut self.arrays);
                         self.remember_collection("\0", &m.obj);
                         std::mem::swap(&mut scratch, &mut self.arrays);

@@ -1,7 +1,7 @@
 //! A one-pass index of a module's top level: bindings, imports, the default export, named
 //! exports and `config`. Handler resolution and the app-route checks read from it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use swc_common::Span;
 use swc_ecma_ast::{
@@ -51,14 +51,14 @@ impl DefaultExport<'_> {
 /// The top level of one module.
 #[derive(Default)]
 pub struct ModuleIndex<'a> {
-    pub bindings: HashMap<&'a str, Binding<'a>>,
+    pub bindings: FxHashMap<&'a str, Binding<'a>>,
     pub default_export: Option<DefaultExport<'a>>,
     /// Named exports: (exported name, local name if a plain alias, span).
     pub named_exports: Vec<(String, Span)>,
     /// `export const config = …` / `module.exports.config = …`.
     pub config: Option<(&'a Expr, Span)>,
     /// `export const runtime = …` and other segment-style exports with a string value.
-    pub string_exports: HashMap<String, String>,
+    pub string_exports: FxHashMap<String, String>,
 }
 
 impl<'a> ModuleIndex<'a> {

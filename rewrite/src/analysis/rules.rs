@@ -1,7 +1,9 @@
 //! The rules that turn what the analyses found into diagnostics. Each function covers one
 //! concern; the codes and their docs live in `diagnostic_codes`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 
 use super::config::PageConfig;
 use super::dispatch::{Dispatch, DispatchStyle, Fallback};
@@ -256,7 +258,7 @@ pub fn uses(
 ) {
     // Escapes: one diagnostic per call, naming both objects when both are passed.
     let mut escapes: BTreeMap<(u32, u32), (String, Vec<Object>)> = BTreeMap::new();
-    let mut seen_unknown = HashSet::new();
+    let mut seen_unknown = FxHashSet::default();
     let mut body_reported = false;
     let mut callback_reported = false;
     for u in uses {

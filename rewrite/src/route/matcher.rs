@@ -2,7 +2,7 @@
 //! static match first (App Router files before Pages), then one list of dynamic routes from both
 //! routers in sorted-routes order, identical patterns app first.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::sorted::sort_routes;
 use super::{is_dynamic, segments, Router, Segment};
@@ -40,8 +40,8 @@ pub enum MatchError {
 #[derive(Debug, Default)]
 pub struct RouteTable {
     routes: Vec<TableRoute>,
-    static_app: HashMap<String, usize>,
-    static_pages: HashMap<String, usize>,
+    static_app: FxHashMap<String, usize>,
+    static_pages: FxHashMap<String, usize>,
     /// Dynamic routes in match order, each with its parsed segments.
     dynamic: Vec<(usize, Vec<Segment>)>,
 }
@@ -50,7 +50,7 @@ impl RouteTable {
     /// Builds the table. Where two routes of one router share a pattern, the first is kept.
     pub fn new(routes: Vec<TableRoute>) -> Self {
         let mut table = RouteTable::default();
-        let mut by_pattern: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_pattern: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (index, route) in routes.iter().enumerate() {
             if is_dynamic(&route.pattern) {
                 by_pattern.entry(&route.pattern).or_default().push(index);

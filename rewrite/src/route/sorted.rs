@@ -5,7 +5,7 @@
 //! Next throws at the first error. We keep going so that one run reports every bad route: an
 //! insertion that fails is rolled back, as if that route did not exist.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A route Next.js would reject, with the message it prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ type Slug = Option<(String, usize)>;
 struct UrlNode {
     /// The route that ends at this node, if any (JS: `placeholder === false`).
     route: Option<usize>,
-    children: HashMap<String, UrlNode>,
+    children: FxHashMap<String, UrlNode>,
     slug_name: Slug,
     rest_slug_name: Slug,
     optional_rest_slug_name: Slug,
