@@ -223,6 +223,15 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         report.io_failures += usize::from(io_failure);
         routes[i] = Some(route);
     }
+    // For a declaration file, "no default export, so a 500" is beside the point: the build
+    // fails first (F004 below).
+    for (i, route) in routes.iter_mut().enumerate() {
+        if let Some(route) = route.as_mut().filter(|_| is_declaration_file(&files[i])) {
+            route
+                .diagnostics
+                .retain(|d| d.code != Code::NoDefaultExport);
+        }
+    }
     let mut file_level = |i: usize, diagnostic: Diagnostic| match &mut routes[i] {
         Some(route) => attach(route, &diagnostic),
         None => report.problems.push(FileDiagnostic {
@@ -245,6 +254,16 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         file_level(invalid.file, diagnostic);
     }
     for (i, file) in files.iter().enumerate() {
+        if file.router() == Router::Pages && is_declaration_file(file) {
+            file_level(
+                i,
+                Diagnostic::new(
+                    Code::DeclarationFileRouted,
+                    TextRange::file_start(),
+                    format!("a TypeScript declaration file under `pages/` is routed by Next (as {}), and `next build` fails on it", file.pattern),
+                ),
+            );
+        }
         if file.intercepting && file.kind == FileKind::AppRoute {
             file_level(
                 i,
@@ -330,6 +349,16 @@ fn project_problems(project: &Project, report: &mut Report) {
             diagnostic: at_file_start(&diagnostic),
         });
     }
+}
+
+/// `x.d.ts` (or `.d.tsx`, `.d.mts`, …).
+fn is_declaration_file(file: &RouteFile) -> bool {
+    let typescript = file
+        .extension
+        .rsplit('.')
+        .next()
+        .is_some_and(|e| matches!(e, "ts" | "tsx" | "mts" | "cts"));
+    typescript && file.display.ends_with(&format!(".d.{}", file.extension))
 }
 
 /// Adds a finding about the whole file to an analysed route.

@@ -65,6 +65,10 @@ codes! {
     /// `next.config.*` sets `pageExtensions` in a way we cannot read statically; the default
     /// extensions are used instead.
     NextConfigUnreadable = "F003", "next-config-unreadable", Warning, Auto, Some("write `pageExtensions` as a literal array of strings");
+    /// A TypeScript declaration file (`types.d.ts`) under `pages/`: Next routes every file with a
+    /// page extension, so it becomes a route (`/api/types.d`), and `next build` fails on it
+    /// (observed with 16.4.6: a Turbopack panic).
+    DeclarationFileRouted = "F004", "declaration-file-routed", Error, Manual, Some("move declaration files out of `pages/`, e.g. to `types/`");
 
     /// Next.js's route sorter rejects this route (the message is Next's own wording).
     InvalidRoute = "R001", "invalid-route", Error, Manual, None;
