@@ -198,3 +198,38 @@ fn format_can_come_from_the_environment() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["schema_version"], 1);
 }
+
+#[test]
+fn paths_are_relative_to_where_migrate_runs() {
+    let files = |run: Run| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        report["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["file"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Pointed at a folder inside the project: the whole project is checked.
+    let from_root = files(migrate(
+        &["check", "fixtures/example/pages", "--format", "json"],
+        &repo_root(),
+    ));
+    assert!(
+        from_root.contains(&"fixtures/example/pages/api/hello.ts".to_owned()),
+        "{from_root:?}"
+    );
+    assert!(
+        from_root.contains(&"fixtures/example/app/api/health/route.ts".to_owned()),
+        "{from_root:?}"
+    );
+    let inside = files(migrate(
+        &["check", "--format", "json"],
+        &repo_root().join("fixtures/example/pages"),
+    ));
+    assert!(inside.contains(&"api/hello.ts".to_owned()), "{inside:?}");
+    assert!(
+        inside.contains(&"../app/api/health/route.ts".to_owned()),
+        "{inside:?}"
+    );
+}

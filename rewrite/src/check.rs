@@ -163,17 +163,7 @@ impl Report {
 
 /// Runs the check on `dir`.
 pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
-    let mut projects = project::discover(dir)?;
-    // Paths are shown the way the user named the directory, like compilers and linters do.
-    for project in &mut projects {
-        project.display_root = shown(dir, &project.display_root);
-        for file in &mut project.files {
-            file.display = shown(dir, &file.display);
-        }
-        for problem in &mut project.walk_problems {
-            problem.display = shown(dir, &problem.display);
-        }
-    }
+    let projects = project::discover(dir)?;
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -375,17 +365,6 @@ fn relative_to(path: &Path, root: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-/// `path` (relative to `dir`) as the user would type it from where they ran `migrate`.
-fn shown(dir: &Path, path: &str) -> String {
-    let dir = dir.to_string_lossy();
-    let dir = dir.trim_end_matches('/');
-    match (dir, path) {
-        ("." | "", _) => path.to_owned(),
-        (_, ".") => dir.to_owned(),
-        _ => format!("{dir}/{path}"),
-    }
 }
 
 fn summary(project: &Project) -> ProjectSummary {

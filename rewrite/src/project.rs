@@ -15,7 +15,7 @@ use crate::route::{app_location, pages_pattern, FileKind, RouteFile};
 #[derive(Debug)]
 pub struct Project {
     pub root: PathBuf,
-    /// The root relative to the directory `migrate` was pointed at (`.` for itself).
+    /// The root relative to where `migrate` runs (`.` for itself).
     pub display_root: String,
     pub pages_dir: Option<PathBuf>,
     pub app_dir: Option<PathBuf>,
@@ -74,8 +74,13 @@ pub fn discover(dir: &Path) -> Result<Vec<Project>, DiscoverError> {
         path: dir.to_owned(),
         source,
     })?;
+    // Paths are shown relative to where `migrate` runs, as compilers and linters do, so that
+    // editors and CI annotations can open them.
+    let base = std::env::current_dir()
+        .and_then(|d| d.canonicalize())
+        .unwrap_or_else(|_| dir.clone());
     if let Some(root) = dir.ancestors().find(|d| depends_on_next(d)) {
-        return Ok(vec![load_project(root, root.min(&dir))]);
+        return Ok(vec![load_project(root, &base)]);
     }
     let roots: Vec<PathBuf> = WalkDir::new(&dir)
         .sort_by_file_name()
@@ -90,7 +95,7 @@ pub fn discover(dir: &Path) -> Result<Vec<Project>, DiscoverError> {
     if roots.is_empty() {
         return Err(DiscoverError::NotFound(dir));
     }
-    Ok(roots.iter().map(|root| load_project(root, &dir)).collect())
+    Ok(roots.iter().map(|root| load_project(root, &base)).collect())
 }
 
 /// Directories never searched for a project root: dependencies, build output, dot folders.
@@ -210,8 +215,10 @@ fn sorted_extensions(list: &[String]) -> Vec<String> {
     list
 }
 
+/// `path` relative to `base` with `/` separators (`../` where it lies outside), or `None` when
+/// they are the same directory.
 fn relative(path: &Path, base: &Path) -> Option<String> {
-    let rel = path.strip_prefix(base).ok()?;
+    let rel = pathdiff::diff_paths(path, base)?;
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -219,8 +226,8 @@ fn relative(path: &Path, base: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// How a router directory's files are named: its path relative to where `migrate` was
-/// pointed, and to the project root, each with a trailing `/` (or empty).
+/// How a router directory's files are named: its path relative to where `migrate` runs,
+/// and to the project root, each with a trailing `/` (or empty).
 struct RouterDir {
     display: String,
     rel: String,
