@@ -2,6 +2,7 @@
 //! expression chains, symlink loops, broken links. Each gets a clear diagnostic naming the file;
 //! nothing panics; the other files are still checked; exit 2 only for real IO failures.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -97,6 +98,12 @@ fn hostile_files_get_diagnostics_and_the_run_goes_on() {
     write(root, "pages/api/chain.ts", chain.as_bytes());
     write(root, "pages/api/empty.ts", b"");
     std::os::unix::fs::symlink(root.join("pages/api"), root.join("pages/api/loop")).unwrap();
+    let latin1_name = std::ffi::OsStr::from_bytes(b"caf\xe9.ts");
+    std::fs::write(
+        root.join("pages/api").join(latin1_name),
+        b"export default function h(req, res) { res.end() }\n",
+    )
+    .unwrap();
 
     let (code, report, _) = check_json(root);
     assert_eq!(code, 1, "errors, but no IO failure");
@@ -126,6 +133,14 @@ fn hostile_files_get_diagnostics_and_the_run_goes_on() {
             .find(|r| r["file"] == "pages/api/chain.ts")
             .unwrap()["verdict"],
         "auto"
+    );
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["file"] == "pages/api/caf\u{FFFD}.ts"
+                && p["message"] == "the path is not valid UTF-8; it is not analysed"),
+        "{problems:?}"
     );
     let looped = messages(&report, "pages/api/loop");
     assert!(

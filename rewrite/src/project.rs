@@ -309,7 +309,17 @@ impl Walk<'_> {
                 }
             }
         }
-        out
+        // Paths are handled as text from here on; say which ones cannot be.
+        let (text, not_text): (Vec<PathBuf>, Vec<PathBuf>) =
+            out.into_iter().partition(|p| p.to_str().is_some());
+        for path in not_text {
+            self.problems.push(WalkProblem {
+                display: relative(&path, self.base).unwrap_or_else(|| path.display().to_string()),
+                message: "the path is not valid UTF-8; it is not analysed".to_owned(),
+                io_failure: false,
+            });
+        }
+        text
     }
 
     /// Walks `dir`; its subdirectories are walked in parallel (a large `pages/api` spends
