@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::dispatch::{Dispatch, DispatchStyle, Fallback, ROUTE_METHODS};
 use super::module_index::ModuleIndex;
 use super::RouteContext;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, TextRange};
 use crate::parse;
 
 /// The exported methods as a dispatch, and diagnostics for ignored exports.
@@ -35,7 +35,7 @@ pub fn check(index: &ModuleIndex, route: &RouteContext) -> (Dispatch, Vec<Diagno
     if methods.is_empty() {
         diagnostics.push(Diagnostic::new(
             Code::NoMethodExports,
-            super::file_start(),
+            TextRange::file_start(),
             format!(
                 "No HTTP methods exported in '{file}'. Export a named export for each HTTP method."
             ),

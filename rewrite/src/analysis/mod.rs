@@ -17,7 +17,7 @@ mod tests;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Code, Diagnostic, TextRange};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::parse;
 use config::PageConfig;
 use dispatch::Dispatch;
@@ -214,9 +214,4 @@ pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> A
         diagnostics,
         verdict: None,
     }
-}
-
-/// The range of a whole file's start, for findings about the file as a whole.
-pub(crate) fn file_start() -> TextRange {
-    TextRange::file_start()
 }
