@@ -8,7 +8,7 @@
 //!   predicts (which router wins, param decoding, 404s).
 //!
 //! Needs Node.js and npm; installs the pinned Next into `tests/e2e/node_modules` on first run.
-//! Set `MIGRATE_SKIP_E2E=1` to skip it (it then prints that it did nothing).
+//! To leave it out while iterating: `cargo test --workspace -- --skip next_agrees`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read};
@@ -146,7 +146,7 @@ fn start(bin: &Path, app: &Path) -> Result<Server, String> {
             }
         });
     }
-    let deadline = Instant::now() + Duration::from_mins(1);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut output = String::new();
     loop {
         if let Ok(Some(_)) = child.try_wait() {
@@ -209,10 +209,6 @@ fn expected_errors(report: &Report) -> Vec<(Code, String)> {
 
 #[test]
 fn next_agrees_with_check() {
-    if std::env::var_os("MIGRATE_SKIP_E2E").is_some() {
-        eprintln!("MIGRATE_SKIP_E2E is set: the end-to-end tests against Next.js did not run");
-        return;
-    }
     let bin = ensure_next();
     let mut cases: Vec<String> = std::fs::read_dir(repo_root().join("fixtures/collisions"))
         .unwrap()

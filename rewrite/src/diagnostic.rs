@@ -27,6 +27,37 @@ impl Severity {
     }
 }
 
+/// How a Pages API route can be moved to the App Router. Ordered from least to most work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// An idiomatic route handler can be generated.
+    Auto,
+    /// It can be moved faithfully only through a compatibility adapter.
+    Adapter,
+    /// It needs a person.
+    Manual,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Auto => "auto",
+            Verdict::Adapter => "adapter",
+            Verdict::Manual => "manual",
+        }
+    }
+
+    /// The verdict a set of diagnostics adds up to.
+    pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
+        diagnostics
+            .iter()
+            .map(|d| d.code.verdict_floor())
+            .max()
+            .unwrap_or(Verdict::Auto)
+    }
+}
+
 /// A half-open byte range into a file's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct TextRange {

@@ -6,8 +6,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::Verdict;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Severity, Verdict};
 
 macro_rules! codes {
     ($(

@@ -17,6 +17,7 @@ mod tests;
 
 use serde::Serialize;
 
+pub use crate::diagnostic::Verdict;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse;
 use config::PageConfig;
@@ -25,37 +26,6 @@ use handler::{HandlerKind, Wrapper};
 use module_index::ModuleIndex;
 use syntax::{pat_ident, FnLike};
 use uses::Use;
-
-/// How a Pages API route can be moved to the App Router. Ordered from least to most work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// An idiomatic route handler can be generated.
-    Auto,
-    /// It can be moved faithfully only through a compatibility adapter.
-    Adapter,
-    /// It needs a person.
-    Manual,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Auto => "auto",
-            Verdict::Adapter => "adapter",
-            Verdict::Manual => "manual",
-        }
-    }
-
-    /// The verdict a set of diagnostics adds up to.
-    pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
-        diagnostics
-            .iter()
-            .map(|d| d.code.verdict_floor())
-            .max()
-            .unwrap_or(Verdict::Auto)
-    }
-}
 
 /// A summary of the handler's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
