@@ -146,7 +146,7 @@ fn start(bin: &Path, app: &Path) -> Result<Server, String> {
             }
         });
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let mut output = String::new();
     loop {
         if let Ok(Some(_)) = child.try_wait() {
