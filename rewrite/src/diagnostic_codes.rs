@@ -159,6 +159,10 @@ codes! {
     /// The response is sent from inside a callback (`setTimeout`, `form.parse(req, cb)`, a
     /// `Promise` executor): a route handler must return the `Response` itself.
     ResponseInCallback = "U015", "response-in-callback", Warning, Adapter, Some("turn the callback into a value (`await new Promise(…)`) and return the `Response` from the handler");
+    /// `req` or `res` is given another name (`const r = res`, `const res = args[1]`). Its uses are
+    /// followed through the new name, but an idiomatic rewrite works on the response by its
+    /// own name, so the route goes through the adapter until the alias is removed.
+    Alias = "U016", "alias", Warning, Adapter, Some("use the handler's own parameter instead of another name for it");
 
     /// `bodyParser: false`: the route reads the raw body itself. That is the default in a route
     /// handler (`request.text()`, `arrayBuffer()`).

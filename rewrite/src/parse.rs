@@ -1,8 +1,10 @@
 //! Parsing one file with swc, choosing the syntax from the file's extension.
 
-use swc_common::{BytePos, Spanned};
+use swc_common::{BytePos, Globals, Mark, Spanned, SyntaxContext, GLOBALS};
 use swc_ecma_ast::Program;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+use swc_ecma_transforms_base::resolver;
+use swc_ecma_visit::VisitMutWith;
 
 use crate::diagnostic::TextRange;
 
@@ -14,9 +16,12 @@ pub const BASE: u32 = 1;
 /// visiting and dropping such a tree recurses once per level. Real handlers nest a few dozen.
 pub const MAX_NESTING: usize = 500;
 
-/// A parsed file.
+/// A parsed file, its identifiers marked by scope.
 pub struct Parsed {
     pub program: Program,
+    /// The context swc's resolver gives the module's top-level bindings: an identifier with
+    /// another context is bound in some inner scope, whatever its name.
+    pub top_level: SyntaxContext,
 }
 
 /// Why a file could not be parsed.
@@ -62,7 +67,7 @@ pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
     // Recoverable errors are still errors for us: Next's compiler rejects the file.
     let first_error = match result {
         Ok(program) => match parser.take_errors().into_iter().next() {
-            None => return Ok(Parsed { program }),
+            None => return Ok(resolve_scopes(program, parser_is_typescript(extension))),
             Some(error) => error,
         },
         Err(error) => error,
@@ -75,6 +80,25 @@ pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
         ),
         message: first_error.into_kind().msg().into_owned(),
         refused: false,
+    })
+}
+
+fn parser_is_typescript(extension: &str) -> bool {
+    matches!(syntax_for(extension), Syntax::Typescript(_))
+}
+
+/// Runs swc's resolver, which gives every identifier the context of the scope that binds it:
+/// `res` in `.then((res) => res.json())` is then another variable than the handler's `res`, and
+/// the analyses follow bindings instead of names.
+fn resolve_scopes(mut program: Program, typescript: bool) -> Parsed {
+    GLOBALS.set(&Globals::new(), || {
+        let unresolved = Mark::new();
+        let top_level = Mark::new();
+        program.visit_mut_with(&mut resolver(unresolved, top_level, typescript));
+        Parsed {
+            program,
+            top_level: SyntaxContext::empty().apply_mark(top_level),
+        }
     })
 }
 

@@ -16,7 +16,8 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 use super::handler::chain_root_import;
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
-use super::syntax::{ident_name, member_name, pat_ident, prop_name, string_value, unwrap, FnLike};
+use super::syntax::{ident_name, member_name, prop_name, string_value, unwrap, FnLike};
+use super::uses::{Object, Roles};
 
 /// The methods an App Router route file may export.
 pub const ROUTE_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"];
@@ -99,11 +100,11 @@ impl Dispatch {
     }
 }
 
-/// Analyses the dispatch inside a handler function whose request parameter is `req` (`None`
-/// when the request is destructured in the signature: `({ method, query }, res)`).
-pub fn analyse(function: FnLike, req: Option<&str>, index: &ModuleIndex) -> Dispatch {
+/// Analyses the dispatch inside a handler function whose parameters play `roles` (the request
+/// may also be destructured in the signature: `({ method, query }, res)`).
+pub fn analyse(function: FnLike, roles: Roles, index: &ModuleIndex) -> Dispatch {
     let mut finder = Finder {
-        req: req.unwrap_or(""),
+        roles,
         aliases: function
             .params()
             .first()
@@ -165,9 +166,9 @@ impl Found {
 }
 
 struct Finder<'a, 'i> {
-    req: &'a str,
-    /// Local names holding the method: `const { method } = req`, `const m = req.method`.
-    aliases: Vec<String>,
+    roles: Roles<'a>,
+    /// Local variables holding the method: `const { method } = req`, `const m = req.method`.
+    aliases: Vec<swc_ecma_ast::Id>,
     /// Local arrays of method strings: `const allowed = ['GET', 'POST']`.
     arrays: FxHashMap<String, BTreeSet<String>>,
     /// Local objects keyed by method: `const handlers = { GET: …, POST: … }`.
@@ -195,32 +196,17 @@ impl Finder<'_, '_> {
             return;
         };
         match &d.name {
-            Pat::Object(object) if ident_name(init) == Some(self.req) => {
-                for prop in &object.props {
-                    match prop {
-                        swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => {
-                            self.aliases.push(a.key.sym.to_string());
-                        }
-                        swc_ecma_ast::ObjectPatProp::KeyValue(kv)
-                            if prop_name(&kv.key) == Some("method") =>
-                        {
-                            if let Some(name) = pat_ident(&kv.value) {
-                                self.aliases.push(name.to_owned());
-                            }
-                        }
-                        _ => {}
-                    }
+            Pat::Object(_) if self.roles.object_of(init) == Some(Object::Req) => {
+                self.aliases.extend(method_aliases(&d.name));
+            }
+            Pat::Ident(binding) => {
+                if self.is_method(init) {
+                    self.aliases.push(binding.id.to_id());
+                } else {
+                    self.remember_collection(&binding.id.sym, init);
                 }
             }
-            pat => {
-                if let Some(name) = pat_ident(pat) {
-                    if self.is_method(init) {
-                        self.aliases.push(name.to_owned());
-                    } else {
-                        self.remember_collection(name, init);
-                    }
-                }
-            }
+            _ => {}
         }
     }
 
@@ -273,7 +259,10 @@ impl Finder<'_, '_> {
     fn is_method(&self, expr: &Expr) -> bool {
         match unwrap(expr) {
             Expr::Member(m) => self.is_req_method(m),
-            Expr::Ident(i) => self.aliases.iter().any(|a| a == &*i.sym),
+            Expr::Ident(i) => self
+                .aliases
+                .iter()
+                .any(|(name, ctxt)| *ctxt == i.ctxt && *name == i.sym),
             Expr::Call(call) => match &call.callee {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => is_case_call(&m.prop) && self.is_method(&m.obj),
@@ -301,7 +290,7 @@ impl Finder<'_, '_> {
     }
 
     fn is_req_method(&self, m: &MemberExpr) -> bool {
-        ident_name(&m.obj) == Some(self.req) && member_name(&m.prop) == Some("method")
+        self.roles.object_of(&m.obj) == Some(Object::Req) && member_name(&m.prop) == Some("method")
     }
 
     /// The methods a test selects: `Some((true, set))` when it holds for exactly those
@@ -379,8 +368,8 @@ impl Finder<'_, '_> {
     }
 }
 
-/// `method` (or its renamed binding) in a destructured request parameter.
-fn method_aliases(pat: &Pat) -> Vec<String> {
+/// `method` (or its renamed binding) in a destructured request.
+fn method_aliases(pat: &Pat) -> Vec<swc_ecma_ast::Id> {
     let pat = match pat {
         Pat::Assign(a) => &*a.left,
         p => p,
@@ -393,14 +382,24 @@ fn method_aliases(pat: &Pat) -> Vec<String> {
         .iter()
         .filter_map(|prop| match prop {
             swc_ecma_ast::ObjectPatProp::Assign(a) if &*a.key.sym == "method" => {
-                Some(a.key.sym.to_string())
+                Some(a.key.to_id())
             }
             swc_ecma_ast::ObjectPatProp::KeyValue(kv) if prop_name(&kv.key) == Some("method") => {
-                pat_ident(&kv.value).map(str::to_owned)
+                match strip_default(&kv.value) {
+                    Pat::Ident(binding) => Some(binding.id.to_id()),
+                    _ => None,
+                }
             }
             _ => None,
         })
         .collect()
+}
+
+fn strip_default(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Assign(a) => &a.left,
+        p => p,
+    }
 }
 
 fn is_case_call(prop: &MemberProp) -> bool {

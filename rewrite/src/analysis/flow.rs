@@ -5,11 +5,11 @@
 use swc_common::Span;
 use swc_ecma_ast::{Callee, Expr, Stmt};
 
+use super::syntax::Var;
 use super::syntax::{member_name, unwrap, FnLike};
-use super::uses::is_named;
 
 /// Spans of response-sending statements after which the handler keeps running.
-pub fn sends_then_continues(function: FnLike, res: Option<&str>) -> Vec<Span> {
+pub fn sends_then_continues(function: FnLike, res: Option<Var>) -> Vec<Span> {
     let (Some(body), Some(res)) = (function.body_stmts(), res) else {
         return Vec::new();
     };
@@ -19,7 +19,7 @@ pub fn sends_then_continues(function: FnLike, res: Option<&str>) -> Vec<Span> {
 }
 
 /// `continues`: whether code runs after this list of statements ends.
-fn stmts(list: &[Stmt], continues: bool, res: &str, out: &mut Vec<Span>) {
+fn stmts(list: &[Stmt], continues: bool, res: Var, out: &mut Vec<Span>) {
     for (i, stmt) in list.iter().enumerate() {
         let after = match list.get(i + 1) {
             Some(Stmt::Return(_) | Stmt::Throw(_)) => false,
@@ -31,7 +31,7 @@ fn stmts(list: &[Stmt], continues: bool, res: &str, out: &mut Vec<Span>) {
     }
 }
 
-fn one(stmt: &Stmt, after: bool, res: &str, out: &mut Vec<Span>) {
+fn one(stmt: &Stmt, after: bool, res: Var, out: &mut Vec<Span>) {
     match stmt {
         Stmt::Expr(e) if after && sends_response(&e.expr, res) => out.push(e.span),
         Stmt::Block(b) => stmts(&b.stmts, after, res, out),
@@ -69,7 +69,7 @@ fn one(stmt: &Stmt, after: bool, res: &str, out: &mut Vec<Span>) {
 }
 
 /// `res.json(…)`, `res.status(…).send(…)`, `res.end()`, `res.redirect(…)`, possibly awaited.
-fn sends_response(expr: &Expr, res: &str) -> bool {
+fn sends_response(expr: &Expr, res: Var) -> bool {
     let expr = match unwrap(expr) {
         Expr::Await(a) => unwrap(&a.arg),
         Expr::Unary(u) => unwrap(&u.arg),
@@ -88,8 +88,8 @@ fn sends_response(expr: &Expr, res: &str) -> bool {
     ) && rooted_at(&m.obj, res)
 }
 
-fn rooted_at(expr: &Expr, res: &str) -> bool {
-    if is_named(expr, Some(res)) {
+fn rooted_at(expr: &Expr, res: Var) -> bool {
+    if res.is(expr) {
         return true;
     }
     match unwrap(expr) {

@@ -24,8 +24,8 @@ use config::PageConfig;
 use dispatch::Dispatch;
 use handler::{HandlerKind, Wrapper};
 use module_index::ModuleIndex;
-use syntax::{pat_ident, FnLike};
-use uses::Use;
+use syntax::pat_ident;
+use uses::{Roles, Use};
 
 /// A summary of the handler's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,20 +81,13 @@ fn parse_failure(error: parse::ParseError) -> Analysis {
     }
 }
 
-/// The names a handler gives its request and response, when they are plain identifiers.
-fn req_res(function: FnLike<'_>) -> (Option<&str>, Option<&str>) {
-    let params = function.params();
-    let name = |i: usize| params.get(i).and_then(|p| pat_ident(p));
-    (name(0), name(1))
-}
-
 /// Analyses a `pages/api` file.
 pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
     let parsed = match parse::parse(text, extension) {
         Ok(parsed) => parsed,
         Err(error) => return parse_failure(error),
     };
-    let index = ModuleIndex::new(&parsed.program);
+    let index = ModuleIndex::new(&parsed.program, parsed.top_level);
     let resolved = handler::resolve(&index);
     let config = index.config.map(|(value, span)| config::read(value, span));
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);
@@ -107,14 +100,13 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
                 .collect()
         })
         .unwrap_or_default();
-    let req = resolved.function.and_then(|f| req_res(f).0);
 
     let dispatch = match (resolved.kind, resolved.function) {
         _ if !resolved.method_table.is_empty() => {
             dispatch::from_table(&resolved.method_table, resolved.span)
         }
         (HandlerKind::NextConnect, _) => dispatch::next_connect(&parsed.program, &index),
-        (_, Some(function)) => dispatch::analyse(function, req, &index),
+        (_, Some(function)) => dispatch::analyse(function, Roles::of(function), &index),
         _ => Dispatch::none(),
     };
     // The functions that see `req`/`res`: the handler, or each function of a method table.
@@ -126,9 +118,11 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     let mut uses = Vec::new();
     let mut continues = Vec::new();
     for function in functions.filter(|_| !edge) {
-        let (req, res) = req_res(function);
-        uses.extend(uses::collect(function, req, res, &index));
-        continues.extend(flow::sends_then_continues(function, res));
+        uses.extend(uses::collect(function, &index));
+        continues.extend(flow::sends_then_continues(
+            function,
+            Roles::of(function).res,
+        ));
     }
 
     let mut diagnostics = Vec::new();
@@ -173,7 +167,7 @@ pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> A
             return analysis;
         }
     };
-    let index = ModuleIndex::new(&parsed.program);
+    let index = ModuleIndex::new(&parsed.program, parsed.top_level);
     let (dispatch, mut diagnostics) = app_route::check(&index, route);
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
     Analysis {

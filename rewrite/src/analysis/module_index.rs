@@ -3,9 +3,9 @@
 
 use rustc_hash::FxHashMap;
 
-use swc_common::Span;
+use swc_common::{Span, SyntaxContext};
 use swc_ecma_ast::{
-    AssignTarget, Callee, Decl, DefaultDecl, Expr, Function, ImportSpecifier, ModuleDecl,
+    AssignTarget, Callee, Decl, DefaultDecl, Expr, Function, Ident, ImportSpecifier, ModuleDecl,
     ModuleExportName, ModuleItem, Pat, Program, SimpleAssignTarget, Stmt, VarDecl,
 };
 
@@ -59,11 +59,16 @@ pub struct ModuleIndex<'a> {
     pub config: Option<(&'a Expr, Span)>,
     /// `export const runtime = …` and other segment-style exports with a string value.
     pub string_exports: FxHashMap<String, String>,
+    /// The resolver's context for top-level bindings (see [`crate::parse::Parsed`]).
+    pub top_level: SyntaxContext,
 }
 
 impl<'a> ModuleIndex<'a> {
-    pub fn new(program: &'a Program) -> Self {
-        let mut index = ModuleIndex::default();
+    pub fn new(program: &'a Program, top_level: SyntaxContext) -> Self {
+        let mut index = ModuleIndex {
+            top_level,
+            ..ModuleIndex::default()
+        };
         match program {
             Program::Module(m) => {
                 for item in &m.body {
@@ -78,9 +83,19 @@ impl<'a> ModuleIndex<'a> {
         index
     }
 
-    /// The local binding an identifier refers to.
+    /// The top-level binding of a name.
     pub fn binding(&self, name: &str) -> Option<Binding<'a>> {
         self.bindings.get(name).copied()
+    }
+
+    /// The top-level binding an identifier refers to: none when an inner scope rebinds the
+    /// name (a parameter or local called like a module-level helper).
+    pub fn binding_of(&self, ident: &Ident) -> Option<Binding<'a>> {
+        if ident.ctxt == self.top_level {
+            self.binding(&ident.sym)
+        } else {
+            None
+        }
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {

@@ -294,6 +294,7 @@ pub fn uses(
             UseKind::StatusCode | UseKind::ResponseState => {
                 Some(Diagnostic::new(Code::ResponseState, u.range, format!("`res.{name}` reads or sets response state a Web `Response` takes all at once")))
             }
+            UseKind::Alias => Some(Diagnostic::new(Code::Alias, u.range, format!("`{name}` is another name for `{}`", object(u.object)))),
             UseKind::Dynamic => Some(Diagnostic::new(Code::DynamicMember, u.range, format!("`{}[…]` with a computed key", object(u.object)))),
             UseKind::Query => u.key.as_ref().filter(|k| route.params.contains(k)).map(|key| {
                 Diagnostic::new(

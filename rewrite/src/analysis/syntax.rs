@@ -1,7 +1,8 @@
 //! Small helpers over swc's AST shared by the analyses.
 
+use swc_common::SyntaxContext;
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, Callee, Expr, Function, Lit, MemberExpr, MemberProp, Pat,
+    ArrowExpr, ArrowFunctionBody, Callee, Expr, Function, Ident, Lit, MemberExpr, MemberProp, Pat,
     PropName, Stmt,
 };
 use swc_ecma_visit::{Visit, VisitWith};
@@ -144,6 +145,51 @@ pub fn pat_ident(pat: &Pat) -> Option<&str> {
     match pat {
         Pat::Ident(b) => Some(&b.id.sym),
         Pat::Assign(a) => pat_ident(&a.left),
+        _ => None,
+    }
+}
+
+/// A variable, as swc's resolver marked it: the same name bound in another scope (a callback's
+/// own `res`, a local `const res = await db.find()`) has another context, so it is another
+/// variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Var<'a> {
+    pub name: &'a str,
+    pub ctxt: SyntaxContext,
+}
+
+impl<'a> Var<'a> {
+    pub fn of(ident: &'a Ident) -> Self {
+        Var {
+            name: &ident.sym,
+            ctxt: ident.ctxt,
+        }
+    }
+
+    /// True when `ident` refers to this variable.
+    pub fn is_ident(self, ident: &Ident) -> bool {
+        ident.ctxt == self.ctxt && &*ident.sym == self.name
+    }
+
+    /// True when `expr` is this variable (through parentheses and casts).
+    pub fn is(self, expr: &Expr) -> bool {
+        matches!(unwrap(expr), Expr::Ident(i) if self.is_ident(i))
+    }
+}
+
+/// The variable of a plain identifier expression.
+pub fn expr_var(expr: &Expr) -> Option<Var<'_>> {
+    match unwrap(expr) {
+        Expr::Ident(i) => Some(Var::of(i)),
+        _ => None,
+    }
+}
+
+/// The variable a parameter binds, seeing through defaults (`req = x`).
+pub fn pat_var(pat: &Pat) -> Option<Var<'_>> {
+    match pat {
+        Pat::Ident(b) => Some(Var::of(&b.id)),
+        Pat::Assign(a) => pat_var(&a.left),
         _ => None,
     }
 }

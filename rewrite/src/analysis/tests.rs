@@ -304,3 +304,76 @@ fn parse_errors_are_diagnostics() {
     assert_eq!(codes(&a), vec![Code::ParseError]);
     assert_eq!(a.verdict, Some(Verdict::Manual));
 }
+
+#[test]
+fn req_and_res_are_followed_by_binding_not_by_name() {
+    // A callback's own `res` and a local `res` in a nested function are other variables.
+    let shadowed = pages("export default async function h(req, res) { const data = await fetch(u).then((res) => res.json()); const n = await (async () => { const res = await db.find(); return res.count() })(); return res.status(200).json({ data, n }) }");
+    assert_eq!(
+        shadowed.verdict,
+        Some(Verdict::Auto),
+        "{:?}",
+        codes(&shadowed)
+    );
+    assert!(!shadowed.uses.iter().any(|u| u.kind == UseKind::Unknown));
+    assert_eq!(
+        shadowed
+            .uses
+            .iter()
+            .filter(|u| u.kind == UseKind::Json)
+            .count(),
+        1
+    );
+
+    // Renamed parameters are the request and the response.
+    let renamed = pages("export default function h(request, response) { response.status(200).json({ q: request.query.q }) }");
+    assert!(renamed
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("q")));
+    assert!(renamed.uses.iter().any(|u| u.kind == UseKind::Json));
+
+    // Another name for the response: followed, and the route fails closed to the adapter.
+    let alias = pages(
+        "export default function h(req, res) { const r = res; r.setHeader('x', '1'); r.json({}) }",
+    );
+    assert!(alias.uses.iter().any(|u| u.kind == UseKind::SetHeader));
+    assert!(codes(&alias).contains(&Code::Alias));
+    assert_eq!(alias.verdict, Some(Verdict::Adapter));
+
+    // Rest parameters: `args[1]` is the response; any other use of `args` fails closed.
+    let rest = pages(
+        "export default function h(...args) { args[1].status(200).json({ q: args[0].query.q }) }",
+    );
+    assert!(rest.uses.iter().any(|u| u.kind == UseKind::Json));
+    assert!(rest
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("q")));
+    let spread = pages("export default function h(...args) { return inner(...args) }");
+    assert_eq!(
+        spread.verdict,
+        Some(Verdict::Adapter),
+        "{:?}",
+        codes(&spread)
+    );
+
+    // `arguments` and a destructured response cannot be followed: adapter at least.
+    for text in [
+        "export default function h() { arguments[1].status(200).json({}) }",
+        "export default function h(req, { status }) { status(200).json({}) }",
+    ] {
+        assert_eq!(pages(text).verdict, Some(Verdict::Adapter), "{text}");
+    }
+    // A nested `function`'s own `arguments` is not the handler's.
+    let nested = pages("export default function h(req, res) { const f = function () { return arguments.length }; res.json({ n: f() }) }");
+    assert_eq!(nested.verdict, Some(Verdict::Auto), "{:?}", codes(&nested));
+
+    // A parameter named like a module-level helper is not that helper.
+    let param_shadows_helper = pages("function send(req, res) { res.json({}) }\nexport default function h(req, res) { const run = (send) => send(req, res); return run(other) }");
+    assert!(
+        codes(&param_shadows_helper).contains(&Code::ResEscapes),
+        "{:?}",
+        codes(&param_shadows_helper)
+    );
+}

@@ -11,7 +11,7 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
 use super::module_index::{Binding, ModuleIndex};
 use super::syntax::{
-    callee_text, ident_name, is_ident, member_name, pat_ident, prop_name, unwrap, FnLike,
+    callee_text, expr_var, ident_name, member_name, pat_var, prop_name, unwrap, FnLike, Var,
 };
 use crate::diagnostic::TextRange;
 use crate::parse;
@@ -56,6 +56,8 @@ pub enum UseKind {
     Socket,
     /// Passed to a function, stored or returned.
     Escape,
+    /// Another name for it: `const r = res`.
+    Alias,
     /// Passed to a function of the same file, whose uses are collected as well.
     Delegate,
     /// `req[x]` with a computed key.
@@ -112,28 +114,80 @@ const STREAM_PACKAGES: &[&str] = &[
     "multer",
 ];
 
+/// The handler's request and response as the analyses see them: its parameters, followed by
+/// binding (the resolver tells a callback's own `res` apart), or items of a rest parameter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Roles<'a> {
+    pub req: Option<Var<'a>>,
+    pub res: Option<Var<'a>>,
+    /// `(...args)`: `args[0]` is the request and `args[1]` the response.
+    pub rest: Option<Var<'a>>,
+}
+
+impl<'a> Roles<'a> {
+    /// The roles of a handler's parameters.
+    pub fn of(function: FnLike<'a>) -> Self {
+        let params = function.params();
+        let rest = match params.first() {
+            Some(Pat::Rest(rest)) => pat_var(&rest.arg),
+            _ => None,
+        };
+        Roles {
+            req: params.first().and_then(|p| pat_var(p)),
+            res: params.get(1).and_then(|p| pat_var(p)),
+            rest,
+        }
+    }
+
+    /// Which object `expr` is: `req`, `res`, or `args[0]`/`args[1]` of a rest parameter.
+    pub fn object_of(&self, expr: &Expr) -> Option<Object> {
+        match unwrap(expr) {
+            Expr::Ident(i) if self.req.is_some_and(|v| v.is_ident(i)) => Some(Object::Req),
+            Expr::Ident(i) if self.res.is_some_and(|v| v.is_ident(i)) => Some(Object::Res),
+            Expr::Member(m) if self.rest.is_some_and(|v| v.is(&m.obj)) => match &m.prop {
+                MemberProp::Computed(c) => match unwrap(&c.expr) {
+                    Expr::Lit(swc_ecma_ast::Lit::Num(n)) => match n.raw.as_deref() {
+                        Some("0") => Some(Object::Req),
+                        Some("1") => Some(Object::Res),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// Collects the uses inside `function`, whose parameters are `req` and `res`, and inside the
 /// functions of the same file it hands them to (`case 'GET': return handleGET(req, res)`).
-pub fn collect<'a, 'i: 'a>(
-    function: FnLike<'i>,
-    req: Option<&'a str>,
-    res: Option<&'a str>,
-    index: &'i ModuleIndex<'i>,
-) -> Vec<Use> {
+pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use> {
+    let roles = Roles::of(function);
     let mut collector = Collector {
-        req,
-        res,
+        roles,
+        aliases: Vec::new(),
         index,
         uses: Vec::new(),
         nested: 0,
+        nested_functions: 0,
         followed: vec![function.span()],
     };
     let params = function.params();
-    // `({ query, body }, res) => …` destructures the request in the signature.
-    if req.is_none() {
-        if let Some(Pat::Object(object)) = params.first().map(|p| strip_assign(p)) {
-            collector.destructured(Object::Req, object, None);
+    match params.first().map(|p| strip_assign(p)) {
+        // `({ query, body }, res) => …` destructures the request in the signature.
+        Some(Pat::Object(object)) => collector.destructured(Object::Req, object, None),
+        Some(Pat::Array(array)) => {
+            collector.push(Object::Req, UseKind::Escape, "[…]", None, array.span);
         }
+        _ => {}
+    }
+    // A destructured response (`(req, { status })`) takes its methods off `res`: they lose
+    // their `this`, and nothing of it can be followed as the response.
+    if let Some(pattern @ (Pat::Object(_) | Pat::Array(_))) = params.get(1).map(|p| strip_assign(p))
+    {
+        use swc_common::Spanned;
+        collector.push(Object::Res, UseKind::Escape, "{…}", None, pattern.span());
     }
     function.visit_body(&mut collector);
     collector
@@ -149,13 +203,17 @@ fn strip_assign(pat: &Pat) -> &Pat {
     }
 }
 
-struct Collector<'a, 'i: 'a> {
-    req: Option<&'a str>,
-    res: Option<&'a str>,
+struct Collector<'i> {
+    roles: Roles<'i>,
+    /// `const r = res`: other names of the request and response (owned: the visitor sees
+    /// declarations only for the duration of a call).
+    aliases: Vec<(swc_ecma_ast::Id, Object)>,
     index: &'i ModuleIndex<'i>,
     uses: Vec<Use>,
     /// How many functions deep inside the handler the visit is.
     nested: u32,
+    /// How many `function`s (not arrows) deep: `arguments` is the handler's only outside them.
+    nested_functions: u32,
     /// Functions whose bodies are being or were visited (the handler first), so that
     /// delegation is followed once and recursion ends.
     followed: Vec<Span>,
@@ -164,14 +222,17 @@ struct Collector<'a, 'i: 'a> {
 /// How many local functions deep `req`/`res` are followed.
 const MAX_DELEGATION: usize = 4;
 
-impl<'a, 'i: 'a> Collector<'a, 'i> {
+impl Collector<'_> {
     /// A call that hands `req`/`res` to a function of this file: visit that function with its
     /// own parameter names in their roles, as if its body were inline.
     fn follow_delegate(&mut self, call: &CallExpr, callee: &str) -> bool {
         let Callee::Expr(expr) = &call.callee else {
             return false;
         };
-        let function = match ident_name(expr).and_then(|name| self.index.binding(name)) {
+        let Expr::Ident(callee_ident) = unwrap(expr) else {
+            return false;
+        };
+        let function = match self.index.binding_of(callee_ident) {
             Some(Binding::Function(f)) => FnLike::Function(f),
             Some(Binding::Value(value)) => match FnLike::from_expr(value) {
                 Some(function) => function,
@@ -188,10 +249,14 @@ impl<'a, 'i: 'a> Collector<'a, 'i> {
                 .args
                 .iter()
                 .position(|a| self.object_of(&a.expr) == Some(object))?;
-            params.get(position).and_then(|p| pat_ident(p))
+            params.get(position).and_then(|p| pat_var(p))
         };
-        let (req, res): (Option<&'i str>, Option<&'i str>) = (role(Object::Req), role(Object::Res));
-        if req.is_none() && res.is_none() {
+        let roles = Roles {
+            req: role(Object::Req),
+            res: role(Object::Res),
+            rest: None,
+        };
+        if roles.req.is_none() && roles.res.is_none() {
             return false;
         }
         for arg in &call.args {
@@ -200,23 +265,29 @@ impl<'a, 'i: 'a> Collector<'a, 'i> {
                 None => arg.visit_with(self),
             }
         }
-        let saved = (self.req, self.res, self.nested);
-        (self.req, self.res, self.nested) = (req, res, 0);
+        let saved = (
+            self.roles,
+            std::mem::take(&mut self.aliases),
+            self.nested,
+            self.nested_functions,
+        );
+        (self.roles, self.nested, self.nested_functions) = (roles, 0, 0);
         self.followed.push(function.span());
         function.visit_body(self);
-        (self.req, self.res, self.nested) = saved;
+        (self.roles, self.aliases, self.nested, self.nested_functions) = saved;
         true
     }
 
     fn object_of(&self, expr: &Expr) -> Option<Object> {
-        let name = ident_name(expr)?;
-        if Some(name) == self.req {
-            Some(Object::Req)
-        } else if Some(name) == self.res {
-            Some(Object::Res)
-        } else {
-            None
-        }
+        self.roles.object_of(expr).or_else(|| {
+            let Expr::Ident(ident) = unwrap(expr) else {
+                return None;
+            };
+            self.aliases
+                .iter()
+                .find(|((name, ctxt), _)| *ctxt == ident.ctxt && *name == ident.sym)
+                .map(|(_, object)| *object)
+        })
     }
 
     fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
@@ -232,8 +303,10 @@ impl<'a, 'i: 'a> Collector<'a, 'i> {
 
     /// `res`, or a call chain that returns it: `res.status(404)`, `res.setHeader(…).status(…)`.
     fn is_res_chain(&self, expr: &Expr) -> bool {
+        if self.object_of(expr) == Some(Object::Res) {
+            return true;
+        }
         match unwrap(expr) {
-            e @ Expr::Ident(_) => self.object_of(e) == Some(Object::Res),
             Expr::Call(call) => match &call.callee {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
@@ -368,7 +441,7 @@ fn field_kind(object: Object, field: &str) -> UseKind {
     member_kind(object, field)
 }
 
-impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
+impl Visit for Collector<'_> {
     // Type annotations hold no `req`/`res` uses: do not walk them.
     noop_visit_type!();
 
@@ -380,7 +453,9 @@ impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
 
     fn visit_function(&mut self, function: &swc_ecma_ast::Function) {
         self.nested += 1;
+        self.nested_functions += 1;
         function.visit_children_with(self);
+        self.nested_functions -= 1;
         self.nested -= 1;
     }
 
@@ -494,6 +569,14 @@ impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
     }
 
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        // `const r = res`: `r` is the response too, and every use of it is one of `res`.
+        if let (Pat::Ident(alias), Some(init)) = (&d.name, d.init.as_deref()) {
+            if let Some(object) = self.object_of(init) {
+                self.aliases.push((alias.id.to_id(), object));
+                self.push(object, UseKind::Alias, &alias.id.sym, None, d.span);
+                return;
+            }
+        }
         if let (Pat::Object(pattern), Some(init)) = (&d.name, d.init.as_deref()) {
             if let Some(object) = self.object_of(init) {
                 self.destructured(object, pattern, None);
@@ -530,16 +613,9 @@ impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
 
     fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
         if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
-            let name: &str = &ident.sym;
-            let object = if Some(name) == self.req {
-                Some(Object::Req)
-            } else if Some(name) == self.res {
-                Some(Object::Res)
-            } else {
-                None
-            };
-            if let Some(object) = object {
-                self.push(object, UseKind::Escape, name, None, ident.span);
+            let as_expr = Expr::Ident(ident.clone());
+            if let Some(object) = self.object_of(&as_expr) {
+                self.push(object, UseKind::Escape, &ident.sym, None, ident.span);
                 return;
             }
         }
@@ -549,19 +625,20 @@ impl<'a, 'i: 'a> Visit for Collector<'a, 'i> {
     fn visit_expr(&mut self, expr: &Expr) {
         // A bare `req`/`res` anywhere else: stored, returned, spread, put in an object.
         if let Some(object) = self.object_of(expr) {
-            let name = if object == Object::Req {
-                self.req
-            } else {
-                self.res
-            };
-            self.push(
-                object,
-                UseKind::Escape,
-                name.unwrap_or(""),
-                None,
-                expr_span(expr),
-            );
+            let name = expr_var(expr).map_or("[…]", |v| v.name);
+            self.push(object, UseKind::Escape, name, None, expr_span(expr));
             return;
+        }
+        if let Expr::Ident(ident) = unwrap(expr) {
+            // The rest parameter other than `args[0]`/`args[1]` (`handler(...args)`,
+            // `args.length`), or the handler's `arguments`: what it does with the request and
+            // the response cannot be followed, so the route fails closed.
+            let rest = self.roles.rest.is_some_and(|v| v.is_ident(ident));
+            let arguments = &*ident.sym == "arguments" && self.nested_functions == 0;
+            if rest || arguments {
+                self.push(Object::Res, UseKind::Escape, &ident.sym, None, ident.span);
+                return;
+            }
         }
         expr.visit_children_with(self);
     }
@@ -581,9 +658,4 @@ impl ValueSpan for swc_ecma_ast::KeyValuePatProp {
         use swc_common::Spanned;
         self.key.span().to(self.value.span())
     }
-}
-
-/// True when `expr` is the identifier `name` (re-exported for the flow analysis).
-pub fn is_named(expr: &Expr, name: Option<&str>) -> bool {
-    name.is_some_and(|n| is_ident(expr, n))
 }
