@@ -122,6 +122,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
         continues.extend(flow::sends_then_continues(
             function,
             Roles::of(function).res,
+            &index,
         ));
     }
 

@@ -377,3 +377,28 @@ fn req_and_res_are_followed_by_binding_not_by_name() {
         codes(&param_shadows_helper)
     );
 }
+
+#[test]
+fn response_then_continue_through_switch_cases_and_helpers() {
+    let count = |a: &Analysis| {
+        codes(a)
+            .iter()
+            .filter(|c| **c == Code::ResponseThenContinue)
+            .count()
+    };
+    // A case that responds and has no `break` falls into the next case.
+    let falls = pages("export default function h(req, res) { switch (req.method) { case 'GET': res.json(1)\n case 'POST': res.status(201).json(2); break; default: res.status(405).end() } }");
+    assert_eq!(count(&falls), 1, "{:?}", codes(&falls));
+    assert_eq!(falls.verdict, Some(Verdict::Adapter));
+    // Every case breaks or returns: nothing runs after a response.
+    let breaks = pages("export default function h(req, res) { switch (req.method) { case 'GET': res.json(1); break; case 'POST': { if (!req.body) { res.status(400).end(); break } res.json(2); break } default: res.status(405).end() } }");
+    assert_eq!(count(&breaks), 0, "{:?}", codes(&breaks));
+    // Inside a helper the handler hands `res` to.
+    let helper = pages("async function handleGET(req, res) { if (!req.query.id) { res.status(400).json({}) } res.json({ id: req.query.id }) }\nexport default function h(req, res) { switch (req.method) { case 'GET': return handleGET(req, res); default: return res.status(405).end() } }");
+    assert_eq!(count(&helper), 1, "{:?}", codes(&helper));
+    // A call to a helper that sends the response, with code after it.
+    let sends = pages("function ok(res, data) { res.status(200).json(data) }\nexport default function h(req, res) { if (req.method === 'GET') { ok(res, { a: 1 }) } res.status(405).end() }");
+    assert_eq!(count(&sends), 1, "{:?}", codes(&sends));
+    let returns = pages("function ok(res, data) { return res.status(200).json(data) }\nexport default function h(req, res) { if (req.method === 'GET') { return ok(res, { a: 1 }) } res.status(405).end() }");
+    assert_eq!(count(&returns), 0, "{:?}", codes(&returns));
+}
