@@ -84,11 +84,8 @@ impl<'i> Flow<'i> {
     fn one(&mut self, stmt: &Stmt, exits: Exits, res: Var<'i>) {
         let after = exits.at_end;
         match stmt {
-            Stmt::Expr(e) => {
-                if self.sends_response(&e.expr, res) && after {
-                    self.out.push(e.span);
-                }
-            }
+            // `sends_response` first: it also checks the helpers the call hands `res` to.
+            Stmt::Expr(e) if self.sends_response(&e.expr, res) && after => self.out.push(e.span),
             Stmt::Return(r) => {
                 // `return handleGET(req, res)`: check the helper's own body.
                 if let Some(arg) = &r.arg {
