@@ -54,6 +54,11 @@ pub enum Fallback {
     MethodNotAllowedWithAllow,
     /// The handler runs some other code (an error response, a default branch).
     Custom,
+    /// The fallback throws, and nothing in the handler catches it: Next answers 500 (a thrown
+    /// `{ statusCode: 405 }` is not an `ApiError`), unless a wrapper catches it.
+    Throws,
+    /// The handler ends without responding: Next never answers (the request hangs).
+    NoResponse,
     /// The dispatch has no default and control falls through to whatever follows.
     FallsThrough,
     /// Next.js answers 405 (App Router) or the library does.
@@ -102,7 +107,7 @@ impl Dispatch {
 
 /// Analyses the dispatch inside a handler function whose parameters play `roles` (the request
 /// may also be destructured in the signature: `({ method, query }, res)`).
-pub fn analyse(function: FnLike, roles: Roles, index: &ModuleIndex) -> Dispatch {
+pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) -> Dispatch {
     let mut finder = Finder {
         roles,
         aliases: function
@@ -115,6 +120,8 @@ pub fn analyse(function: FnLike, roles: Roles, index: &ModuleIndex) -> Dispatch 
         index,
         found: Found::default(),
         early_returns: FxHashSet::default(),
+        body: function.body_stmts(),
+        try_depth: 0,
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -177,6 +184,10 @@ struct Finder<'a, 'i> {
     found: Found,
     /// Early-return `if`s already classified by `visit_stmts`.
     early_returns: FxHashSet<Span>,
+    /// The handler's top-level statements: a dispatch that ends them ends the handler.
+    body: Option<&'a [Stmt]>,
+    /// How many `try` blocks deep the visit is: a throw there goes where the `catch` sends it.
+    try_depth: u32,
 }
 
 impl Finder<'_, '_> {
@@ -293,9 +304,11 @@ impl Finder<'_, '_> {
         self.roles.object_of(&m.obj) == Some(Object::Req) && member_name(&m.prop) == Some("method")
     }
 
-    /// The methods a test selects: `Some((true, set))` when it holds for exactly those
-    /// methods, `Some((false, set))` when it holds for every method but those.
-    fn test_methods(&mut self, test: &Expr) -> Option<(bool, BTreeSet<String>)> {
+    /// For each method, whether `test` holds: `None` when the test does not look at the method.
+    /// Parts that do not involve the method (`!q`, `isAdmin(user)`) are unknown, and `&&`,
+    /// `||` and `!` combine the three values as logic does, so `req.method !== 'GET' || !q` is
+    /// true for every method but GET and unknown for GET.
+    fn truth(&mut self, test: &Expr) -> Option<Truth> {
         match unwrap(test) {
             Expr::Bin(bin) => {
                 let equality = match bin.op {
@@ -304,37 +317,36 @@ impl Finder<'_, '_> {
                     _ => None,
                 };
                 if let Some(positive) = equality {
-                    let (method_side, other) = if self.is_method(&bin.left) {
-                        (true, &bin.right)
+                    let other = if self.is_method(&bin.left) {
+                        &bin.right
                     } else if self.is_method(&bin.right) {
-                        (true, &bin.left)
+                        &bin.left
                     } else {
-                        (false, &bin.left)
-                    };
-                    if !method_side {
                         return None;
-                    }
-                    return if let Some(s) = string_value(other) {
-                        Some((positive, BTreeSet::from([s.to_uppercase()])))
-                    } else {
-                        self.found.unresolved.push(bin.span);
-                        None
                     };
+                    let Some(method) = string_value(other) else {
+                        self.found.unresolved.push(bin.span);
+                        return Some(Truth::UNKNOWN);
+                    };
+                    let is = Truth::method(&method.to_uppercase());
+                    return Some(if positive { is } else { is.not() });
                 }
-                let (left, right) = (self.test_methods(&bin.left), self.test_methods(&bin.right));
-                match (bin.op, left, right) {
-                    (BinaryOp::LogicalOr, Some((true, a)), Some((true, b))) => {
-                        Some((true, &a | &b))
-                    }
-                    (BinaryOp::LogicalAnd, Some((false, a)), Some((false, b))) => {
-                        Some((false, &a | &b))
-                    }
-                    _ => None,
+                let left = self.truth(&bin.left);
+                let right = self.truth(&bin.right);
+                if left.is_none() && right.is_none() {
+                    return None;
+                }
+                let (left, right) = (
+                    left.unwrap_or(Truth::UNKNOWN),
+                    right.unwrap_or(Truth::UNKNOWN),
+                );
+                match bin.op {
+                    BinaryOp::LogicalOr => Some(left.or(right)),
+                    BinaryOp::LogicalAnd => Some(left.and(right)),
+                    _ => Some(Truth::UNKNOWN),
                 }
             }
-            Expr::Unary(u) if u.op == UnaryOp::Bang => {
-                self.test_methods(&u.arg).map(|(p, set)| (!p, set))
-            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.truth(&u.arg).map(Truth::not),
             Expr::Call(call) => {
                 let Callee::Expr(callee) = &call.callee else {
                     return None;
@@ -358,13 +370,113 @@ impl Finder<'_, '_> {
                     Expr::Ident(i) => self.arrays.get(&*i.sym).cloned(),
                     _ => None,
                 };
-                if set.is_none() {
+                let Some(set) = set else {
                     self.found.unresolved.push(call.span);
-                }
-                set.map(|s| (true, s))
+                    return Some(Truth::UNKNOWN);
+                };
+                Some(
+                    set.iter()
+                        .fold(Truth::FALSE, |acc, method| acc.or(Truth::method(method))),
+                )
             }
             _ => None,
         }
+    }
+
+    /// `if (req.method === 'GET') { …; return … }` with no `else`: the methods it may take.
+    fn early_return(&mut self, stmt: &Stmt) -> Option<BTreeSet<String>> {
+        let Stmt::If(early) = stmt else { return None };
+        if early.alt.is_some() || !exits(&early.cons) {
+            return None;
+        }
+        let may_hold = self.truth(&early.test)?.may_hold();
+        (may_hold & OTHER == 0 && may_hold != 0).then(|| Truth::names(may_hold))
+    }
+
+    /// What a fallback branch does; a throw inside the handler's own `try` goes where the
+    /// `catch` sends it.
+    fn classify(&self, stmts: &[Stmt]) -> Fallback {
+        match classify(stmts) {
+            Fallback::Throws if self.try_depth > 0 => Fallback::Custom,
+            fallback => fallback,
+        }
+    }
+}
+
+/// The methods a three-valued test is decided for, as bits over [`UNIVERSE`]: the last bit
+/// stands for every other method (PROPFIND, …).
+const UNIVERSE: [&str; 9] = [
+    "GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "CONNECT", "TRACE",
+];
+const OTHER: u16 = 1 << UNIVERSE.len();
+const ALL: u16 = (OTHER << 1) - 1;
+
+/// A condition's value for each method: known true, known false, or neither (it depends on
+/// more than the method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Truth {
+    true_for: u16,
+    false_for: u16,
+}
+
+impl Truth {
+    const UNKNOWN: Truth = Truth {
+        true_for: 0,
+        false_for: 0,
+    };
+    const FALSE: Truth = Truth {
+        true_for: 0,
+        false_for: ALL,
+    };
+
+    /// `req.method === method`.
+    fn method(method: &str) -> Truth {
+        match UNIVERSE.iter().position(|m| *m == method) {
+            Some(i) => Truth {
+                true_for: 1 << i,
+                false_for: ALL & !(1 << i),
+            },
+            // Some other method: false for the known ones, unknown for the rest.
+            None => Truth {
+                true_for: 0,
+                false_for: ALL & !OTHER,
+            },
+        }
+    }
+
+    fn not(self) -> Truth {
+        Truth {
+            true_for: self.false_for,
+            false_for: self.true_for,
+        }
+    }
+
+    fn or(self, other: Truth) -> Truth {
+        Truth {
+            true_for: self.true_for | other.true_for,
+            false_for: self.false_for & other.false_for,
+        }
+    }
+
+    fn and(self, other: Truth) -> Truth {
+        Truth {
+            true_for: self.true_for & other.true_for,
+            false_for: self.false_for | other.false_for,
+        }
+    }
+
+    /// Methods for which the condition may hold.
+    fn may_hold(self) -> u16 {
+        ALL & !self.false_for
+    }
+
+    fn names(bits: u16) -> BTreeSet<String> {
+        UNIVERSE
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, m)| (*m).to_owned())
+            .collect()
     }
 }
 
@@ -419,28 +531,54 @@ impl Visit for Finder<'_, '_> {
         d.visit_children_with(self);
     }
 
-    /// `if (req.method === 'GET') return …` with no `else` is a dispatch when the code after
-    /// it answers 405, and otherwise a special case before code that every method runs
+    /// `if (req.method === 'GET') return …` with no `else`, alone or in a run of such blocks,
+    /// is a dispatch when the code after the run answers 405 or an error, or when nothing
+    /// follows it in the handler (the other methods then get no response at all); otherwise it
+    /// is a special case before code that every method runs
     /// (`if (req.method === 'OPTIONS') return res.end()`).
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        let is_body = self.body.is_some_and(|body| std::ptr::eq(body, stmts));
+        let early: Vec<Option<BTreeSet<String>>> =
+            stmts.iter().map(|stmt| self.early_return(stmt)).collect();
         for (i, stmt) in stmts.iter().enumerate() {
-            let Stmt::If(early) = stmt else { continue };
-            if early.alt.is_some() || !exits(&early.cons) {
-                continue;
-            }
-            let Some((true, methods)) = self.test_methods(&early.test) else {
+            let (Stmt::If(early_if), Some(methods)) = (stmt, &early[i]) else {
                 continue;
             };
-            self.early_returns.insert(early.span);
-            match classify(&stmts[i + 1..]) {
-                fallback @ (Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow) => {
-                    self.found.note(DispatchStyle::IfChain, methods, early.span);
+            self.early_returns.insert(early_if.span);
+            // The tail: what follows the run of early-return method blocks.
+            let run_end = (i + 1..stmts.len())
+                .find(|j| early[*j].is_none())
+                .unwrap_or(stmts.len());
+            let tail = &stmts[run_end..];
+            let fallback = if tail.is_empty() && is_body {
+                Some(Fallback::NoResponse)
+            } else {
+                match self.classify(tail) {
+                    f @ (Fallback::MethodNotAllowed
+                    | Fallback::MethodNotAllowedWithAllow
+                    | Fallback::Throws) => Some(f),
+                    Fallback::Custom if answers_error(tail) => Some(Fallback::Custom),
+                    _ => None,
+                }
+            };
+            match fallback {
+                Some(fallback) => {
+                    self.found
+                        .note(DispatchStyle::IfChain, methods.clone(), early_if.span);
                     self.found.fallback.get_or_insert(fallback);
                 }
-                _ => self.found.special_cased.extend(methods),
+                None => self.found.special_cased.extend(methods.iter().cloned()),
             }
         }
         stmts.visit_children_with(self);
+    }
+
+    fn visit_try_stmt(&mut self, stmt: &swc_ecma_ast::TryStmt) {
+        self.try_depth += 1;
+        stmt.block.visit_with(self);
+        self.try_depth -= 1;
+        stmt.handler.visit_with(self);
+        stmt.finalizer.visit_with(self);
     }
 
     fn visit_switch_stmt(&mut self, switch: &SwitchStmt) {
@@ -455,7 +593,8 @@ impl Visit for Finder<'_, '_> {
                     Some(None) => self.found.unresolved.push(case.span),
                     None => {
                         has_default = true;
-                        self.found.fallback.get_or_insert(classify(&case.cons));
+                        let fallback = self.classify(&case.cons);
+                        self.found.fallback.get_or_insert(fallback);
                     }
                 }
             }
@@ -468,45 +607,44 @@ impl Visit for Finder<'_, '_> {
     }
 
     fn visit_if_stmt(&mut self, stmt: &IfStmt) {
-        match self.test_methods(&stmt.test) {
-            // `if (req.method === 'OPTIONS') return …` with no else: a special case before
-            // code that every other method runs.
-            Some((true, methods))
-                if stmt.alt.is_none()
-                    && exits(&stmt.cons)
-                    && self.found.positive_style.is_none() =>
-            {
-                self.found.special_cased.extend(methods);
-            }
-            Some((true, methods)) => {
-                let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) {
-                    DispatchStyle::Includes
-                } else {
-                    DispatchStyle::IfChain
-                };
-                self.found.note(style, methods, stmt.span);
-                // The final `else` of a chain is the fallback.
-                match stmt.alt.as_deref() {
-                    Some(Stmt::If(_)) => {}
-                    Some(alt) => {
-                        self.found
-                            .fallback
-                            .get_or_insert(classify(std::slice::from_ref(alt)));
-                    }
-                    None => {
-                        self.found.fallback.get_or_insert(Fallback::FallsThrough);
-                    }
+        if self.early_returns.contains(&stmt.span) {
+            stmt.visit_children_with(self);
+            return;
+        }
+        let Some(truth) = self.truth(&stmt.test) else {
+            stmt.visit_children_with(self);
+            return;
+        };
+        let may_hold = truth.may_hold();
+        if truth.true_for & OTHER != 0 && exits(&stmt.cons) {
+            // A guard: every method it is surely true for leaves here (`req.method !== 'GET'`,
+            // also `req.method !== 'GET' || !q`); the others go on, some of them perhaps only
+            // when the rest of the condition allows.
+            let served = Truth::names(ALL & !truth.true_for);
+            self.found.guard = Some(match self.found.guard.take() {
+                Some(previous) => previous.intersection(&served).cloned().collect(),
+                None => served,
+            });
+            self.found.span.get_or_insert(stmt.span);
+            self.found.fallback = Some(self.classify(std::slice::from_ref(&*stmt.cons)));
+        } else if may_hold & OTHER == 0 && may_hold != 0 {
+            let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) {
+                DispatchStyle::Includes
+            } else {
+                DispatchStyle::IfChain
+            };
+            self.found.note(style, Truth::names(may_hold), stmt.span);
+            // The final `else` of a chain is the fallback.
+            match stmt.alt.as_deref() {
+                Some(Stmt::If(_)) => {}
+                Some(alt) => {
+                    let fallback = self.classify(std::slice::from_ref(alt));
+                    self.found.fallback.get_or_insert(fallback);
+                }
+                None => {
+                    self.found.fallback.get_or_insert(Fallback::FallsThrough);
                 }
             }
-            Some((false, methods)) if exits(&stmt.cons) => {
-                self.found.guard = Some(match self.found.guard.take() {
-                    Some(previous) => previous.intersection(&methods).cloned().collect(),
-                    None => methods,
-                });
-                self.found.span.get_or_insert(stmt.span);
-                self.found.fallback = Some(classify(std::slice::from_ref(&*stmt.cons)));
-            }
-            _ => {}
         }
         stmt.visit_children_with(self);
     }
@@ -541,6 +679,40 @@ fn exits(stmt: &Stmt) -> bool {
         Stmt::If(i) => exits(&i.cons) && i.alt.as_deref().is_some_and(exits),
         _ => false,
     }
+}
+
+/// True when a statement ends by throwing.
+fn ends_in_throw(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(ends_in_throw),
+        _ => false,
+    }
+}
+
+/// True when the code after a run of method blocks only answers an error: one or two plain
+/// statements (no condition) with a 4xx/5xx status (`return res.status(400).json(…)`).
+fn answers_error(tail: &[Stmt]) -> bool {
+    struct ErrorStatus(bool);
+    impl Visit for ErrorStatus {
+        noop_visit_type!();
+        fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
+            if let swc_ecma_ast::Lit::Num(n) = lit {
+                self.0 |= (400.0..600.0).contains(&n.value);
+            }
+        }
+    }
+    if tail.is_empty()
+        || tail.len() > 2
+        || !tail
+            .iter()
+            .all(|s| matches!(s, Stmt::Expr(_) | Stmt::Return(_)))
+    {
+        return false;
+    }
+    let mut found = ErrorStatus(false);
+    tail.visit_with(&mut found);
+    found.0
 }
 
 /// What a fallback branch does.
@@ -594,6 +766,9 @@ fn classify(stmts: &[Stmt]) -> Fallback {
             }
             call.visit_children_with(self);
         }
+    }
+    if stmts.last().is_some_and(ends_in_throw) {
+        return Fallback::Throws;
     }
     let mut scan = Scan::default();
     stmts.visit_with(&mut scan);

@@ -234,6 +234,8 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
                 Fallback::MethodNotAllowedWithAllow => Some("its own 405 with an `Allow` header"),
                 Fallback::MethodNotAllowed => Some("its own 405"),
                 Fallback::Custom => Some("its own fallback code"),
+                Fallback::Throws => Some("the error it throws (Next answers 500 to an uncaught throw, unless a wrapper catches it)"),
+                Fallback::NoResponse => Some("no response at all (the request hangs)"),
                 Fallback::FallsThrough => Some("the code after the dispatch (no response, if there is none)"),
                 Fallback::Served | Fallback::Framework => None,
             };

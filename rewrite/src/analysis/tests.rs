@@ -402,3 +402,63 @@ fn response_then_continue_through_switch_cases_and_helpers() {
     let returns = pages("function ok(res, data) { return res.status(200).json(data) }\nexport default function h(req, res) { if (req.method === 'GET') { return ok(res, { a: 1 }) } res.status(405).end() }");
     assert_eq!(count(&returns), 0, "{:?}", codes(&returns));
 }
+
+#[test]
+fn dispatch_as_real_handlers_write_it() {
+    // A run of independent method blocks with no tail: the other methods get no response.
+    let no_tail = pages("export default async function h(req, res) {\n  if (req.method === 'GET') {\n    const items = await db.list()\n    return res.status(200).json(items)\n  }\n  if (req.method === 'POST') {\n    return res.status(201).json(await db.create(req.body))\n  }\n}");
+    assert_eq!(
+        (
+            no_tail.dispatch.style,
+            methods(&no_tail),
+            no_tail.dispatch.fallback
+        ),
+        (
+            DispatchStyle::IfChain,
+            vec!["GET".into(), "POST".into()],
+            Fallback::NoResponse
+        )
+    );
+    // The same run with an error tail.
+    let tail = pages("export default async function h(req, res) { if (req.method === 'GET') { return res.json(1) } if (req.method === 'DELETE') { return res.status(204).end() } return res.status(400).json({ error: 'bad method' }) }");
+    assert_eq!(
+        (methods(&tail), tail.dispatch.fallback),
+        (vec!["DELETE".into(), "GET".into()], Fallback::Custom)
+    );
+    // A special case before code every method runs is not a dispatch.
+    let special = pages("export default function h(req, res) { if (req.method === 'OPTIONS') { return res.status(200).end() } const data = load(); res.json(data) }");
+    assert_eq!(methods(&special), vec!["*".to_owned()]);
+    assert!(special.dispatch.special_cased.contains("OPTIONS"));
+
+    // Guards mixing the method with other conditions.
+    let mixed = pages("export default function h(req, res) { const q = req.query.q; if (req.method !== 'GET' || !q) return res.status(400).json({ error: 'bad' }); res.json({ q }) }");
+    assert_eq!(
+        (
+            mixed.dispatch.style,
+            methods(&mixed),
+            mixed.dispatch.fallback
+        ),
+        (DispatchStyle::Guard, vec!["GET".into()], Fallback::Custom)
+    );
+    let negated = pages("export default function h(req, res) { if (!(req.method === 'POST' || req.method === 'PUT')) { res.setHeader('Allow', 'POST, PUT'); return res.status(405).end() } res.json(req.body) }");
+    assert_eq!(
+        (methods(&negated), negated.dispatch.fallback),
+        (
+            vec!["POST".into(), "PUT".into()],
+            Fallback::MethodNotAllowedWithAllow
+        )
+    );
+    // A condition on something besides the method guards no method away.
+    let partial = pages("export default function h(req, res) { if (req.method === 'POST' && !req.body) return res.status(400).end(); res.json(1) }");
+    assert_eq!(methods(&partial), vec!["*".to_owned()]);
+
+    // A thrown plain object is not an ApiError: Next answers 500.
+    let throws = pages("export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); default: throw { statusCode: 405, message: 'Method not allowed' } } }");
+    assert_eq!(throws.dispatch.fallback, Fallback::Throws);
+    // …unless the handler's own try catches it.
+    let caught = pages("export default async function h(req, res) { try { if (req.method !== 'GET') { throw new Error('405') } res.json(1) } catch (e) { res.status(405).json({ error: String(e) }) } }");
+    assert_eq!(
+        (methods(&caught), caught.dispatch.fallback),
+        (vec!["GET".into()], Fallback::Custom)
+    );
+}
