@@ -97,18 +97,25 @@ codes! {
     /// The default export is a wrapped handler (`withAuth(handler)`); the wrapper expects Node's
     /// `(req, res)` and must be ported or run through an adapter.
     WrappedHandler = "H002", "wrapped-handler", Warning, Adapter, Some("port the wrapper to take and return Web `Request`/`Response`, or keep it behind the compatibility adapter");
-    /// The default export comes from a library (`NextAuth`, tRPC, GraphQL servers, …) that has
-    /// its own App Router entry point.
-    LibraryHandler = "H003", "library-handler", Warning, Manual, None;
+    /// The default export comes from a library (`NextAuth`, tRPC, GraphQL servers, …), named by
+    /// its package. Most have their own App Router entry point; until it is wired up, the
+    /// compatibility adapter runs the handler unchanged, so the route is `adapter` at worst.
+    LibraryHandler = "H003", "library-handler", Warning, Adapter, None;
     /// A next-connect router: methods are registered on the router, and middleware runs with
-    /// Node's `(req, res)`.
-    NextConnectRouter = "H004", "next-connect-router", Warning, Manual, Some("next-connect v1 supports route handlers through `createEdgeRouter()` and `router.run(request, ctx)`; or export one function per method");
+    /// Node's `(req, res)`. The compatibility adapter runs it unchanged.
+    NextConnectRouter = "H004", "next-connect-router", Warning, Adapter, Some("next-connect v1 supports route handlers through `createEdgeRouter()` and `router.run(request, ctx)`; or export one function per method");
     /// An edge API route: it already takes a Web `Request` and returns a `Response`, so it
     /// ports almost verbatim to named method exports.
     EdgeHandler = "H005", "edge-handler", Info, Auto, None;
     /// The default export is something we cannot follow to a function (a computed value, a
-    /// re-export from another module, a class instance).
-    UnresolvedHandler = "H006", "unresolved-handler", Warning, Manual, Some("export the handler function directly, or review this route by hand");
+    /// re-export from another module, a factory's result). The compatibility adapter calls the
+    /// default export exactly as Next does, so the route still moves, through the adapter.
+    UnresolvedHandler = "H006", "unresolved-handler", Warning, Adapter, Some("export the handler function directly, or review this route by hand");
+    /// The module resolves a path against its own location (`new URL('./font.ttf',
+    /// import.meta.url)`, the edge way of loading an asset). Moving the file to
+    /// `app/…/route.ts` changes what the path points to, and on Node.js `fetch` does not read
+    /// `file:` URLs.
+    FileRelativeUrl = "H007", "file-relative-url", Warning, Manual, Some("load the asset with `fs` from a path under `process.cwd()`, or move it so the relative path still points at it");
 
     /// A route handler answers HEAD and OPTIONS on its own (HEAD runs GET, OPTIONS gets a 204
     /// with `Allow`), where the Pages handler was called with those methods.
@@ -116,8 +123,9 @@ codes! {
     /// Methods the handler does not serve get Next's bare 405 (no body, no `Allow`) in the App
     /// Router, instead of the handler's own fallback.
     FallbackBecomes405 = "D002", "fallback-becomes-405", Info, Auto, None;
-    /// `req.method` is compared in a way we cannot resolve to a set of methods.
-    DynamicMethodDispatch = "D003", "dynamic-method-dispatch", Warning, Manual, Some("compare `req.method` against string literals so each method can become a named export");
+    /// `req.method` is compared in a way we cannot resolve to a set of methods: the methods are
+    /// unknown, so the route moves through the adapter, exported for every method.
+    DynamicMethodDispatch = "D003", "dynamic-method-dispatch", Warning, Adapter, Some("compare `req.method` against string literals so each method can become a named export");
 
     /// `req` is passed to or stored in another function or value, which expects Node's request.
     ReqEscapes = "U001", "req-escapes", Warning, Adapter, Some("port the callee to take a Web `Request`, or keep this route behind the compatibility adapter");
@@ -142,8 +150,9 @@ codes! {
     /// Response state that a Web `Response` does not expose the same way: `res.statusCode =`,
     /// `res.getHeader`, `res.headersSent`, `res.on(...)`.
     ResponseState = "U009", "response-state", Warning, Adapter, Some("build the status and headers up in local variables and pass them to `new Response(body, { status, headers })`");
-    /// `req[x]` or `res[x]` with a computed key: we cannot tell what is used.
-    DynamicMember = "U010", "dynamic-member", Warning, Manual, None;
+    /// `req[x]` or `res[x]` with a computed key: we cannot tell what is used. The adapter gives
+    /// the handler the whole Pages `req`/`res`.
+    DynamicMember = "U010", "dynamic-member", Warning, Adapter, None;
     /// A query key that is also a route parameter. Pages merges them into `req.query` (the
     /// parameter wins); route handlers keep `params` and `searchParams` apart.
     QueryKeyIsParam = "U011", "query-key-is-param", Info, Auto, None;
@@ -173,8 +182,9 @@ codes! {
     ConfigDropped = "K003", "config-dropped", Info, Auto, None;
     /// `runtime` and `maxDuration` carry over as separate `export const` lines.
     ConfigCarried = "K004", "config-carried", Info, Auto, None;
-    /// `export const config` is not a literal object, so we cannot tell what it sets.
-    ConfigNotLiteral = "K005", "config-not-literal", Warning, Manual, Some("write `config` as an object literal so it can be migrated");
+    /// `export const config` is not a literal object, so we cannot tell what it sets. The
+    /// adapter reads the module's `config` when it runs.
+    ConfigNotLiteral = "K005", "config-not-literal", Warning, Adapter, Some("write `config` as an object literal so it can be migrated");
     /// `runtime: 'edge'` is deprecated in Next.js 16; route handlers default to Node.js.
     EdgeRuntimeDeprecated = "K006", "edge-runtime-deprecated", Info, Auto, None;
 

@@ -26,6 +26,10 @@ pub struct PageConfig {
     pub runtime: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_duration: Option<String>,
+    /// `runtime` comes from `export const runtime = …` (which Next reads before
+    /// `config.runtime`), not from `config`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub runtime_exported: bool,
     /// Where `config` is, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<TextRange>,
@@ -39,6 +43,25 @@ impl PageConfig {
     pub fn is_edge(&self) -> bool {
         matches!(self.runtime.as_deref(), Some("edge" | "experimental-edge"))
     }
+}
+
+/// The page config Next resolves for a Pages API route: `config`, with a top-level
+/// `export const runtime` taking precedence over `config.runtime`
+/// (`get-page-static-info`: `config.runtime ?? config.config.runtime`).
+pub fn resolve(
+    config: Option<(&Expr, Span)>,
+    runtime_export: Option<(&str, Span)>,
+) -> Option<PageConfig> {
+    let mut config = config.map(|(value, span)| read(value, span));
+    if let Some((runtime, span)) = runtime_export {
+        let config = config.get_or_insert_with(|| PageConfig {
+            range: Some(parse::range(span)),
+            ..PageConfig::default()
+        });
+        config.runtime = Some(runtime.to_owned());
+        config.runtime_exported = true;
+    }
+    config
 }
 
 /// Reads a `config` value.

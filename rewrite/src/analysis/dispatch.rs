@@ -40,6 +40,9 @@ pub enum DispatchStyle {
     Router,
     /// App Router: one named export per method.
     Exports,
+    /// The methods cannot be known: a library or a handler we cannot follow decides, or
+    /// `req.method` is compared with values we cannot resolve. Not the same as every method.
+    Unknown,
 }
 
 /// What a request with a method the handler does not list gets.
@@ -63,6 +66,8 @@ pub enum Fallback {
     FallsThrough,
     /// Next.js answers 405 (App Router) or the library does.
     Framework,
+    /// We cannot tell.
+    Unknown,
 }
 
 /// The method dispatch of one handler.
@@ -95,12 +100,23 @@ impl Dispatch {
         }
     }
 
-    /// The methods as shown to users: the sorted list, or `*` for every method.
+    /// Methods that cannot be known (see [`DispatchStyle::Unknown`]).
+    pub fn unknown(span: Option<Span>) -> Self {
+        Dispatch {
+            style: DispatchStyle::Unknown,
+            fallback: Fallback::Unknown,
+            span,
+            ..Dispatch::none()
+        }
+    }
+
+    /// The methods as shown to users: the sorted list, `*` for every method, `unknown` when
+    /// they cannot be known.
     pub fn method_list(&self) -> Vec<String> {
-        if self.style == DispatchStyle::None {
-            vec!["*".to_owned()]
-        } else {
-            self.methods.iter().cloned().collect()
+        match self.style {
+            DispatchStyle::None => vec!["*".to_owned()],
+            DispatchStyle::Unknown => vec!["unknown".to_owned()],
+            _ => self.methods.iter().cloned().collect(),
         }
     }
 }
@@ -141,6 +157,14 @@ struct Found {
 
 impl Found {
     fn into_dispatch(self) -> Dispatch {
+        // `req.method` compared with something we cannot resolve: the methods are unknown,
+        // whatever else the handler compares it with.
+        if !self.unresolved.is_empty() {
+            let mut unknown = Dispatch::unknown(self.span);
+            unknown.methods = self.positive;
+            unknown.unresolved = self.unresolved;
+            return unknown;
+        }
         let (style, methods) = match (self.guard, self.positive_style) {
             (Some(guard), Some(style)) => {
                 let both: BTreeSet<String> = guard.intersection(&self.positive).cloned().collect();

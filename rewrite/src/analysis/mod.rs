@@ -89,7 +89,17 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     };
     let index = ModuleIndex::new(&parsed.program, parsed.top_level);
     let resolved = handler::resolve(&index);
-    let config = index.config.map(|(value, span)| config::read(value, span));
+    let config = config::resolve(
+        index.config,
+        index.string_exports.get("runtime").map(|runtime| {
+            let span = index
+                .named_exports
+                .iter()
+                .find(|(name, _)| name == "runtime")
+                .map_or_else(Default::default, |(_, span)| *span);
+            (runtime.as_str(), span)
+        }),
+    );
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);
     let params: Vec<Option<String>> = resolved
         .function
@@ -106,6 +116,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
             dispatch::from_table(&resolved.method_table, resolved.span)
         }
         (HandlerKind::NextConnect, _) => dispatch::next_connect(&parsed.program, &index),
+        (HandlerKind::Library | HandlerKind::Unresolved, _) => Dispatch::unknown(resolved.span),
         (_, Some(function)) => dispatch::analyse(function, Roles::of(function), &index),
         _ => Dispatch::none(),
     };
@@ -132,6 +143,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
         rules::config(config, route, &mut diagnostics);
     }
     rules::dispatch(&dispatch, &mut diagnostics);
+    rules::file_relative_urls(text, &mut diagnostics);
     rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
     diagnostics.extend(continues.into_iter().map(|span| {
         Diagnostic::new(

@@ -63,7 +63,9 @@ pub fn handler_shape(
                 .wrappers
                 .first()
                 .map_or(at, |w| parse::range(w.span));
-            let message = if handler.method_table.is_empty() {
+            let message = if edge {
+                format!("the edge handler is wrapped: `{chain}` ({}); the wrapper takes a Web `Request` and returns a `Response`, as a route handler does, but it may rely on the edge `event` argument a route handler does not get", details.join("; "))
+            } else if handler.method_table.is_empty() {
                 format!("the handler is wrapped: `{chain}` ({})", details.join("; "))
             } else {
                 let methods: Vec<&str> = handler
@@ -161,7 +163,7 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
         config
             .runtime
             .as_ref()
-            .filter(|_| !config.is_edge())
+            .filter(|_| !config.is_edge() && !config.runtime_exported)
             .map(|r| format!("runtime = '{r}'")),
         config
             .max_duration
@@ -185,7 +187,7 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
         out.push(Diagnostic::new(
             Code::EdgeRuntimeDeprecated,
             at,
-            "`runtime: 'edge'` is deprecated in Next.js 16 (\"The Edge Runtime is deprecated. You can use the \\\"nodejs\\\" runtime instead.\"); the route handler will run on Node.js",
+            "the edge runtime is deprecated in Next.js 16 (\"The Edge Runtime is deprecated. You can use the \\\"nodejs\\\" runtime instead.\"); the route handler will run on Node.js",
         ));
     }
     for (span, what) in &config.unreadable {
@@ -221,7 +223,7 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
             at,
             "the handler serves every method; as a route handler it serves only the methods it exports, and Next answers HEAD (with GET) and OPTIONS (204 with `Allow`) itself",
         )),
-        DispatchStyle::Router | DispatchStyle::Exports => {}
+        DispatchStyle::Router | DispatchStyle::Exports | DispatchStyle::Unknown => {}
         _ => {
             if dispatch.methods.contains("GET") && !dispatch.methods.contains("HEAD") {
                 out.push(Diagnostic::new(
@@ -237,7 +239,7 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
                 Fallback::Throws => Some("the error it throws (Next answers 500 to an uncaught throw, unless a wrapper catches it)"),
                 Fallback::NoResponse => Some("no response at all (the request hangs)"),
                 Fallback::FallsThrough => Some("the code after the dispatch (no response, if there is none)"),
-                Fallback::Served | Fallback::Framework => None,
+                Fallback::Served | Fallback::Framework | Fallback::Unknown => None,
             };
             if let Some(fallback) = fallback {
                 out.push(Diagnostic::new(
@@ -284,7 +286,12 @@ pub fn uses(
                 None
             }
             UseKind::RawStream => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`)"))),
-            UseKind::Socket => Some(Diagnostic::new(Code::SocketAccess, u.range, format!("`{}.{name}` has no route-handler equivalent", object(u.object)))),
+            // `res.socket.server` (a WebSocket or socket.io server hung on Node's HTTP server)
+            // needs a custom server; the client's address and the like the adapter provides.
+            UseKind::Socket => Some(match u.key.as_deref() {
+                Some(key) if key != "server" => Diagnostic::new(Code::OtherNodeApi, u.range, format!("`{}.{name}.{key}` is Node-only: a route handler has no socket; the adapter takes the client's address from `x-forwarded-for`", object(u.object))),
+                _ => Diagnostic::new(Code::SocketAccess, u.range, format!("`{}.{name}` has no route-handler equivalent", object(u.object))),
+            }),
             UseKind::WriteHead | UseKind::Write | UseKind::Pipe => {
                 let what = if u.kind == UseKind::Pipe { format!("a stream is piped into `res` (`{name}`)") } else { format!("`res.{name}` writes the response in pieces") };
                 Some(Diagnostic::new(Code::StreamingResponse, u.range, what))
@@ -388,5 +395,17 @@ fn object(object: Object) -> &'static str {
     match object {
         Object::Req => "req",
         Object::Res => "res",
+    }
+}
+
+/// `import.meta.url`: a path relative to the file, which changes when the file moves.
+pub fn file_relative_urls(text: &str, out: &mut Vec<Diagnostic>) {
+    const NEEDLE: &str = "import.meta.url";
+    for (start, _) in text.match_indices(NEEDLE) {
+        out.push(Diagnostic::new(
+            Code::FileRelativeUrl,
+            TextRange::new(start as u32, (start + NEEDLE.len()) as u32),
+            "`import.meta.url` makes a path relative to this file: it points elsewhere once the file moves to `app/…/route`",
+        ));
     }
 }

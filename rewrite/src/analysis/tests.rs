@@ -462,3 +462,48 @@ fn dispatch_as_real_handlers_write_it() {
         (vec!["GET".into()], Fallback::Custom)
     );
 }
+
+#[test]
+fn verdicts_match_what_an_adapter_can_do() {
+    // `export const runtime` is read before `config.runtime`, as Next does.
+    let edge = pages("export const runtime = 'edge'\nexport default async function h(req) { return new Response('hi') }");
+    assert!(edge.handler.as_ref().unwrap().edge);
+    assert!(codes(&edge).contains(&Code::EdgeHandler));
+    let node = pages("export const runtime = 'nodejs'\nexport const config = { runtime: 'edge' }\nexport default function h(req, res) { res.end() }");
+    assert!(!node.handler.as_ref().unwrap().edge);
+
+    // Library entry points and handlers we cannot follow run unchanged behind the adapter;
+    // their methods are unknown, not every method.
+    for text in [
+        "import NextAuth from 'next-auth'; import { opts } from '../../lib/auth'; export default NextAuth(opts)",
+        "import { createNextApiHandler } from '@trpc/server/adapters/next'; export default createNextApiHandler({ router })",
+        "export { default } from '../../lib/handler'",
+    ] {
+        let a = pages(text);
+        assert_eq!(a.verdict, Some(Verdict::Adapter), "{text}: {:?}", codes(&a));
+        assert_eq!(methods(&a), vec!["unknown".to_owned()], "{text}");
+    }
+    let library = pages("import NextAuth from 'next-auth/next'; export default NextAuth({})");
+    assert_eq!(
+        library.handler.unwrap().library.as_deref(),
+        Some("next-auth")
+    );
+    // A method compared with something we cannot resolve: unknown, through the adapter.
+    let dynamic = pages("import { M } from '../m'; export default function h(req, res) { if (req.method === M.GET) return res.json(1); res.status(405).end() }");
+    assert_eq!(
+        (methods(&dynamic), dynamic.verdict),
+        (vec!["unknown".to_owned()], Some(Verdict::Adapter))
+    );
+
+    // WebSocket servers hung on the socket need a person; the client address does not.
+    let ws = pages("export default function h(req, res) { if (!res.socket.server.io) { res.socket.server.io = new Server(res.socket.server) } res.end() }");
+    assert_eq!(ws.verdict, Some(Verdict::Manual));
+    let ip =
+        pages("export default function h(req, res) { res.json({ ip: req.socket.remoteAddress }) }");
+    assert_eq!(ip.verdict, Some(Verdict::Adapter), "{:?}", codes(&ip));
+
+    // A path relative to the file changes meaning when the file moves.
+    let asset = pages("export const config = { runtime: 'edge' }\nconst font = fetch(new URL('./Inter.ttf', import.meta.url)).then((r) => r.arrayBuffer())\nexport default async function h(req) { return new Response(await font) }");
+    assert!(codes(&asset).contains(&Code::FileRelativeUrl));
+    assert_eq!(asset.verdict, Some(Verdict::Manual));
+}

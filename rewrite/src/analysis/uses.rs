@@ -465,7 +465,14 @@ impl Visit for Collector<'_> {
             if let (Some(object), Some(field)) =
                 (self.object_of(&inner.obj), member_name(&inner.prop))
             {
-                if object == Object::Req && matches!(field, "query" | "headers" | "cookies") {
+                let keyed = match object {
+                    Object::Req => matches!(
+                        field,
+                        "query" | "headers" | "cookies" | "socket" | "connection"
+                    ),
+                    Object::Res => matches!(field, "socket" | "connection"),
+                };
+                if keyed {
                     let key = member_name(&m.prop).map(str::to_owned);
                     self.push(object, field_kind(object, field), field, key, m.span);
                     if let MemberProp::Computed(c) = &m.prop {
