@@ -34,53 +34,7 @@ pub fn handler_shape(
                 route.file
             ),
         )),
-        HandlerKind::Wrapped => {
-            let mut chain = String::new();
-            for wrapper in &handler.wrappers {
-                chain.push_str(&wrapper.name);
-                chain.push('(');
-            }
-            chain.push_str("handler");
-            chain.push_str(&")".repeat(handler.wrappers.len()));
-            let details: Vec<String> = handler
-                .wrappers
-                .iter()
-                .map(|w| {
-                    let place = if w.local {
-                        "defined in this file"
-                    } else {
-                        "imported"
-                    };
-                    let extra = if w.extra_arguments {
-                        ", with extra arguments"
-                    } else {
-                        ""
-                    };
-                    format!("`{}` is {place}{extra}", w.name)
-                })
-                .collect();
-            let range = handler
-                .wrappers
-                .first()
-                .map_or(at, |w| parse::range(w.span));
-            let message = if edge {
-                format!("the edge handler is wrapped: `{chain}` ({}); the wrapper takes a Web `Request` and returns a `Response`, as a route handler does, but it may rely on the edge `event` argument a route handler does not get", details.join("; "))
-            } else if handler.method_table.is_empty() {
-                format!("the handler is wrapped: `{chain}` ({})", details.join("; "))
-            } else {
-                let methods: Vec<&str> = handler
-                    .method_table
-                    .iter()
-                    .map(|(m, _)| m.as_str())
-                    .collect();
-                format!(
-                    "the handler is built by `{}({{ … }})` from a table of method handlers ({})",
-                    handler.wrappers[0].name,
-                    methods.join(", ")
-                )
-            };
-            out.push(Diagnostic::new(Code::WrappedHandler, range, message));
-        }
+        HandlerKind::Wrapped => out.push(wrapped(handler, edge, at)),
         HandlerKind::Library => {
             let (package, library) = handler
                 .library
@@ -123,6 +77,55 @@ pub fn handler_shape(
             "edge API route: it already takes a Web `Request` and returns a `Response`, so it becomes named method exports almost verbatim",
         ));
     }
+}
+
+/// H002: the chain of wrappers around the handler, each said to be local or imported.
+fn wrapped(handler: &Handler, edge: bool, at: TextRange) -> Diagnostic {
+    let mut chain = String::new();
+    for wrapper in &handler.wrappers {
+        chain.push_str(&wrapper.name);
+        chain.push('(');
+    }
+    chain.push_str("handler");
+    chain.push_str(&")".repeat(handler.wrappers.len()));
+    let details: Vec<String> = handler
+        .wrappers
+        .iter()
+        .map(|w| {
+            let place = if w.local {
+                "defined in this file"
+            } else {
+                "imported"
+            };
+            let extra = if w.extra_arguments {
+                ", with extra arguments"
+            } else {
+                ""
+            };
+            format!("`{}` is {place}{extra}", w.name)
+        })
+        .collect();
+    let range = handler
+        .wrappers
+        .first()
+        .map_or(at, |w| parse::range(w.span));
+    let message = if edge {
+        format!("the edge handler is wrapped: `{chain}` ({}); the wrapper takes a Web `Request` and returns a `Response`, as a route handler does, but it may rely on the edge `event` argument a route handler does not get", details.join("; "))
+    } else if handler.method_table.is_empty() {
+        format!("the handler is wrapped: `{chain}` ({})", details.join("; "))
+    } else {
+        let methods: Vec<&str> = handler
+            .method_table
+            .iter()
+            .map(|(m, _)| m.as_str())
+            .collect();
+        format!(
+            "the handler is built by `{}({{ … }})` from a table of method handlers ({})",
+            handler.wrappers[0].name,
+            methods.join(", ")
+        )
+    };
+    Diagnostic::new(Code::WrappedHandler, range, message)
 }
 
 /// `export const config`.
