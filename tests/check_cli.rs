@@ -22,6 +22,8 @@ const FIXTURES: &[&str] = &[
     "fixtures/page-extensions",
     "fixtures/computed-config",
     "fixtures/monorepo",
+    "fixtures/methods",
+    "fixtures/bindings-and-flow",
 ];
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github"];

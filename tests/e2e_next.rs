@@ -5,7 +5,11 @@
 //!   at start; and an app we report no error for builds and starts;
 //! - the routes `next build` lists are exactly the routes we discover;
 //! - for a set of URLs, `next start` serves them with the file and params our route table
-//!   predicts (which router wins, param decoding, 404s).
+//!   predicts (which router wins, param decoding, 404s);
+//! - for every handler of `fixtures/methods`, each method gets from `next start` what the
+//!   analysis says: served methods an answer of their own, the others the fallback reported
+//!   (405, with `Allow` or not; 500 for a throw; no answer at all when the handler ends
+//!   without responding).
 //!
 //! Needs Node.js and npm; installs the pinned Next into `tests/e2e/node_modules` on first run.
 //! To leave it out while iterating: `cargo test --workspace -- --skip next_agrees`.
@@ -18,7 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use migrate_rewrite::check::{check, Report};
+use migrate_rewrite::analysis::dispatch::Fallback;
+use migrate_rewrite::check::{check, Report, RouteReport};
 use migrate_rewrite::diagnostic::{Code, Severity};
 use migrate_rewrite::route::matcher::{ParamValue, RouteTable, TableRoute};
 use serde_json::Value;
@@ -62,11 +67,12 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fixture app copied under tests/e2e/work, so that Node resolves the pinned `next` there.
-fn stage(case: &str) -> PathBuf {
-    let work = e2e_dir().join("work").join(case);
+/// A fixture app (a folder under `fixtures/`) copied under tests/e2e/work, so that Node
+/// resolves the pinned `next` there.
+fn stage(fixture: &str) -> PathBuf {
+    let work = e2e_dir().join("work").join(fixture);
     let _ = std::fs::remove_dir_all(&work);
-    copy_dir(&repo_root().join("fixtures/collisions").join(case), &work);
+    copy_dir(&repo_root().join("fixtures").join(fixture), &work);
     work
 }
 
@@ -217,7 +223,7 @@ fn next_agrees_with_check() {
     cases.sort();
     let mut checked_errors = 0;
     for case in &cases {
-        let app = stage(case);
+        let app = stage(&format!("collisions/{case}"));
         let report = check(&app).unwrap();
         let errors = expected_errors(&report);
         let built = build(&bin, &app);
@@ -419,4 +425,118 @@ fn requests_match_route_table(report: &Report, server: &Server) {
         compared += 1;
     }
     eprintln!("clean: {compared} URLs served by next start as our route table predicts");
+}
+
+/// The methods every handler of `fixtures/methods` is sent.
+const PROBED_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// How long a request may take before we call it unanswered (Next adds no timeout of its own:
+/// a handler that never responds leaves the request hanging).
+const NO_ANSWER_AFTER: Duration = Duration::from_secs(3);
+
+#[test]
+fn methods_and_fallbacks_agree_with_next() {
+    let bin = ensure_next();
+    let app = stage("methods");
+    let report = check(&app).unwrap();
+    let built = build(&bin, &app);
+    assert!(
+        built.ok,
+        "fixtures/methods does not build:\n{}",
+        built.output
+    );
+    let server = start(&bin, &app).expect("fixtures/methods starts");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(NO_ANSWER_AFTER))
+        .build()
+        .into();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for route in report
+        .routes
+        .iter()
+        .filter(|r| r.file.contains("/pages/api/"))
+    {
+        for method in PROBED_METHODS {
+            let url = format!("http://127.0.0.1:{}{}?q=x&id=1", server.port, route.pattern);
+            let answer = send(&agent, method, &url);
+            if let Err(why) = agrees(route, method, answer) {
+                failures.push(format!("{} {method}: {why}", route.pattern));
+            }
+            checked += 1;
+        }
+    }
+    eprintln!(
+        "methods: {} passed, {} failed ({} routes x {} methods against next start)",
+        checked - failures.len(),
+        failures.len(),
+        checked / PROBED_METHODS.len(),
+        PROBED_METHODS.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked >= 15 * PROBED_METHODS.len(),
+        "only {checked} requests were checked"
+    );
+}
+
+/// What Next answered: the status and the `Allow` header, or `None` when it did not answer.
+type Answer = Option<(u16, Option<String>)>;
+
+fn send(agent: &ureq::Agent, method: &str, url: &str) -> Answer {
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer e2e");
+    let result = if matches!(method, "POST" | "PUT" | "PATCH") {
+        agent.run(request.body("{\"k\":1}").unwrap())
+    } else {
+        agent.run(request.body(()).unwrap())
+    };
+    match result {
+        Ok(response) => Some((
+            response.status().as_u16(),
+            response
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap_or_default().to_owned()),
+        )),
+        Err(ureq::Error::Timeout(_)) => None,
+        Err(error) => panic!("{method} {url}: {error}"),
+    }
+}
+
+/// Whether Next's answer to `method` is what the analysis of the route says it gets.
+fn agrees(route: &RouteReport, method: &str, answer: Answer) -> Result<(), String> {
+    let listed = |m: &str| route.methods.iter().any(|x| x == m || x == "*");
+    if listed(method) {
+        return match answer {
+            Some((status, _)) if (200..300).contains(&status) => Ok(()),
+            other => Err(format!("we say it is served, Next answered {other:?}")),
+        };
+    }
+    if route.special_cased.iter().any(|m| m == method) {
+        return answer
+            .map(|_| ())
+            .ok_or_else(|| "special-cased, but Next did not answer".to_owned());
+    }
+    let expected = match route.fallback {
+        Fallback::MethodNotAllowed => matches!(answer, Some((405, _))),
+        Fallback::MethodNotAllowedWithAllow => matches!(answer, Some((405, Some(_)))),
+        Fallback::Throws => matches!(answer, Some((500, _))),
+        Fallback::NoResponse => answer.is_none(),
+        Fallback::Custom => matches!(answer, Some((status, _)) if !(200..300).contains(&status)),
+        Fallback::FallsThrough => answer.is_some(),
+        Fallback::Served | Fallback::Framework | Fallback::Unknown => true,
+    };
+    if expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "we say methods {:?} with fallback {:?}, Next answered {answer:?}",
+            route.methods, route.fallback
+        ))
+    }
 }

@@ -110,7 +110,7 @@ codes! {
     /// The default export is something we cannot follow to a function (a computed value, a
     /// re-export from another module, a factory's result). The compatibility adapter calls the
     /// default export exactly as Next does, so the route still moves, through the adapter.
-    UnresolvedHandler = "H006", "unresolved-handler", Warning, Adapter, Some("export the handler function directly, or review this route by hand");
+    UnresolvedHandler = "H006", "unresolved-handler", Warning, Adapter, Some("the adapter calls it as Next does; to move it idiomatically, define the handler function in this file");
     /// The module resolves a path against its own location (`new URL('./font.ttf',
     /// import.meta.url)`, the edge way of loading an asset). Moving the file to
     /// `app/…/route.ts` changes what the path points to, and on Node.js `fetch` does not read
@@ -172,6 +172,10 @@ codes! {
     /// followed through the new name, but an idiomatic rewrite works on the response by its
     /// own name, so the route goes through the adapter until the alias is removed.
     Alias = "U016", "alias", Warning, Adapter, Some("use the handler's own parameter instead of another name for it");
+    /// The handler takes its request or response in a form whose uses cannot be followed:
+    /// `arguments`, a destructured response (`(req, { status })`), a rest parameter passed on
+    /// whole (`inner(...args)`). The route fails closed to the adapter.
+    UnfollowedParameter = "U017", "unfollowed-parameter", Warning, Adapter, Some("name the handler's parameters `(req, res)` and use them directly");
 
     /// `bodyParser: false`: the route reads the raw body itself. That is the default in a route
     /// handler (`request.text()`, `arrayBuffer()`).

@@ -306,7 +306,12 @@ pub fn uses(
             UseKind::StatusCode | UseKind::ResponseState => {
                 Some(Diagnostic::new(Code::ResponseState, u.range, format!("`res.{name}` reads or sets response state a Web `Response` takes all at once")))
             }
-            UseKind::Alias => Some(Diagnostic::new(Code::Alias, u.range, format!("`{name}` is another name for `{}`", object(u.object)))),
+            UseKind::Alias => Some(Diagnostic::new(Code::Alias, u.range, format!("`{name}` is another name for the {}", noun(u.object)))),
+            UseKind::Unfollowed => Some(Diagnostic::new(Code::UnfollowedParameter, u.range, match name.as_str() {
+                "arguments" => "the handler reads its parameters through `arguments`: what it does with the request and response cannot be followed".to_owned(),
+                "{…}" | "[…]" => format!("the {} is destructured in the signature: its uses cannot be followed", noun(u.object)),
+                rest => format!("`{rest}` (the rest parameter) is used whole: what it does with the request and response cannot be followed"),
+            })),
             UseKind::Dynamic => Some(Diagnostic::new(Code::DynamicMember, u.range, format!("`{}[…]` with a computed key", object(u.object)))),
             UseKind::Query => u.key.as_ref().filter(|k| route.params.contains(k)).map(|key| {
                 Diagnostic::new(
@@ -391,6 +396,13 @@ fn escaped(
             Code::ReqEscapes
         };
         out.push(Diagnostic::new(code, range, message));
+    }
+}
+
+fn noun(object: Object) -> &'static str {
+    match object {
+        Object::Req => "request",
+        Object::Res => "response",
     }
 }
 

@@ -58,6 +58,9 @@ pub enum UseKind {
     Escape,
     /// Another name for it: `const r = res`.
     Alias,
+    /// A parameter the handler takes in a form whose uses cannot be followed: `arguments`, a
+    /// destructured response, a rest parameter used other than as `args[0]`/`args[1]`.
+    Unfollowed,
     /// Passed to a function of the same file, whose uses are collected as well.
     Delegate,
     /// `req[x]` with a computed key.
@@ -178,7 +181,7 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
         // `({ query, body }, res) => …` destructures the request in the signature.
         Some(Pat::Object(object)) => collector.destructured(Object::Req, object, None),
         Some(Pat::Array(array)) => {
-            collector.push(Object::Req, UseKind::Escape, "[…]", None, array.span);
+            collector.push(Object::Req, UseKind::Unfollowed, "[…]", None, array.span);
         }
         _ => {}
     }
@@ -187,7 +190,13 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
     if let Some(pattern @ (Pat::Object(_) | Pat::Array(_))) = params.get(1).map(|p| strip_assign(p))
     {
         use swc_common::Spanned;
-        collector.push(Object::Res, UseKind::Escape, "{…}", None, pattern.span());
+        collector.push(
+            Object::Res,
+            UseKind::Unfollowed,
+            "{…}",
+            None,
+            pattern.span(),
+        );
     }
     function.visit_body(&mut collector);
     collector
@@ -643,7 +652,13 @@ impl Visit for Collector<'_> {
             let rest = self.roles.rest.is_some_and(|v| v.is_ident(ident));
             let arguments = &*ident.sym == "arguments" && self.nested_functions == 0;
             if rest || arguments {
-                self.push(Object::Res, UseKind::Escape, &ident.sym, None, ident.span);
+                self.push(
+                    Object::Res,
+                    UseKind::Unfollowed,
+                    &ident.sym,
+                    None,
+                    ident.span,
+                );
                 return;
             }
         }
