@@ -17,7 +17,7 @@ use crate::route::{FileKind, RouteFile, Router};
 use crate::source::{self, LineIndex, LoadError};
 
 /// The version of the JSON report's schema; bumped on any breaking change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Worker threads get a large stack: visiting and dropping a syntax tree recurses once per
 /// nesting level, and a hostile file can nest deeply without brackets (`a+a+a+…`).

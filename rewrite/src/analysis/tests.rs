@@ -165,15 +165,47 @@ fn uses_have_kinds_keys_and_spans() {
             (UseKind::Query, Some("q"), "q"),
             (UseKind::Headers, Some("x-token"), "req.headers['x-token']"),
             (UseKind::Cookies, Some("sid"), "req.cookies.sid"),
-            (UseKind::Status, None, "res.status"),
-            (UseKind::Json, None, "res.status(401).json"),
+            (UseKind::Json, None, "res.status(401).json({})"),
             (UseKind::Escape, None, "cors(req, res)"),
             (UseKind::Escape, None, "cors(req, res)"),
-            (UseKind::Status, None, "res.status"),
-            (UseKind::Json, None, "res.status(200).json"),
+            (
+                UseKind::Json,
+                None,
+                "res.status(200).json({ id, body: req.body })"
+            ),
             (UseKind::Body, None, "req.body"),
         ]
     );
+    // A response chain is one use: its status, its arguments, the statement it sits in.
+    let slice = |r: crate::diagnostic::TextRange| &text[r.start as usize..r.end as usize];
+    let unauthorized = &a.uses[4];
+    assert_eq!(unauthorized.status, Some(401));
+    assert_eq!(
+        unauthorized
+            .args
+            .iter()
+            .map(|r| slice(*r))
+            .collect::<Vec<_>>(),
+        vec!["{}"]
+    );
+    assert_eq!(
+        slice(unauthorized.statement),
+        "return res.status(401).json({})"
+    );
+    assert_eq!(
+        unauthorized
+            .chain
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["status"]
+    );
+    let ok = &a.uses[7];
+    assert_eq!(
+        (ok.status, slice(ok.args[0])),
+        (Some(200), "{ id, body: req.body }")
+    );
+    assert_eq!(slice(a.uses[5].statement), "await cors(req, res)");
     assert_eq!(
         codes(&a).iter().filter(|c| **c == Code::ResEscapes).count(),
         1
@@ -213,6 +245,8 @@ fn uses_are_followed_into_local_method_handlers() {
         .any(|u| u.kind == UseKind::Query && u.key.as_deref() == Some("id")));
     assert!(!codes(&a).contains(&Code::ResEscapes), "{:?}", codes(&a));
     assert_eq!(a.verdict, Some(Verdict::Auto));
+    let json = a.uses.iter().find(|u| u.kind == UseKind::Json).unwrap();
+    assert_eq!(json.site, super::uses::Site::Helper("handleGET".to_owned()));
     // Recursion ends.
     let recursive = pages("export default function h(req, res) { again(req, res) }\nfunction again(q, s) { again(q, s) }");
     assert!(recursive.uses.iter().any(|u| u.kind == UseKind::Delegate));

@@ -85,6 +85,43 @@ pub struct Use {
     /// Inside a function nested in the handler (a callback, a local helper).
     #[serde(skip)]
     pub in_callback: bool,
+    /// The statement the use sits in (the innermost one), for edits that replace it.
+    #[serde(skip)]
+    pub statement: TextRange,
+    /// The function the use sits in.
+    #[serde(skip)]
+    pub site: Site,
+    /// For a call (`res.json(x)`, `cors(req, res)`): the range of each argument.
+    #[serde(skip)]
+    pub args: Vec<TextRange>,
+    /// For a response call: the status set earlier in its chain (`res.status(401).json(x)` is
+    /// one use, of kind `json`, with status 401 and argument `x`).
+    #[serde(skip)]
+    pub status: Option<u16>,
+    /// For a response call: the calls before it in its chain, innermost first
+    /// (`res.setHeader('a', 'b').status(200).json(x)`: `setHeader`, then `status`).
+    #[serde(skip)]
+    pub chain: Vec<ChainCall>,
+}
+
+/// Where a use sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Site {
+    /// The handler's own body (or a method function of a table).
+    #[default]
+    Handler,
+    /// A same-file function the handler hands `req`/`res` to (`handleGET(req, res)`).
+    Helper(String),
+    /// A function nested inside one of those (a callback, a Promise executor).
+    Callback,
+}
+
+/// One call in a response chain before its last call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCall {
+    pub name: String,
+    pub range: TextRange,
+    pub args: Vec<TextRange>,
 }
 
 /// Functions that read a request body as a stream when given `req`.
@@ -174,6 +211,8 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
         uses: Vec::new(),
         nested: 0,
         nested_functions: 0,
+        statement: TextRange::default(),
+        site: Site::Handler,
         followed: vec![function.span()],
     };
     let params = function.params();
@@ -223,6 +262,10 @@ struct Collector<'i> {
     nested: u32,
     /// How many `function`s (not arrows) deep: `arguments` is the handler's only outside them.
     nested_functions: u32,
+    /// The innermost statement being visited.
+    statement: TextRange,
+    /// The function being visited: the handler or a helper it hands `req`/`res` to.
+    site: Site,
     /// Functions whose bodies are being or were visited (the handler first), so that
     /// delegation is followed once and recursion ends.
     followed: Vec<Span>,
@@ -270,7 +313,7 @@ impl Collector<'_> {
         }
         for arg in &call.args {
             match self.object_of(&arg.expr) {
-                Some(object) => self.push(object, UseKind::Delegate, callee, None, call.span),
+                Some(object) => self.push_call(object, UseKind::Delegate, callee, call),
                 None => arg.visit_with(self),
             }
         }
@@ -279,11 +322,18 @@ impl Collector<'_> {
             std::mem::take(&mut self.aliases),
             self.nested,
             self.nested_functions,
+            std::mem::replace(&mut self.site, Site::Helper(callee.to_owned())),
         );
         (self.roles, self.nested, self.nested_functions) = (roles, 0, 0);
         self.followed.push(function.span());
         function.visit_body(self);
-        (self.roles, self.aliases, self.nested, self.nested_functions) = saved;
+        (
+            self.roles,
+            self.aliases,
+            self.nested,
+            self.nested_functions,
+            self.site,
+        ) = saved;
         true
     }
 
@@ -307,7 +357,94 @@ impl Collector<'_> {
             key,
             range: parse::range(span),
             in_callback: self.nested > 0,
+            statement: self.statement,
+            site: if self.nested > 0 {
+                Site::Callback
+            } else {
+                self.site.clone()
+            },
+            args: Vec::new(),
+            status: None,
+            chain: Vec::new(),
         });
+    }
+
+    /// A use that is a call: its range is the whole call, with each argument's range.
+    fn push_call(&mut self, object: Object, kind: UseKind, name: &str, call: &CallExpr) {
+        self.push(object, kind, name, None, call.span);
+        if let Some(last) = self.uses.last_mut() {
+            last.args = call
+                .args
+                .iter()
+                .map(|a| parse::range(a.expr_span()))
+                .collect();
+        }
+    }
+
+    /// `res.status(401).json(x)`, `res.setHeader('a', 'b')`, `res.end()`: one use for the whole
+    /// call chain on the response, named by its last call. Returns false when `call` is not one.
+    fn response_call(&mut self, call: &CallExpr) -> bool {
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return false;
+        };
+        let Some(name) = member_name(&m.prop) else {
+            return false;
+        };
+        if !self.is_res_chain(&m.obj) {
+            return false;
+        }
+        // The calls below the last one: `status`/`setHeader`/`appendHeader` that return `res`.
+        let mut chain = Vec::new();
+        let mut status = None;
+        let mut inner = &*m.obj;
+        while let Expr::Call(c) = unwrap(inner) {
+            let Callee::Expr(callee) = &c.callee else {
+                break;
+            };
+            let Expr::Member(im) = unwrap(callee) else {
+                break;
+            };
+            let inner_name = member_name(&im.prop).unwrap_or_default();
+            if inner_name == "status" {
+                status = c.args.first().and_then(|a| status_literal(&a.expr));
+            }
+            chain.push(ChainCall {
+                name: inner_name.to_owned(),
+                range: parse::range(c.span),
+                args: c.args.iter().map(|a| parse::range(a.expr_span())).collect(),
+            });
+            inner = &im.obj;
+        }
+        chain.reverse();
+        if name == "status" {
+            status = call.args.first().and_then(|a| status_literal(&a.expr));
+        }
+        self.push_call(Object::Res, member_kind(Object::Res, name), name, call);
+        if let Some(last) = self.uses.last_mut() {
+            last.status = status;
+            last.chain = chain;
+        }
+        // Arguments anywhere in the chain may use `req` (`res.json(req.body)`).
+        let mut inner = &*m.obj;
+        while let Expr::Call(c) = unwrap(inner) {
+            c.args.iter().for_each(|a| a.visit_with(self));
+            let Callee::Expr(callee) = &c.callee else {
+                break;
+            };
+            let Expr::Member(im) = unwrap(callee) else {
+                break;
+            };
+            inner = &im.obj;
+        }
+        // `res[…](…)`: a computed name we cannot read.
+        if let MemberProp::Computed(c) = &m.prop {
+            c.expr.visit_with(self);
+        }
+        call.args.iter().for_each(|a| a.visit_with(self));
+        true
     }
 
     /// `res`, or a call chain that returns it: `res.status(404)`, `res.setHeader(…).status(…)`.
@@ -454,6 +591,13 @@ impl Visit for Collector<'_> {
     // Type annotations hold no `req`/`res` uses: do not walk them.
     noop_visit_type!();
 
+    fn visit_stmt(&mut self, stmt: &swc_ecma_ast::Stmt) {
+        use swc_common::Spanned;
+        let saved = std::mem::replace(&mut self.statement, parse::range(stmt.span()));
+        stmt.visit_children_with(self);
+        self.statement = saved;
+    }
+
     fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
         self.nested += 1;
         arrow.visit_children_with(self);
@@ -540,6 +684,9 @@ impl Visit for Collector<'_> {
                 }
             }
         }
+        if self.response_call(call) {
+            return;
+        }
         call.callee.visit_with(self);
         // Most calls take neither `req` nor `res`: name the callee only when one does.
         if !call.args.iter().any(|a| self.object_of(&a.expr).is_some()) {
@@ -556,12 +703,12 @@ impl Visit for Collector<'_> {
         for arg in &call.args {
             match self.object_of(&arg.expr) {
                 Some(Object::Res) if is_pipe => {
-                    self.push(Object::Res, UseKind::Pipe, &callee, None, call.span);
+                    self.push_call(Object::Res, UseKind::Pipe, &callee, call);
                 }
                 Some(Object::Req) if self.reads_stream(call) => {
-                    self.push(Object::Req, UseKind::RawStream, &callee, None, call.span);
+                    self.push_call(Object::Req, UseKind::RawStream, &callee, call);
                 }
-                Some(object) => self.push(object, UseKind::Escape, &callee, None, call.span),
+                Some(object) => self.push_call(object, UseKind::Escape, &callee, call),
                 None => arg.visit_with(self),
             }
         }
@@ -663,6 +810,27 @@ impl Visit for Collector<'_> {
             }
         }
         expr.visit_children_with(self);
+    }
+}
+
+/// A literal status code (`res.status(401)`).
+fn status_literal(expr: &Expr) -> Option<u16> {
+    match unwrap(expr) {
+        Expr::Lit(swc_ecma_ast::Lit::Num(n)) => n.raw.as_deref()?.parse().ok(),
+        _ => None,
+    }
+}
+
+trait ArgSpan {
+    fn expr_span(&self) -> Span;
+}
+
+impl ArgSpan for swc_ecma_ast::ExprOrSpread {
+    /// The argument with its spread, if any.
+    fn expr_span(&self) -> Span {
+        use swc_common::Spanned;
+        self.spread
+            .map_or_else(|| self.expr.span(), |s| s.to(self.expr.span()))
     }
 }
 
