@@ -413,6 +413,7 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
                 config: None,
                 diagnostics: vec![diagnostic],
                 verdict,
+                model: None,
             };
             (analysis, String::new(), io_failure)
         }

@@ -1,5 +1,6 @@
 //! Parsing one file with swc, choosing the syntax from the file's extension.
 
+use swc_common::comments::{CommentKind, SingleThreadedComments};
 use swc_common::{BytePos, Globals, Mark, Spanned, SyntaxContext, GLOBALS};
 use swc_ecma_ast::Program;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
@@ -22,6 +23,17 @@ pub struct Parsed {
     /// The context swc's resolver gives the module's top-level bindings: an identifier with
     /// another context is bound in some inner scope, whatever its name.
     pub top_level: SyntaxContext,
+    /// Every comment, in source order: an edit can tell which comments it would move or
+    /// swallow.
+    pub comments: Vec<Comment>,
+}
+
+/// A comment's range (delimiters included) and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comment {
+    pub range: TextRange,
+    /// `/* … */` (or `/** … */`), as opposed to `// …`.
+    pub block: bool,
 }
 
 /// Why a file could not be parsed.
@@ -53,6 +65,11 @@ pub fn syntax_for(extension: &str) -> Syntax {
 
 /// Parses `text` as a module or script (swc decides from the presence of `import`/`export`).
 pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
+    parse_with(text, extension, false)
+}
+
+/// [`parse`], keeping the comments when `with_comments` (edits need them; reports do not).
+pub fn parse_with(text: &str, extension: &str, with_comments: bool) -> Result<Parsed, ParseError> {
     if let Some(offset) = too_deep_at(text) {
         return Err(ParseError {
             range: TextRange::new(offset as u32, offset as u32 + 1),
@@ -62,12 +79,21 @@ pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
     }
     let end = BASE + text.len() as u32;
     let input = StringInput::new(text, BytePos(BASE), BytePos(end));
-    let mut parser = Parser::new(syntax_for(extension), input, None);
+    let comments = SingleThreadedComments::default();
+    let mut parser = Parser::new(
+        syntax_for(extension),
+        input,
+        with_comments.then_some(&comments as &dyn swc_common::comments::Comments),
+    );
     let result = parser.parse_program();
     // Recoverable errors are still errors for us: Next's compiler rejects the file.
     let first_error = match result {
         Ok(program) => match parser.take_errors().into_iter().next() {
-            None => return Ok(resolve_scopes(program, parser_is_typescript(extension))),
+            None => {
+                let mut parsed = resolve_scopes(program, parser_is_typescript(extension));
+                parsed.comments = sorted_comments(comments);
+                return Ok(parsed);
+            }
             Some(error) => error,
         },
         Err(error) => error,
@@ -87,6 +113,23 @@ fn parser_is_typescript(extension: &str) -> bool {
     matches!(syntax_for(extension), Syntax::Typescript(_))
 }
 
+fn sorted_comments(comments: SingleThreadedComments) -> Vec<Comment> {
+    let (leading, trailing) = comments.take_all();
+    let (leading, trailing) = (leading.take(), trailing.take());
+    let mut all: Vec<Comment> = leading
+        .into_values()
+        .chain(trailing.into_values())
+        .flatten()
+        .map(|c| Comment {
+            range: range(c.span),
+            block: c.kind == CommentKind::Block,
+        })
+        .collect();
+    all.sort_by_key(|c| c.range.start);
+    all.dedup();
+    all
+}
+
 /// Runs swc's resolver, which gives every identifier the context of the scope that binds it:
 /// `res` in `.then((res) => res.json())` is then another variable than the handler's `res`, and
 /// the analyses follow bindings instead of names.
@@ -98,6 +141,7 @@ fn resolve_scopes(mut program: Program, typescript: bool) -> Parsed {
         Parsed {
             program,
             top_level: SyntaxContext::empty().apply_mark(top_level),
+            comments: Vec::new(),
         }
     })
 }

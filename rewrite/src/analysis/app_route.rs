@@ -52,9 +52,7 @@ pub fn check(index: &ModuleIndex, route: &RouteContext) -> (Dispatch, Vec<Diagno
         style: DispatchStyle::Exports,
         methods,
         fallback: Fallback::Framework,
-        special_cased: BTreeSet::new(),
-        unresolved: Vec::new(),
-        span: None,
+        ..Dispatch::none()
     };
     (dispatch, diagnostics)
 }

@@ -18,6 +18,8 @@ use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
 use super::syntax::{ident_name, member_name, prop_name, string_value, unwrap, FnLike};
 use super::uses::{Object, Roles};
+use crate::diagnostic::TextRange;
+use crate::parse;
 
 /// The methods an App Router route file may export.
 pub const ROUTE_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH"];
@@ -86,6 +88,23 @@ pub struct Dispatch {
     /// The first dispatch construct, for diagnostics.
     #[serde(skip)]
     pub span: Option<Span>,
+    /// Each branch: the methods it serves and the statements that serve them, in source order.
+    #[serde(skip)]
+    pub branches: Vec<Branch>,
+    /// The statements the other methods run (a `default:` case, a final `else`, a guard's
+    /// body, the code after a run of method blocks).
+    #[serde(skip)]
+    pub fallback_range: Option<TextRange>,
+}
+
+/// One branch of a dispatch: `case 'GET': case 'HEAD': …`, `if (req.method === 'POST') { … }`,
+/// the code after a guard, a method table's entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub methods: BTreeSet<String>,
+    /// The statements of the branch (a block's braces excluded), or the function of a table
+    /// entry.
+    pub body: TextRange,
 }
 
 impl Dispatch {
@@ -97,6 +116,8 @@ impl Dispatch {
             special_cased: BTreeSet::new(),
             unresolved: Vec::new(),
             span: None,
+            branches: Vec::new(),
+            fallback_range: None,
         }
     }
 
@@ -138,6 +159,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         early_returns: FxHashSet::default(),
         body: function.body_stmts(),
         try_depth: 0,
+        after_if: FxHashMap::default(),
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -153,6 +175,8 @@ struct Found {
     fallback: Option<Fallback>,
     unresolved: Vec<Span>,
     span: Option<Span>,
+    branches: Vec<Branch>,
+    fallback_range: Option<TextRange>,
 }
 
 impl Found {
@@ -179,6 +203,8 @@ impl Found {
                 return none;
             }
         };
+        let mut branches = self.branches;
+        branches.sort_by_key(|b| b.body.start);
         Dispatch {
             style,
             methods,
@@ -186,6 +212,8 @@ impl Found {
             special_cased: self.special_cased,
             unresolved: self.unresolved,
             span: self.span,
+            branches,
+            fallback_range: self.fallback_range,
         }
     }
 
@@ -193,6 +221,21 @@ impl Found {
         self.positive.extend(methods);
         self.positive_style.get_or_insert(style);
         self.span.get_or_insert(span);
+    }
+
+    /// A branch serving `methods` with the statements `body`.
+    fn branch(&mut self, methods: BTreeSet<String>, body: Option<TextRange>) {
+        if let Some(body) = body {
+            self.branches.push(Branch { methods, body });
+        }
+    }
+
+    /// The first fallback found is the dispatch's fallback.
+    fn fallback(&mut self, fallback: Fallback, range: Option<TextRange>) {
+        if self.fallback.is_none() {
+            self.fallback = Some(fallback);
+            self.fallback_range = range;
+        }
     }
 }
 
@@ -212,6 +255,8 @@ struct Finder<'a, 'i> {
     body: Option<&'a [Stmt]>,
     /// How many `try` blocks deep the visit is: a throw there goes where the `catch` sends it.
     try_depth: u32,
+    /// The statements after each `if` of a statement list, by the `if`'s span.
+    after_if: FxHashMap<Span, TextRange>,
 }
 
 impl Finder<'_, '_> {
@@ -562,6 +607,12 @@ impl Visit for Finder<'_, '_> {
     /// (`if (req.method === 'OPTIONS') return res.end()`).
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
         let is_body = self.body.is_some_and(|body| std::ptr::eq(body, stmts));
+        // What runs after each `if`: the branch of the methods a guard lets through.
+        for (i, stmt) in stmts.iter().enumerate() {
+            if let (Stmt::If(guard), Some(rest)) = (stmt, stmts_range(&stmts[i + 1..])) {
+                self.after_if.insert(guard.span, rest);
+            }
+        }
         let early: Vec<Option<BTreeSet<String>>> =
             stmts.iter().map(|stmt| self.early_return(stmt)).collect();
         for (i, stmt) in stmts.iter().enumerate() {
@@ -589,7 +640,9 @@ impl Visit for Finder<'_, '_> {
                 Some(fallback) => {
                     self.found
                         .note(DispatchStyle::IfChain, methods.clone(), early_if.span);
-                    self.found.fallback.get_or_insert(fallback);
+                    self.found
+                        .branch(methods.clone(), stmt_body(&early_if.cons));
+                    self.found.fallback(fallback, stmts_range(tail));
                 }
                 None => self.found.special_cased.extend(methods.iter().cloned()),
             }
@@ -609,21 +662,28 @@ impl Visit for Finder<'_, '_> {
         if self.is_method(&switch.discriminant) {
             let mut methods = BTreeSet::new();
             let mut has_default = false;
+            // `case 'GET': case 'HEAD': …`: empty cases share the next case's statements.
+            let mut pending = BTreeSet::new();
             for case in &switch.cases {
                 match case.test.as_deref().map(string_value) {
                     Some(Some(method)) => {
                         methods.insert(method.to_uppercase());
+                        pending.insert(method.to_uppercase());
+                        if !case.cons.is_empty() {
+                            self.found
+                                .branch(std::mem::take(&mut pending), stmts_range(&case.cons));
+                        }
                     }
                     Some(None) => self.found.unresolved.push(case.span),
                     None => {
                         has_default = true;
                         let fallback = self.classify(&case.cons);
-                        self.found.fallback.get_or_insert(fallback);
+                        self.found.fallback(fallback, stmts_range(&case.cons));
                     }
                 }
             }
             if !has_default {
-                self.found.fallback.get_or_insert(Fallback::FallsThrough);
+                self.found.fallback(Fallback::FallsThrough, None);
             }
             self.found.note(DispatchStyle::Switch, methods, switch.span);
         }
@@ -650,7 +710,11 @@ impl Visit for Finder<'_, '_> {
                 None => served,
             });
             self.found.span.get_or_insert(stmt.span);
+            // The last guard decides what the others get.
             self.found.fallback = Some(self.classify(std::slice::from_ref(&*stmt.cons)));
+            self.found.fallback_range = stmt_body(&stmt.cons);
+            let rest = self.after_if.get(&stmt.span).copied();
+            self.found.branch(Truth::names(ALL & !truth.true_for), rest);
         } else if may_hold & OTHER == 0 && may_hold != 0 {
             let style = if matches!(unwrap(&stmt.test), Expr::Call(_)) {
                 DispatchStyle::Includes
@@ -658,16 +722,16 @@ impl Visit for Finder<'_, '_> {
                 DispatchStyle::IfChain
             };
             self.found.note(style, Truth::names(may_hold), stmt.span);
+            self.found
+                .branch(Truth::names(may_hold), stmt_body(&stmt.cons));
             // The final `else` of a chain is the fallback.
             match stmt.alt.as_deref() {
                 Some(Stmt::If(_)) => {}
                 Some(alt) => {
                     let fallback = self.classify(std::slice::from_ref(alt));
-                    self.found.fallback.get_or_insert(fallback);
+                    self.found.fallback(fallback, stmt_body(alt));
                 }
-                None => {
-                    self.found.fallback.get_or_insert(Fallback::FallsThrough);
-                }
+                None => self.found.fallback(Fallback::FallsThrough, None),
             }
         }
         stmt.visit_children_with(self);
@@ -682,7 +746,7 @@ impl Visit for Finder<'_, '_> {
                 {
                     Some(keys) => {
                         self.found.note(DispatchStyle::Table, keys, member.span);
-                        self.found.fallback.get_or_insert(Fallback::Custom);
+                        self.found.fallback(Fallback::Custom, None);
                     }
                     None => self.found.unresolved.push(member.span),
                 }
@@ -702,6 +766,21 @@ fn exits(stmt: &Stmt) -> bool {
         Stmt::Block(b) => b.stmts.last().is_some_and(exits),
         Stmt::If(i) => exits(&i.cons) && i.alt.as_deref().is_some_and(exits),
         _ => false,
+    }
+}
+
+/// The range from the first to the last of some statements.
+fn stmts_range(stmts: &[Stmt]) -> Option<TextRange> {
+    use swc_common::Spanned;
+    let (first, last) = (stmts.first()?, stmts.last()?);
+    Some(parse::range(first.span().with_hi(last.span().hi)))
+}
+
+/// The statements of a branch: a block's contents, or the single statement.
+fn stmt_body(stmt: &Stmt) -> Option<TextRange> {
+    match stmt {
+        Stmt::Block(block) => stmts_range(&block.stmts),
+        other => stmts_range(std::slice::from_ref(other)),
     }
 }
 
@@ -812,14 +891,22 @@ fn classify(stmts: &[Stmt]) -> Fallback {
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.
-pub fn from_table<T>(table: &[(String, T)], span: Option<Span>) -> Dispatch {
+pub fn from_table(table: &[(String, Option<FnLike>)], span: Option<Span>) -> Dispatch {
     Dispatch {
         style: DispatchStyle::Table,
         methods: table.iter().map(|(method, _)| method.clone()).collect(),
         fallback: Fallback::Custom,
-        special_cased: BTreeSet::new(),
-        unresolved: Vec::new(),
         span,
+        branches: table
+            .iter()
+            .filter_map(|(method, function)| {
+                Some(Branch {
+                    methods: BTreeSet::from([method.clone()]),
+                    body: parse::range((*function)?.span()),
+                })
+            })
+            .collect(),
+        ..Dispatch::none()
     }
 }
 
@@ -868,8 +955,7 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
         style: DispatchStyle::Router,
         methods: calls.methods,
         fallback: Fallback::Framework,
-        special_cased: BTreeSet::new(),
-        unresolved: Vec::new(),
         span: calls.span,
+        ..Dispatch::none()
     }
 }

@@ -10,6 +10,8 @@ use super::dispatch::ROUTE_METHODS;
 use super::libraries::{self, Library};
 use super::module_index::{Binding, DefaultExport, ModuleIndex};
 use super::syntax::{callee_text, prop_name, unwrap, FnLike};
+use crate::diagnostic::TextRange;
+use crate::parse;
 
 /// What kind of thing the default export is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,8 +39,9 @@ pub struct Wrapper {
     pub local: bool,
     /// Called with arguments besides the handler (`withAuth(handler, { role: 'admin' })`).
     pub extra_arguments: bool,
+    /// The wrapper call, `withAuth(handler, { role })`.
     #[serde(skip)]
-    pub span: Span,
+    pub range: TextRange,
 }
 
 /// The resolved handler.
@@ -163,7 +166,7 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                     name,
                     local: false,
                     extra_arguments: call.args.len() > 1,
-                    span: call.span,
+                    range: parse::range(call.span),
                 });
                 handler.method_table = table;
                 return;
@@ -179,7 +182,7 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                         name,
                         local,
                         extra_arguments: call.args.len() > 1,
-                        span: call.span,
+                        range: parse::range(call.span),
                     });
                     follow(index, &call.args[position].expr, handler, depth + 1);
                 }

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod flow;
 pub mod handler;
 pub mod libraries;
+pub mod model;
 pub mod module_index;
 mod rules;
 pub mod syntax;
@@ -52,6 +53,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// `None` for App Router files (they are already migrated).
     pub verdict: Option<Verdict>,
+    /// The positions a rewrite needs; built only by [`model_pages_api`].
+    pub model: Option<model::HandlerModel>,
 }
 
 /// Facts about the route a file serves that the analysis needs.
@@ -78,12 +81,22 @@ fn parse_failure(error: parse::ParseError) -> Analysis {
         config: None,
         verdict: Some(Verdict::of(std::slice::from_ref(&diagnostic))),
         diagnostics: vec![diagnostic],
+        model: None,
     }
 }
 
-/// Analyses a `pages/api` file.
+/// Analyses a `pages/api` file (what `check` reports).
 pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
-    let parsed = match parse::parse(text, extension) {
+    analyse_pages(text, extension, route, false)
+}
+
+/// Analyses a `pages/api` file and builds its [`model::HandlerModel`] (what `apply` walks).
+pub fn model_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
+    analyse_pages(text, extension, route, true)
+}
+
+fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: bool) -> Analysis {
+    let parsed = match parse::parse_with(text, extension, with_model) {
         Ok(parsed) => parsed,
         Err(error) => return parse_failure(error),
     };
@@ -154,6 +167,15 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
     }));
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
 
+    let model = with_model.then(|| {
+        model::build(
+            &parsed.program,
+            parsed.comments,
+            &resolved,
+            &dispatch,
+            config.as_ref(),
+        )
+    });
     Analysis {
         handler: Some(HandlerSummary {
             kind: resolved.kind,
@@ -167,6 +189,7 @@ pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> A
         config,
         verdict: Some(Verdict::of(&diagnostics)),
         diagnostics,
+        model,
     }
 }
 
@@ -190,5 +213,6 @@ pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> A
         config: None,
         diagnostics,
         verdict: None,
+        model: None,
     }
 }

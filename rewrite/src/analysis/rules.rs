@@ -105,10 +105,7 @@ fn wrapped(handler: &Handler, edge: bool, at: TextRange) -> Diagnostic {
             format!("`{}` is {place}{extra}", w.name)
         })
         .collect();
-    let range = handler
-        .wrappers
-        .first()
-        .map_or(at, |w| parse::range(w.span));
+    let range = handler.wrappers.first().map_or(at, |w| w.range);
     let message = if edge {
         format!("the edge handler is wrapped: `{chain}` ({}); the wrapper takes a Web `Request` and returns a `Response`, as a route handler does, but it may rely on the edge `event` argument a route handler does not get", details.join("; "))
     } else if handler.method_table.is_empty() {

@@ -541,3 +541,156 @@ fn verdicts_match_what_an_adapter_can_do() {
     assert!(codes(&asset).contains(&Code::FileRelativeUrl));
     assert_eq!(asset.verdict, Some(Verdict::Manual));
 }
+
+#[test]
+fn the_model_a_rewrite_walks() {
+    let text = "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { db, type Row } from '../../lib/db'\n\nexport const config = { api: { bodyParser: false } }\nexport const maxDuration = 30\n\n// Lists and creates users.\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const session = req.cookies.sid\n  switch (req.method) {\n    case 'GET':\n    case 'HEAD': {\n      return res.status(200).json(await db.list())\n    }\n    case 'POST':\n      /* create */\n      return res.status(201).json(await db.create(req.body))\n    default:\n      res.setHeader('Allow', ['GET', 'HEAD', 'POST'])\n      return res.status(405).end()\n  }\n}\n";
+    let a = super::model_pages_api(
+        text,
+        "ts",
+        &RouteContext {
+            params: &[],
+            next_major: Some(16),
+            file: "pages/api/users.ts",
+        },
+    );
+    let model = a.model.expect("the model is built on request");
+    let slice = |r: crate::diagnostic::TextRange| &text[r.start as usize..r.end as usize];
+
+    let function = model.function.as_ref().unwrap();
+    assert!(function.is_async && !function.is_arrow);
+    assert_eq!(
+        function
+            .params
+            .iter()
+            .map(|p| (p.name.as_deref(), slice(p.range)))
+            .collect::<Vec<_>>(),
+        vec![
+            (Some("req"), "req: NextApiRequest"),
+            (Some("res"), "res: NextApiResponse")
+        ]
+    );
+    assert!(slice(model.export.unwrap()).starts_with("export default async function handler("));
+    assert_eq!(
+        slice(model.prelude.unwrap()),
+        "const session = req.cookies.sid"
+    );
+
+    let branches: Vec<(Vec<&str>, &str)> = model
+        .branches
+        .iter()
+        .map(|b| {
+            (
+                b.methods.iter().map(String::as_str).collect(),
+                slice(b.body),
+            )
+        })
+        .collect();
+    assert_eq!(
+        branches,
+        vec![
+            (
+                vec!["GET", "HEAD"],
+                "{\n      return res.status(200).json(await db.list())\n    }"
+            ),
+            (
+                vec!["POST"],
+                "return res.status(201).json(await db.create(req.body))"
+            ),
+        ]
+    );
+    assert_eq!(model.fallback, Fallback::MethodNotAllowedWithAllow);
+    assert_eq!(
+        slice(model.fallback_range.unwrap()),
+        "res.setHeader('Allow', ['GET', 'HEAD', 'POST'])\n      return res.status(405).end()"
+    );
+    let created = a.uses.iter().find(|u| u.status == Some(201)).unwrap();
+    assert_eq!(model.branch_of(created.range), Some(1));
+
+    assert_eq!(model.imports.len(), 2);
+    assert!(model.imports[0].type_only);
+    let db = &model.imports[1];
+    assert_eq!(
+        db.specifiers
+            .iter()
+            .map(|s| (s.local.as_str(), s.type_only))
+            .collect::<Vec<_>>(),
+        vec![("db", false), ("Row", true)]
+    );
+    let config = model.config.as_ref().unwrap();
+    assert_eq!(
+        slice(config.statement),
+        "export const config = { api: { bodyParser: false } }"
+    );
+    assert_eq!(config.values.body_parser, Some(false));
+    assert_eq!(model.segment_exports.len(), 1);
+    assert_eq!(
+        (
+            model.segment_exports[0].name.as_str(),
+            &model.segment_exports[0].value
+        ),
+        ("maxDuration", &super::model::Literal::Number(30.0))
+    );
+    assert_eq!(
+        model
+            .comments
+            .iter()
+            .map(|c| slice(c.range))
+            .collect::<Vec<_>>(),
+        vec!["// Lists and creates users.", "/* create */"]
+    );
+    let post = model.branches[1].body;
+    let whole_case = crate::diagnostic::TextRange::new(post.start - 20, post.end);
+    assert_eq!(model.comments_in(whole_case).count(), 1);
+}
+
+#[test]
+fn model_branches_of_guards_and_runs() {
+    let model_of = |text: &str| {
+        super::model_pages_api(
+            text,
+            "js",
+            &RouteContext {
+                params: &[],
+                next_major: Some(16),
+                file: "pages/api/x.js",
+            },
+        )
+    };
+    let slice = |text: &'static str, r: crate::diagnostic::TextRange| {
+        &text[r.start as usize..r.end as usize]
+    };
+    let guard: &'static str = "export default (req, res) => {\n  if (req.method !== 'POST') return res.status(405).end()\n  const body = req.body\n  res.json(body)\n}";
+    let a = model_of(guard);
+    let m = a.model.unwrap();
+    assert_eq!(
+        (
+            m.branches[0]
+                .methods
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            slice(guard, m.branches[0].body)
+        ),
+        (vec!["POST"], "const body = req.body\n  res.json(body)")
+    );
+    assert_eq!(
+        slice(guard, m.fallback_range.unwrap()),
+        "return res.status(405).end()"
+    );
+    assert!(m.function.unwrap().is_arrow);
+
+    let run: &'static str = "export default async function h(req, res) {\n  if (req.method === 'GET') {\n    return res.json(1)\n  }\n  if (req.method === 'PUT') return res.json(2)\n  return res.status(400).json({})\n}";
+    let m = model_of(run).model.unwrap();
+    assert_eq!(
+        m.branches
+            .iter()
+            .map(|b| slice(run, b.body))
+            .collect::<Vec<_>>(),
+        vec!["return res.json(1)", "return res.json(2)"]
+    );
+    assert_eq!(
+        slice(run, m.fallback_range.unwrap()),
+        "return res.status(400).json({})"
+    );
+}
