@@ -13,7 +13,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
-use super::handler::chain_root_import;
+use super::handler::{chain_root_import, TableEntry};
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
 use super::syntax::{ident_name, member_name, prop_name, string_value, unwrap, FnLike};
@@ -160,6 +160,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         body: function.body_stmts(),
         try_depth: 0,
         after_if: FxHashMap::default(),
+        selections: Vec::new(),
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -205,10 +206,16 @@ impl Found {
         };
         let mut branches = self.branches;
         branches.sort_by_key(|b| b.body.start);
+        // A table lookup with no check for a missing entry: what the lookup's user does.
+        let default_fallback = if style == DispatchStyle::Table {
+            Fallback::Custom
+        } else {
+            Fallback::FallsThrough
+        };
         Dispatch {
             style,
             methods,
-            fallback: self.fallback.unwrap_or(Fallback::FallsThrough),
+            fallback: self.fallback.unwrap_or(default_fallback),
             special_cased: self.special_cased,
             unresolved: self.unresolved,
             span: self.span,
@@ -257,6 +264,8 @@ struct Finder<'a, 'i> {
     try_depth: u32,
     /// The statements after each `if` of a statement list, by the `if`'s span.
     after_if: FxHashMap<Span, TextRange>,
+    /// Locals holding a method table's entry for the request: `const run = handlers[method]`.
+    selections: Vec<swc_ecma_ast::Id>,
 }
 
 impl Finder<'_, '_> {
@@ -282,6 +291,9 @@ impl Finder<'_, '_> {
             Pat::Ident(binding) => {
                 if self.is_method(init) {
                     self.aliases.push(binding.id.to_id());
+                } else if self.table_lookup(init).is_some() {
+                    // `const run = handlers[req.method]`: `if (!run)` is then the fallback.
+                    self.selections.push(binding.id.to_id());
                 } else {
                     self.remember_collection(&binding.id.sym, init);
                 }
@@ -309,26 +321,8 @@ impl Finder<'_, '_> {
                 }
             }
             Expr::Object(object) => {
-                let keys: BTreeSet<String> = object
-                    .props
-                    .iter()
-                    .filter_map(|p| match p {
-                        swc_ecma_ast::PropOrSpread::Prop(prop) => match &**prop {
-                            swc_ecma_ast::Prop::KeyValue(kv) => {
-                                prop_name(&kv.key).map(str::to_owned)
-                            }
-                            swc_ecma_ast::Prop::Method(m) => prop_name(&m.key).map(str::to_owned),
-                            swc_ecma_ast::Prop::Shorthand(i) => Some(i.sym.to_string()),
-                            _ => None,
-                        },
-                        swc_ecma_ast::PropOrSpread::Spread(_) => None,
-                    })
-                    .collect();
-                if !keys.is_empty() && keys.iter().all(|k| is_method_name(&k.to_uppercase())) {
-                    self.tables.insert(
-                        name.to_owned(),
-                        keys.into_iter().map(|k| k.to_uppercase()).collect(),
-                    );
+                if let Some(keys) = method_keys(object) {
+                    self.tables.insert(name.to_owned(), keys);
                 }
             }
             _ => {}
@@ -339,6 +333,12 @@ impl Finder<'_, '_> {
     fn is_method(&self, expr: &Expr) -> bool {
         match unwrap(expr) {
             Expr::Member(m) => self.is_req_method(m),
+            // `req.method ?? ''`, `req.method || 'GET'`.
+            Expr::Bin(bin)
+                if matches!(bin.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) =>
+            {
+                self.is_method(&bin.left)
+            }
             Expr::Ident(i) => self
                 .aliases
                 .iter()
@@ -450,6 +450,32 @@ impl Finder<'_, '_> {
             }
             _ => None,
         }
+    }
+
+    /// `handlers[req.method]` over a known table: the table's methods.
+    fn table_lookup(&self, expr: &Expr) -> Option<BTreeSet<String>> {
+        let Expr::Member(member) = unwrap(expr) else {
+            return None;
+        };
+        let MemberProp::Computed(computed) = &member.prop else {
+            return None;
+        };
+        if !self.is_method(&computed.expr) {
+            return None;
+        }
+        ident_name(&member.obj)
+            .and_then(|t| self.tables.get(t))
+            .cloned()
+    }
+
+    /// `if (!run)` on a table selection.
+    fn is_missing_selection(&self, test: &Expr) -> bool {
+        let Expr::Unary(u) = unwrap(test) else {
+            return false;
+        };
+        u.op == UnaryOp::Bang
+            && matches!(unwrap(&u.arg), Expr::Ident(i)
+                if self.selections.iter().any(|(name, ctxt)| *ctxt == i.ctxt && *name == i.sym))
     }
 
     /// `if (req.method === 'GET') { …; return … }` with no `else`: the methods it may take.
@@ -587,6 +613,25 @@ fn is_case_call(prop: &MemberProp) -> bool {
     matches!(member_name(prop), Some("toUpperCase" | "toLowerCase"))
 }
 
+/// The keys of an object literal keyed by HTTP methods (any case), uppercased:
+/// `{ GET: …, post: … }`. `None` when a key is something else.
+fn method_keys(object: &swc_ecma_ast::ObjectLit) -> Option<BTreeSet<String>> {
+    let keys: BTreeSet<String> = object
+        .props
+        .iter()
+        .map(|p| match p {
+            swc_ecma_ast::PropOrSpread::Prop(prop) => match &**prop {
+                swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key).map(str::to_uppercase),
+                swc_ecma_ast::Prop::Method(m) => prop_name(&m.key).map(str::to_uppercase),
+                swc_ecma_ast::Prop::Shorthand(i) => Some(i.sym.to_uppercase()),
+                _ => None,
+            },
+            swc_ecma_ast::PropOrSpread::Spread(_) => None,
+        })
+        .collect::<Option<_>>()?;
+    (!keys.is_empty() && keys.iter().all(|k| is_method_name(k))).then_some(keys)
+}
+
 fn is_method_name(name: &str) -> bool {
     ROUTE_METHODS.contains(&name) || matches!(name, "CONNECT" | "TRACE")
 }
@@ -695,6 +740,10 @@ impl Visit for Finder<'_, '_> {
             stmt.visit_children_with(self);
             return;
         }
+        if self.is_missing_selection(&stmt.test) {
+            let fallback = self.classify(std::slice::from_ref(&*stmt.cons));
+            self.found.fallback(fallback, stmt_body(&stmt.cons));
+        }
         let Some(truth) = self.truth(&stmt.test) else {
             stmt.visit_children_with(self);
             return;
@@ -737,6 +786,40 @@ impl Visit for Finder<'_, '_> {
         stmt.visit_children_with(self);
     }
 
+    /// `apiHandler(req, res, { GET: …, PUT: … })`: a method table handed to a helper with the
+    /// request; the helper picks the entry, and answers the other methods as it sees fit.
+    fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
+        let hands_request = call
+            .args
+            .iter()
+            .any(|a| self.roles.object_of(&a.expr).is_some());
+        if hands_request {
+            for arg in &call.args {
+                let Expr::Object(object) = unwrap(&arg.expr) else {
+                    continue;
+                };
+                let Some(keys) = method_keys(object) else {
+                    continue;
+                };
+                self.found.note(DispatchStyle::Table, keys, call.span);
+                self.found.fallback(Fallback::Unknown, None);
+                for prop in &object.props {
+                    if let swc_ecma_ast::PropOrSpread::Prop(prop) = prop {
+                        if let swc_ecma_ast::Prop::KeyValue(kv) = &**prop {
+                            use swc_common::Spanned;
+                            let method = prop_name(&kv.key).map(str::to_uppercase);
+                            self.found.branch(
+                                method.into_iter().collect(),
+                                Some(parse::range(kv.value.span())),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        call.visit_children_with(self);
+    }
+
     fn visit_member_expr(&mut self, member: &MemberExpr) {
         if let MemberProp::Computed(computed) = &member.prop {
             if self.is_method(&computed.expr) {
@@ -744,10 +827,7 @@ impl Visit for Finder<'_, '_> {
                     .and_then(|t| self.tables.get(t))
                     .cloned()
                 {
-                    Some(keys) => {
-                        self.found.note(DispatchStyle::Table, keys, member.span);
-                        self.found.fallback(Fallback::Custom, None);
-                    }
+                    Some(keys) => self.found.note(DispatchStyle::Table, keys, member.span),
                     None => self.found.unresolved.push(member.span),
                 }
             }
@@ -891,18 +971,19 @@ fn classify(stmts: &[Stmt]) -> Fallback {
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.
-pub fn from_table(table: &[(String, Option<FnLike>)], span: Option<Span>) -> Dispatch {
+pub fn from_table(table: &[TableEntry], span: Option<Span>) -> Dispatch {
     Dispatch {
         style: DispatchStyle::Table,
-        methods: table.iter().map(|(method, _)| method.clone()).collect(),
-        fallback: Fallback::Custom,
+        methods: table.iter().map(|e| e.method.to_owned()).collect(),
+        // The helper that builds the handler answers the other methods.
+        fallback: Fallback::Unknown,
         span,
         branches: table
             .iter()
-            .filter_map(|(method, function)| {
+            .filter_map(|e| {
                 Some(Branch {
-                    methods: BTreeSet::from([method.clone()]),
-                    body: parse::range((*function)?.span()),
+                    methods: BTreeSet::from([e.method.to_owned()]),
+                    body: parse::range(e.function?.span()),
                 })
             })
             .collect(),
@@ -918,6 +999,9 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
         methods: BTreeSet<String>,
         all: bool,
         span: Option<Span>,
+        /// `nc({ onNoMatch })`, `router.handler({ onNoMatch })`: the handler's own answer to
+        /// the methods no route matches (next-connect's default is a 404).
+        on_no_match: bool,
     }
     impl Visit for Calls<'_, '_> {
         // Type annotations hold no `req`/`res` uses: do not walk them.
@@ -940,12 +1024,24 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
             }
             call.visit_children_with(self);
         }
+
+        fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
+            let key = match prop {
+                swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key),
+                swc_ecma_ast::Prop::Shorthand(i) => Some(&*i.sym),
+                swc_ecma_ast::Prop::Method(m) => prop_name(&m.key),
+                _ => None,
+            };
+            self.on_no_match |= key == Some("onNoMatch");
+            prop.visit_children_with(self);
+        }
     }
     let mut calls = Calls {
         index,
         methods: BTreeSet::new(),
         all: false,
         span: None,
+        on_no_match: false,
     };
     program.visit_with(&mut calls);
     if calls.all {
@@ -954,7 +1050,11 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
     Dispatch {
         style: DispatchStyle::Router,
         methods: calls.methods,
-        fallback: Fallback::Framework,
+        fallback: if calls.on_no_match {
+            Fallback::Custom
+        } else {
+            Fallback::Framework
+        },
         span: calls.span,
         ..Dispatch::none()
     }

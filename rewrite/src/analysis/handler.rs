@@ -59,7 +59,19 @@ pub struct Handler<'a> {
     pub unresolved_reason: Option<String>,
     /// `apiHandler({ get: getUsers, post: register })`: the methods of a table handed to a
     /// helper that builds the handler, with their functions where we can follow them.
-    pub method_table: Vec<(String, Option<FnLike<'a>>)>,
+    pub method_table: Vec<TableEntry<'a>>,
+}
+
+/// One method of a method table handed to a helper.
+#[derive(Clone, Copy)]
+pub struct TableEntry<'a> {
+    /// Uppercase.
+    pub method: &'a str,
+    /// The function, when it is defined in this file.
+    pub function: Option<FnLike<'a>>,
+    /// The module that holds it, when it is imported (`import('./_get')`, a lazy
+    /// `() => import('./_get')`, or an imported name).
+    pub module: Option<&'a str>,
 }
 
 /// Resolves the module's handler.
@@ -227,12 +239,30 @@ fn leads_to_function(index: &ModuleIndex, expr: &Expr, depth: usize) -> bool {
             Some(Binding::Value(e)) => leads_to_function(index, e, depth + 1),
             _ => false,
         },
-        Expr::Call(c) => c
-            .args
-            .iter()
-            .any(|a| leads_to_function(index, &a.expr, depth + 1)),
+        // `defaultHandler({ GET: import('./_get') })` inside a wrapper builds the handler too.
+        Expr::Call(c) => c.args.iter().any(|a| {
+            leads_to_function(index, &a.expr, depth + 1)
+                || matches!(unwrap(&a.expr), Expr::Object(o) if is_method_keyed(o))
+        }),
         _ => false,
     }
+}
+
+/// An object literal whose keys are all HTTP methods.
+fn is_method_keyed(object: &swc_ecma_ast::ObjectLit) -> bool {
+    !object.props.is_empty()
+        && object.props.iter().all(|p| match p {
+            swc_ecma_ast::PropOrSpread::Prop(prop) => {
+                let key = match &**prop {
+                    swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key),
+                    swc_ecma_ast::Prop::Shorthand(i) => Some(&*i.sym),
+                    swc_ecma_ast::Prop::Method(m) => prop_name(&m.key),
+                    _ => None,
+                };
+                key.is_some_and(|k| ROUTE_METHODS.iter().any(|m| m.eq_ignore_ascii_case(k)))
+            }
+            swc_ecma_ast::PropOrSpread::Spread(_) => false,
+        })
 }
 
 /// The import at the root of a callee chain (`nc()`, `createRouter().get(…)`, `Sentry.wrap`,
@@ -260,11 +290,9 @@ pub fn chain_root_import<'a>(
     }
 }
 
-/// An object literal keyed by HTTP methods (any case): `{ get: getUsers, POST: register }`.
-fn method_table<'a>(
-    index: &ModuleIndex<'a>,
-    expr: &'a Expr,
-) -> Option<Vec<(String, Option<FnLike<'a>>)>> {
+/// An object literal keyed by HTTP methods (any case): `{ get: getUsers, POST: register }`,
+/// `{ GET: import('./_get') }`.
+fn method_table<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<Vec<TableEntry<'a>>> {
     let Expr::Object(object) = unwrap(expr) else {
         return None;
     };
@@ -273,23 +301,54 @@ fn method_table<'a>(
         let swc_ecma_ast::PropOrSpread::Prop(prop) = prop else {
             return None;
         };
-        let (key, function) = match &**prop {
-            swc_ecma_ast::Prop::KeyValue(kv) => {
-                (prop_name(&kv.key)?, function_of(index, &kv.value))
-            }
-            swc_ecma_ast::Prop::Shorthand(i) => (&*i.sym, function_named(index, &i.sym)),
-            swc_ecma_ast::Prop::Method(m) => {
-                (prop_name(&m.key)?, Some(FnLike::Function(&m.function)))
-            }
+        let (key, function, module) = match &**prop {
+            swc_ecma_ast::Prop::KeyValue(kv) => (
+                prop_name(&kv.key)?,
+                function_of(index, &kv.value),
+                module_of(index, &kv.value),
+            ),
+            swc_ecma_ast::Prop::Shorthand(i) => (
+                &*i.sym,
+                function_named(index, &i.sym),
+                match index.binding(&i.sym) {
+                    Some(Binding::Import { source }) => Some(source),
+                    _ => None,
+                },
+            ),
+            swc_ecma_ast::Prop::Method(m) => (
+                prop_name(&m.key)?,
+                Some(FnLike::Function(&m.function)),
+                None,
+            ),
             _ => return None,
         };
-        let method = key.to_ascii_uppercase();
-        if !ROUTE_METHODS.contains(&method.as_str()) {
-            return None;
-        }
-        table.push((method, function));
+        let method = ROUTE_METHODS.iter().find(|m| m.eq_ignore_ascii_case(key))?;
+        table.push(TableEntry {
+            method,
+            function,
+            module,
+        });
     }
     (!table.is_empty()).then_some(table)
+}
+
+/// The module a table value comes from: `import('./_get')`, `() => import('./_get')`, or a
+/// name imported from it.
+fn module_of<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<&'a str> {
+    match unwrap(expr) {
+        Expr::Call(call) if matches!(call.callee, Callee::Import(_)) => {
+            super::syntax::string_value(&call.args.first()?.expr)
+        }
+        Expr::Arrow(arrow) => match &*arrow.body {
+            swc_ecma_ast::ArrowFunctionBody::Expr(body) => module_of(index, body),
+            swc_ecma_ast::ArrowFunctionBody::FunctionBody(_) => None,
+        },
+        Expr::Ident(i) => match index.binding(&i.sym)? {
+            Binding::Import { source } => Some(source),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The function an expression is or names, in this file.

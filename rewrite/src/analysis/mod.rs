@@ -135,10 +135,12 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     };
     // The functions that see `req`/`res`: the handler, or each function of a method table.
     // An edge handler's `req` is a Web `Request`: its uses need no rewriting.
-    let functions = resolved
-        .function
-        .into_iter()
-        .chain(resolved.method_table.iter().filter_map(|(_, f)| *f));
+    let functions = resolved.function.into_iter().chain(
+        resolved
+            .method_table
+            .iter()
+            .filter_map(|entry| entry.function),
+    );
     let mut uses = Vec::new();
     let mut continues = Vec::new();
     for function in functions.filter(|_| !edge) {

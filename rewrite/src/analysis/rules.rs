@@ -86,7 +86,11 @@ fn wrapped(handler: &Handler, edge: bool, at: TextRange) -> Diagnostic {
         chain.push_str(&wrapper.name);
         chain.push('(');
     }
-    chain.push_str("handler");
+    chain.push_str(if handler.method_table.is_empty() {
+        "handler"
+    } else {
+        "{ … }"
+    });
     chain.push_str(&")".repeat(handler.wrappers.len()));
     let details: Vec<String> = handler
         .wrappers
@@ -111,14 +115,16 @@ fn wrapped(handler: &Handler, edge: bool, at: TextRange) -> Diagnostic {
     } else if handler.method_table.is_empty() {
         format!("the handler is wrapped: `{chain}` ({})", details.join("; "))
     } else {
-        let methods: Vec<&str> = handler
+        let methods: Vec<String> = handler
             .method_table
             .iter()
-            .map(|(m, _)| m.as_str())
+            .map(|entry| match entry.module {
+                Some(module) => format!("{} from `{module}`", entry.method),
+                None => entry.method.to_owned(),
+            })
             .collect();
         format!(
-            "the handler is built by `{}({{ … }})` from a table of method handlers ({})",
-            handler.wrappers[0].name,
+            "the handler is built by `{chain}` from a table of method handlers ({})",
             methods.join(", ")
         )
     };
@@ -239,7 +245,8 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
                 Fallback::Throws => Some("the error it throws (Next answers 500 to an uncaught throw, unless a wrapper catches it)"),
                 Fallback::NoResponse => Some("no response at all (the request hangs)"),
                 Fallback::FallsThrough => Some("the code after the dispatch (no response, if there is none)"),
-                Fallback::Served | Fallback::Framework | Fallback::Unknown => None,
+                Fallback::Unknown => Some("what the helper that picks the method answers"),
+                Fallback::Served | Fallback::Framework => None,
             };
             if let Some(fallback) = fallback {
                 out.push(Diagnostic::new(

@@ -694,3 +694,56 @@ fn model_branches_of_guards_and_runs() {
         "return res.status(400).json({})"
     );
 }
+
+#[test]
+fn method_tables_as_big_apis_write_them() {
+    // A lookup through a local, with a check for a missing entry.
+    let lookup = pages("const handlers = { GET: async (req, res) => res.json(1), DELETE: async (req, res) => res.status(204).end() }\nexport default async function h(req, res) { const run = handlers[req.method ?? '']; if (!run) return res.status(405).json({ error: 'nope' }); await run(req, res) }");
+    assert_eq!(
+        (
+            lookup.dispatch.style,
+            methods(&lookup),
+            lookup.dispatch.fallback
+        ),
+        (
+            DispatchStyle::Table,
+            vec!["DELETE".into(), "GET".into()],
+            Fallback::MethodNotAllowed
+        )
+    );
+    // A table handed to a helper together with the request.
+    let helper = pages("import { apiHandler } from '../../lib/api'\nexport default function h(req, res) { return apiHandler(req, res, { GET: async () => res.json(1), PUT: async () => res.json(2) }) }");
+    assert_eq!(
+        (methods(&helper), helper.dispatch.fallback),
+        (vec!["GET".into(), "PUT".into()], Fallback::Unknown)
+    );
+    // A curried wrapper around a table of lazy imports of per-method modules.
+    let lazy = pages("import { defaultHandler, withMiddleware } from '../../../lib/server'\nexport default withMiddleware()(defaultHandler({ GET: import('./_get'), POST: import('./_post') }))");
+    assert_eq!(
+        (lazy.dispatch.style, methods(&lazy)),
+        (DispatchStyle::Table, vec!["GET".into(), "POST".into()])
+    );
+    let message = &lazy
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::WrappedHandler)
+        .unwrap()
+        .message;
+    assert!(
+        message.contains("`withMiddleware(…)(defaultHandler({ … }))`")
+            && message.contains("GET from `./_get`"),
+        "{message}"
+    );
+    // next-connect: the routes' methods; `onNoMatch` answers the others.
+    let nc = pages("import nc from 'next-connect'\nconst handler = nc({ onNoMatch: (req, res) => res.status(404).end() }).get((req, res) => res.json(1)).post((req, res) => res.json(2))\nexport default handler");
+    assert_eq!(
+        (methods(&nc), nc.dispatch.fallback, nc.verdict),
+        (
+            vec!["GET".into(), "POST".into()],
+            Fallback::Custom,
+            Some(Verdict::Adapter)
+        )
+    );
+    let all = pages("import { createRouter } from 'next-connect'\nconst router = createRouter()\nrouter.all((req, res) => res.json(1))\nexport default router.handler()");
+    assert_eq!(methods(&all), vec!["*".to_owned()]);
+}
