@@ -24,6 +24,7 @@ const FIXTURES: &[&str] = &[
     "fixtures/monorepo",
     "fixtures/methods",
     "fixtures/bindings-and-flow",
+    "fixtures/route-modules",
 ];
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github"];

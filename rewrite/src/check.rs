@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::dispatch::{DispatchStyle, Fallback};
+use crate::analysis::handler::HandlerKind;
 use crate::analysis::uses::{Object, UseKind};
 use crate::analysis::{self, config::PageConfig, Analysis, HandlerSummary, RouteContext, Verdict};
 use crate::diagnostic::{Code, Diagnostic, Severity, TextRange};
@@ -14,6 +15,7 @@ use crate::next_config::PageExtensions;
 use crate::project::{self, DiscoverError, NextVersion, Project};
 use crate::route::collisions::{self, Bundler};
 use crate::route::{FileKind, RouteFile, Router};
+use crate::route_modules;
 use crate::source::{self, LineIndex, LoadError};
 
 /// The version of the JSON report's schema; bumped on any breaking change.
@@ -70,6 +72,9 @@ pub struct RouteReport {
     pub verdict: Option<Verdict>,
     pub diagnostics: Vec<LocatedDiagnostic>,
     pub uses: Vec<LocatedUse>,
+    /// The relative modules the file loads, for the import graph over `pages/api`.
+    #[serde(skip)]
+    pub relative_imports: Vec<String>,
 }
 
 /// A diagnostic with its position resolved.
@@ -265,6 +270,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
             );
         }
     }
+    imported_route_modules(files, &mut routes);
     report.routes.extend(routes.into_iter().flatten());
 
     report.collisions.extend(
@@ -281,6 +287,89 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
             }),
     );
     project_problems(project, report);
+}
+
+/// Findings a module imported by other routes does not have as a module: the ones about being
+/// a handler (its methods, its shape) and about members its importer's wrappers set.
+const HANDLER_ONLY: &[Code] = &[
+    Code::ImplicitHeadOptions,
+    Code::FallbackBecomes405,
+    Code::DynamicMethodDispatch,
+    Code::NoDefaultExport,
+    Code::WrappedHandler,
+    Code::LibraryHandler,
+    Code::NextConnectRouter,
+    Code::EdgeHandler,
+    Code::UnresolvedHandler,
+    Code::UnknownMember,
+    Code::UnfollowedParameter,
+];
+
+/// `pages/api` files other routes import: analysed as modules of their importers, each reported
+/// once with the public URL Next serves it at and the wrappers it runs without there.
+fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>]) {
+    let imports: Vec<(usize, &[String])> = routes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.as_ref()?.relative_imports.as_slice())))
+        .filter(|(_, imports)| !imports.is_empty())
+        .collect();
+    let modules = route_modules::find(files, &imports);
+    for module in modules {
+        let importers: Vec<&RouteReport> = module
+            .importers
+            .iter()
+            .filter_map(|&i| routes[i].as_ref())
+            .collect();
+        let importer_verdict = importers.iter().filter_map(|r| r.verdict).max();
+        let mut wrappers: Vec<String> = importers
+            .iter()
+            .filter_map(|r| r.handler.as_ref())
+            .flat_map(|h| h.wrappers.iter().map(|w| format!("`{}`", w.name)))
+            .collect();
+        wrappers.dedup();
+        let names: Vec<String> = importers.iter().map(|r| r.file.clone()).collect();
+        let Some(route) = routes[module.module].as_mut() else {
+            continue;
+        };
+        let has_default = route
+            .handler
+            .as_ref()
+            .is_some_and(|h| h.kind != HandlerKind::Missing);
+        let public = if !has_default {
+            "it has no default export, so Next answers every request there with a 500".to_owned()
+        } else if wrappers.is_empty() {
+            "there it runs as a handler of its own, called with every method".to_owned()
+        } else {
+            format!(
+                "there it runs without the wrappers its importer applies ({})",
+                wrappers.join(", ")
+            )
+        };
+        let diagnostic = Diagnostic::new(
+            Code::ImportedRouteModule,
+            TextRange::file_start(),
+            format!(
+                "imported by {} as a module, but Next also serves it publicly at {}: {public}",
+                names.join(", "),
+                route.pattern
+            ),
+        );
+        route
+            .diagnostics
+            .retain(|d| !HANDLER_ONLY.contains(&d.code));
+        route.dispatch = DispatchStyle::Module;
+        route.methods = Vec::new();
+        route.fallback = Fallback::Unknown;
+        route.special_cased.clear();
+        let own = route
+            .diagnostics
+            .iter()
+            .map(|d| d.code.verdict_floor())
+            .max();
+        route.verdict = [importer_verdict, own].into_iter().flatten().max();
+        route.diagnostics.insert(0, at_file_start(&diagnostic));
+    }
 }
 
 /// Findings about the project rather than a route: the routers' folders, the walk and
@@ -414,6 +503,7 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
                 diagnostics: vec![diagnostic],
                 verdict,
                 model: None,
+                relative_imports: Vec::new(),
             };
             (analysis, String::new(), io_failure)
         }
@@ -452,6 +542,7 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
         verdict,
         diagnostics,
         uses,
+        relative_imports: analysis.relative_imports,
     };
     (route, io_failure)
 }

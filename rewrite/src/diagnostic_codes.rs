@@ -116,6 +116,12 @@ codes! {
     /// `app/…/route.ts` changes what the path points to, and on Node.js `fetch` does not read
     /// `file:` URLs.
     FileRelativeUrl = "H007", "file-relative-url", Warning, Manual, Some("load the asset with `fs` from a path under `process.cwd()`, or move it so the relative path still points at it");
+    /// A file inside `pages/api` that other routes import (`./_get`, `./_auth-middleware`).
+    /// Next also serves it publicly at its own URL, where it runs without the wrappers its
+    /// importer applies (an auth check skipped), or answers 500 when it has no default export.
+    /// It is analysed as a module of its importer, and `apply` moves it beside the importer's
+    /// route file, where it is not routed: its public URL then answers 404.
+    ImportedRouteModule = "H008", "imported-route-module", Warning, Auto, Some("move shared modules out of `pages/api` (`apply` does it), so that Next does not serve them");
 
     /// A route handler answers HEAD and OPTIONS on its own (HEAD runs GET, OPTIONS gets a 204
     /// with `Allow`), where the Pages handler was called with those methods.

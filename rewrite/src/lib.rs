@@ -14,4 +14,5 @@ pub mod next_config;
 pub mod parse;
 pub mod project;
 pub mod route;
+pub mod route_modules;
 pub mod source;

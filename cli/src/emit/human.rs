@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use migrate_rewrite::analysis::dispatch::DispatchStyle;
 use migrate_rewrite::analysis::Verdict;
 use migrate_rewrite::check::{LocatedDiagnostic, Report};
 use migrate_rewrite::diagnostic::Severity;
@@ -141,7 +142,11 @@ fn routes_table(out: &mut dyn Write, paint: &Paint, report: &Report) -> std::io:
             [
                 r.router.as_str().to_owned(),
                 r.pattern.clone(),
-                r.methods.join(","),
+                if r.dispatch == DispatchStyle::Module {
+                    "(module)".to_owned()
+                } else {
+                    r.methods.join(",")
+                },
                 verdict,
                 r.file.clone(),
             ]

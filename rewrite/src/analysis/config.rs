@@ -5,6 +5,7 @@ use serde::Serialize;
 use swc_common::Span;
 use swc_ecma_ast::{Expr, Lit, Prop, PropOrSpread};
 
+use super::module_index::ModuleIndex;
 use super::syntax::{prop_name, string_value, unwrap};
 use crate::diagnostic::TextRange;
 use crate::parse;
@@ -43,6 +44,19 @@ impl PageConfig {
     pub fn is_edge(&self) -> bool {
         matches!(self.runtime.as_deref(), Some("edge" | "experimental-edge"))
     }
+}
+
+/// The page config of a module: its `config` and its `export const runtime`.
+pub fn of_module(index: &ModuleIndex) -> Option<PageConfig> {
+    let runtime_export = index.string_exports.get("runtime").map(|runtime| {
+        let span = index
+            .named_exports
+            .iter()
+            .find(|(name, _)| name == "runtime")
+            .map_or_else(Default::default, |(_, span)| *span);
+        (runtime.as_str(), span)
+    });
+    resolve(index.config, runtime_export)
 }
 
 /// The page config Next resolves for a Pages API route: `config`, with a top-level

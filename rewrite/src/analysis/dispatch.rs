@@ -45,6 +45,9 @@ pub enum DispatchStyle {
     /// The methods cannot be known: a library or a handler we cannot follow decides, or
     /// `req.method` is compared with values we cannot resolve. Not the same as every method.
     Unknown,
+    /// Not a handler: a file inside `pages/api` that other routes import, analysed as a
+    /// module of its importer.
+    Module,
 }
 
 /// What a request with a method the handler does not list gets.
@@ -137,6 +140,7 @@ impl Dispatch {
         match self.style {
             DispatchStyle::None => vec!["*".to_owned()],
             DispatchStyle::Unknown => vec!["unknown".to_owned()],
+            DispatchStyle::Module => Vec::new(),
             _ => self.methods.iter().cloned().collect(),
         }
     }

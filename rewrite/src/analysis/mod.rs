@@ -55,6 +55,9 @@ pub struct Analysis {
     pub verdict: Option<Verdict>,
     /// The positions a rewrite needs; built only by [`model_pages_api`].
     pub model: Option<model::HandlerModel>,
+    /// The relative modules the file loads (`./_get`, `../lib/db`): statically, by `require`,
+    /// or lazily from a method table.
+    pub relative_imports: Vec<String>,
 }
 
 /// Facts about the route a file serves that the analysis needs.
@@ -82,6 +85,7 @@ fn parse_failure(error: parse::ParseError) -> Analysis {
         verdict: Some(Verdict::of(std::slice::from_ref(&diagnostic))),
         diagnostics: vec![diagnostic],
         model: None,
+        relative_imports: Vec::new(),
     }
 }
 
@@ -102,17 +106,7 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     };
     let index = ModuleIndex::new(&parsed.program, parsed.top_level);
     let resolved = handler::resolve(&index);
-    let config = config::resolve(
-        index.config,
-        index.string_exports.get("runtime").map(|runtime| {
-            let span = index
-                .named_exports
-                .iter()
-                .find(|(name, _)| name == "runtime")
-                .map_or_else(Default::default, |(_, span)| *span);
-            (runtime.as_str(), span)
-        }),
-    );
+    let config = config::of_module(&index);
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);
     let params: Vec<Option<String>> = resolved
         .function
@@ -160,13 +154,7 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     rules::dispatch(&dispatch, &mut diagnostics);
     rules::file_relative_urls(text, &mut diagnostics);
     rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
-    diagnostics.extend(continues.into_iter().map(|span| {
-        Diagnostic::new(
-            Code::ResponseThenContinue,
-            parse::range(span),
-            "the response is sent here, and the handler keeps running",
-        )
-    }));
+    rules::response_then_continue(&continues, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
 
     let model = with_model.then(|| {
@@ -178,7 +166,16 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
             config.as_ref(),
         )
     });
+    let relative_imports = index
+        .sources
+        .iter()
+        .copied()
+        .chain(resolved.method_table.iter().filter_map(|e| e.module))
+        .filter(|s| s.starts_with('.'))
+        .map(str::to_owned)
+        .collect();
     Analysis {
+        relative_imports,
         handler: Some(HandlerSummary {
             kind: resolved.kind,
             wrappers: resolved.wrappers,
@@ -216,5 +213,6 @@ pub fn analyse_app_route(text: &str, extension: &str, route: &RouteContext) -> A
         diagnostics,
         verdict: None,
         model: None,
+        relative_imports: Vec::new(),
     }
 }

@@ -61,6 +61,8 @@ pub struct ModuleIndex<'a> {
     pub string_exports: FxHashMap<String, String>,
     /// The resolver's context for top-level bindings (see [`crate::parse::Parsed`]).
     pub top_level: SyntaxContext,
+    /// Every module the top level loads: `import … from`, `export … from`, `require(…)`.
+    pub sources: Vec<&'a str>,
 }
 
 impl<'a> ModuleIndex<'a> {
@@ -134,8 +136,10 @@ impl<'a> ModuleIndex<'a> {
                 Pat::Ident(b) => {
                     let name: &str = &b.id.sym;
                     let binding = match declarator.init.as_deref() {
-                        Some(init) => require_source(init)
-                            .map_or(Binding::Value(init), |source| Binding::Import { source }),
+                        Some(init) => require_source(init).map_or(Binding::Value(init), |source| {
+                            self.sources.push(source);
+                            Binding::Import { source }
+                        }),
                         None => Binding::Other,
                     };
                     self.bindings.insert(name, binding);
@@ -170,6 +174,7 @@ impl<'a> ModuleIndex<'a> {
                 let Some(source) = import.src.value.as_atom().map(|a| a.as_str()) else {
                     return;
                 };
+                self.sources.push(source);
                 for specifier in &import.specifiers {
                     let local = match specifier {
                         ImportSpecifier::Named(n) => &n.local,
@@ -197,11 +202,17 @@ impl<'a> ModuleIndex<'a> {
             ModuleDecl::ExportDefaultExpr(e) => {
                 self.default_export = Some(DefaultExport::Expr(&e.expr, e.span));
             }
+            ModuleDecl::ExportAll(all) => {
+                if let Some(source) = all.src.value.as_atom() {
+                    self.sources.push(source.as_str());
+                }
+            }
             ModuleDecl::ExportNamed(named) => {
                 let source = named
                     .src
                     .as_ref()
                     .and_then(|s| s.value.as_atom().map(|a| a.as_str()));
+                self.sources.extend(source);
                 for specifier in &named.specifiers {
                     let swc_ecma_ast::ExportSpecifier::Named(n) = specifier else {
                         continue;

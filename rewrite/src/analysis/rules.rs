@@ -229,7 +229,10 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
             at,
             "the handler serves every method; as a route handler it serves only the methods it exports, and Next answers HEAD (with GET) and OPTIONS (204 with `Allow`) itself",
         )),
-        DispatchStyle::Router | DispatchStyle::Exports | DispatchStyle::Unknown => {}
+        DispatchStyle::Router
+        | DispatchStyle::Exports
+        | DispatchStyle::Unknown
+        | DispatchStyle::Module => {}
         _ => {
             if dispatch.methods.contains("GET") && !dispatch.methods.contains("HEAD") {
                 out.push(Diagnostic::new(
@@ -427,4 +430,15 @@ pub fn file_relative_urls(text: &str, out: &mut Vec<Diagnostic>) {
             "`import.meta.url` makes a path relative to this file: it points elsewhere once the file moves to `app/…/route`",
         ));
     }
+}
+
+/// U003: a response sent while the handler keeps running.
+pub fn response_then_continue(spans: &[swc_common::Span], out: &mut Vec<Diagnostic>) {
+    out.extend(spans.iter().map(|span| {
+        Diagnostic::new(
+            Code::ResponseThenContinue,
+            parse::range(*span),
+            "the response is sent here, and the handler keeps running",
+        )
+    }));
 }

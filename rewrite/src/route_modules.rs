@@ -1,0 +1,151 @@
+//! Files inside `pages/api` that other routes import. Large APIs keep per-method modules and
+//! middleware beside their routes (`pages/api/users/index.ts` loading `./_get.ts`,
+//! `./_auth-middleware.ts`). Next routes every one of them publicly (`/api/users/_get`), where
+//! they run without the wrappers their importer applies, or answer 500 without a default
+//! export. This module builds the import graph over `pages/api` to find them.
+
+use std::path::{Component, Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use crate::route::{FileKind, RouteFile};
+
+/// A `pages/api` file that other `pages/api` files import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutedModule {
+    /// Index of the imported file.
+    pub module: usize,
+    /// Indices of the files that import it, sorted.
+    pub importers: Vec<usize>,
+}
+
+/// Every `pages/api` file imported by another one. `imports` gives, for a file index, the
+/// relative module specifiers it loads (`./_get`, `../lib/db`).
+pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedModule> {
+    // `pages/api/users/_get.ts` answers to `…/users/_get` (and to `…/users/_get.ts`, `.js`,
+    // as ESM TypeScript writes it); `users/index.ts` to `…/users` too.
+    let mut by_path: FxHashMap<PathBuf, usize> = FxHashMap::default();
+    for (i, file) in files.iter().enumerate() {
+        if file.kind != FileKind::PagesApi {
+            continue;
+        }
+        let path = normalize(&file.path);
+        by_path.insert(path.clone(), i);
+        let stem = strip_extension(&path, &file.extension);
+        if stem.file_name().is_some_and(|n| n == "index") {
+            if let Some(dir) = stem.parent() {
+                by_path.entry(dir.to_owned()).or_insert(i);
+            }
+        }
+        by_path.entry(stem).or_insert(i);
+    }
+    let mut importers: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    for &(importer, specifiers) in imports {
+        let Some(dir) = files[importer].path.parent() else {
+            continue;
+        };
+        for specifier in specifiers {
+            let target = normalize(&dir.join(specifier));
+            let found = by_path.get(&target).or_else(|| {
+                // `./_get.js` naming `_get.ts`.
+                let stem = target.with_extension("");
+                by_path.get(&stem)
+            });
+            if let Some(&module) = found.filter(|&&m| m != importer) {
+                importers.entry(module).or_default().push(importer);
+            }
+        }
+    }
+    let mut modules: Vec<RoutedModule> = importers
+        .into_iter()
+        .map(|(module, mut importers)| {
+            importers.sort_unstable();
+            importers.dedup();
+            RoutedModule { module, importers }
+        })
+        .collect();
+    modules.sort_by_key(|m| m.module);
+    modules
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `users/_get.ts` without its page extension (`ts`, or `api.ts`).
+fn strip_extension(path: &Path, extension: &str) -> PathBuf {
+    let text = path.to_string_lossy();
+    match text
+        .strip_suffix(extension)
+        .and_then(|t| t.strip_suffix('.'))
+    {
+        Some(stem) => PathBuf::from(stem),
+        None => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, kind: FileKind) -> RouteFile {
+        RouteFile {
+            path: PathBuf::from(path),
+            display: path.to_owned(),
+            rel: path.to_owned(),
+            kind,
+            extension: path.rsplit('.').next().unwrap().to_owned(),
+            pattern: String::new(),
+            app_path: None,
+            intercepting: false,
+        }
+    }
+
+    #[test]
+    fn finds_the_modules_routes_import() {
+        let files = vec![
+            file("/p/pages/api/users/index.ts", FileKind::PagesApi),
+            file("/p/pages/api/users/_get.ts", FileKind::PagesApi),
+            file("/p/pages/api/users/_post.js", FileKind::PagesApi),
+            file("/p/pages/api/_utils/index.ts", FileKind::PagesApi),
+            file("/p/pages/api/other.ts", FileKind::PagesApi),
+            file("/p/app/api/x/route.ts", FileKind::AppRoute),
+        ];
+        let users = vec![
+            "./_get".to_owned(),
+            "./_post.js".to_owned(),
+            "../_utils".to_owned(),
+            "../../../lib/db".to_owned(),
+        ];
+        let other = vec!["./users/_get.js".to_owned(), "./other".to_owned()];
+        let found = find(&files, &[(0, &users), (4, &other)]);
+        assert_eq!(
+            found,
+            vec![
+                RoutedModule {
+                    module: 1,
+                    importers: vec![0, 4]
+                },
+                RoutedModule {
+                    module: 2,
+                    importers: vec![0]
+                },
+                RoutedModule {
+                    module: 3,
+                    importers: vec![0]
+                },
+            ]
+        );
+    }
+}
