@@ -271,7 +271,11 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         }
     }
     imported_route_modules(files, &mut routes);
-    report.routes.extend(routes.into_iter().flatten());
+    let routes: Vec<RouteReport> = routes.into_iter().flatten().collect();
+    report
+        .problems
+        .extend(shared_unknown_members(&routes, &project.display_root));
+    report.routes.extend(routes);
 
     report.collisions.extend(
         route_problems
@@ -370,6 +374,62 @@ fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>
         route.verdict = [importer_verdict, own].into_iter().flatten().max();
         route.diagnostics.insert(0, at_file_start(&diagnostic));
     }
+}
+
+/// Members Node and Next do not define (`req.userId`) read in several routes: reported in each
+/// file once, and summarised here once per project with the wrappers those routes share.
+fn shared_unknown_members(routes: &[RouteReport], root: &str) -> Vec<FileDiagnostic> {
+    use std::collections::BTreeMap;
+    let mut readers: BTreeMap<(Object, &str), Vec<&RouteReport>> = BTreeMap::new();
+    for route in routes {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for u in route.uses.iter().filter(|u| u.kind == UseKind::Unknown) {
+            if seen.insert((u.object, u.name.as_str())) {
+                readers
+                    .entry((u.object, u.name.as_str()))
+                    .or_default()
+                    .push(route);
+            }
+        }
+    }
+    readers
+        .into_iter()
+        .filter(|(_, routes)| routes.len() > 1)
+        .map(|((object, name), routes)| {
+            let mut wrappers: BTreeMap<&str, usize> = BTreeMap::new();
+            for route in &routes {
+                for w in route.handler.iter().flat_map(|h| &h.wrappers) {
+                    *wrappers.entry(w.name.as_str()).or_default() += 1;
+                }
+            }
+            let set_by = if wrappers.is_empty() {
+                "no wrapper of theirs that we can see sets it".to_owned()
+            } else {
+                let list: Vec<String> = wrappers
+                    .iter()
+                    .map(|(name, n)| format!("`{name}` ({n})"))
+                    .collect();
+                format!("the wrappers they apply: {}", list.join(", "))
+            };
+            let object = match object {
+                Object::Req => "req",
+                Object::Res => "res",
+            };
+            let diagnostic = Diagnostic::new(
+                Code::UnknownMember,
+                TextRange::file_start(),
+                format!(
+                    "`{object}.{name}` is read in {} routes; it is not a Node.js or Next.js property, so something sets it before the handler runs: {set_by}",
+                    routes.len()
+                ),
+            )
+            .with_severity(Severity::Info);
+            FileDiagnostic {
+                file: root.to_owned(),
+                diagnostic: at_file_start(&diagnostic),
+            }
+        })
+        .collect()
 }
 
 /// Findings about the project rather than a route: the routers' folders, the walk and
