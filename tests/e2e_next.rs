@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use migrate_rewrite::analysis::dispatch::{DispatchStyle, Fallback};
 use migrate_rewrite::check::{check, Report, RouteReport};
 use migrate_rewrite::diagnostic::{Code, Severity};
-use migrate_rewrite::route::matcher::{ParamValue, RouteTable, TableRoute};
+use migrate_rewrite::route::matcher::{ParamValue, Resolution, RouteTable, TableRoute};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
@@ -425,6 +425,49 @@ fn requests_match_route_table(report: &Report, server: &Server) {
         compared += 1;
     }
     eprintln!("clean: {compared} URLs served by next start as our route table predicts");
+    trailing_slashes_redirect(&table, server);
+}
+
+/// With the default `trailingSlash: false`, Next answers a path ending in `/` with a 308 to
+/// the path without it, routed or not, keeping the query string.
+fn trailing_slashes_redirect(table: &RouteTable, server: &Server) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let urls = [
+        "/api/post/abc/",
+        "/api/",
+        "/api/g/a/b/deep/",
+        "/api/nothing/here/",
+        "/api/m/1/?a=1&a=2",
+    ];
+    for url in urls {
+        let (path, query) = url
+            .split_once('?')
+            .map_or((url, None), |(p, q)| (p, Some(q)));
+        let Resolution::Redirect { location } = table.resolve(path, query) else {
+            panic!("{url}: we predict no redirect");
+        };
+        let response = agent
+            .get(&format!("http://127.0.0.1:{}{url}", server.port))
+            .call()
+            .unwrap();
+        let theirs = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            (response.status().as_u16(), theirs.as_deref()),
+            (308, Some(location.as_str())),
+            "{url}: Next's redirect differs from ours"
+        );
+    }
+    eprintln!(
+        "clean: {} trailing-slash URLs redirected as we predict",
+        urls.len()
+    );
 }
 
 /// The methods every handler of `fixtures/methods` is sent.

@@ -36,6 +36,22 @@ pub enum MatchError {
     UndecodableParam { route: usize },
 }
 
+/// What Next does with a request path, before any handler runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// A trailing slash (with the default `trailingSlash: false`): a 308 to the path without
+    /// it, for every path, routed or not (spec C5).
+    Redirect {
+        location: String,
+    },
+    Matched(RouteMatch),
+    /// A route's pattern fits but a parameter is not valid percent-encoding: a 400.
+    BadRequest {
+        route: usize,
+    },
+    NotFound,
+}
+
 /// Routes in the order Next tries them.
 #[derive(Debug, Default)]
 pub struct RouteTable {
@@ -80,8 +96,25 @@ impl RouteTable {
         &self.routes
     }
 
-    /// Resolves a request path (no query string). A single trailing slash is ignored, as the
-    /// route regexes allow it.
+    /// What Next does with a request for `path` (and its query string, kept in a redirect).
+    pub fn resolve(&self, path: &str, query: Option<&str>) -> Resolution {
+        if path.len() > 1 && path.ends_with('/') {
+            let mut location = path[..path.len() - 1].to_owned();
+            if let Some(query) = query.filter(|q| !q.is_empty()) {
+                location.push('?');
+                location.push_str(query);
+            }
+            return Resolution::Redirect { location };
+        }
+        match self.match_path(path) {
+            Ok(Some(found)) => Resolution::Matched(found),
+            Ok(None) => Resolution::NotFound,
+            Err(MatchError::UndecodableParam { route }) => Resolution::BadRequest { route },
+        }
+    }
+
+    /// Resolves a request path (no query string) to a route, as Next's route regexes do (they
+    /// allow one trailing slash; [`RouteTable::resolve`] redirects it first, as Next does).
     pub fn match_path(&self, path: &str) -> Result<Option<RouteMatch>, MatchError> {
         let path = if path.len() > 1 {
             path.strip_suffix('/').unwrap_or(path)
@@ -312,5 +345,22 @@ mod tests {
         assert_eq!(served(&t, "/api/x/").unwrap().1, Router::App);
         let t = table(&[("/api/[y]", Router::Pages), ("/api/[y]", Router::App)]);
         assert_eq!(served(&t, "/api/z").unwrap().1, Router::App);
+    }
+
+    #[test]
+    fn trailing_slashes_redirect_before_routing() {
+        let t = table(&[("/api/x", Router::Pages), ("/api/[id]", Router::App)]);
+        let redirect = |path, query| match t.resolve(path, query) {
+            Resolution::Redirect { location } => location,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(redirect("/api/x/", None), "/api/x");
+        assert_eq!(redirect("/api/none/", Some("a=1")), "/api/none?a=1");
+        assert!(matches!(t.resolve("/", None), Resolution::NotFound));
+        assert!(matches!(t.resolve("/api/x", None), Resolution::Matched(_)));
+        assert!(matches!(
+            t.resolve("/api/%zz", None),
+            Resolution::BadRequest { .. }
+        ));
     }
 }
