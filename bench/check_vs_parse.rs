@@ -215,4 +215,38 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         cli_time.as_secs_f64(),
         ratio(cli_time)
     );
+    match peak_memory_kib(binary, &root, threads) {
+        Some(kib) => println!(
+            "migrate check --format json peak memory (max RSS)  {:>6} MiB",
+            kib / 1024
+        ),
+        None => println!("peak memory: unavailable (needs GNU time at /usr/bin/time)"),
+    }
+}
+
+/// The binary's peak resident memory in KiB, as GNU time reports it (`%M`).
+fn peak_memory_kib(binary: &str, root: &Path, threads: usize) -> Option<u64> {
+    let output = std::process::Command::new("/usr/bin/time")
+        .args([
+            "-f",
+            "%M",
+            binary,
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .current_dir(root)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .stdout(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .last()?
+        .trim()
+        .parse()
+        .ok()
 }

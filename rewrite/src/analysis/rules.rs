@@ -423,7 +423,7 @@ fn object(object: Object) -> &'static str {
 /// `import.meta.url`: a path relative to the file, which changes when the file moves.
 pub fn file_relative_urls(text: &str, out: &mut Vec<Diagnostic>) {
     const NEEDLE: &str = "import.meta.url";
-    for (start, _) in text.match_indices(NEEDLE) {
+    for start in memchr::memmem::find_iter(text.as_bytes(), NEEDLE) {
         out.push(Diagnostic::new(
             Code::FileRelativeUrl,
             TextRange::new(start as u32, (start + NEEDLE.len()) as u32),
