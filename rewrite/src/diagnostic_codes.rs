@@ -182,6 +182,11 @@ codes! {
     /// `arguments`, a destructured response (`(req, { status })`), a rest parameter passed on
     /// whole (`inner(...args)`). The route fails closed to the adapter.
     UnfollowedParameter = "U017", "unfollowed-parameter", Warning, Adapter, Some("name the handler's parameters `(req, res)` and use them directly");
+    /// A response method is taken off `res` without being called (`promise.then(res.json)`,
+    /// `const { status, json } = res`), or called through optional chaining (`res?.json(x)`).
+    /// Next binds these methods to the response, so the handler works, but a route handler has
+    /// no `res`: only the adapter keeps it working.
+    DetachedResponseMethod = "U018", "detached-response-method", Warning, Adapter, Some("call the method on `res` itself: `res.json(data)`");
 
     /// `bodyParser: false`: the route reads the raw body itself. That is the default in a route
     /// handler (`request.text()`, `arrayBuffer()`).

@@ -314,6 +314,8 @@ pub fn uses(
                 Some(Diagnostic::new(Code::ResponseState, u.range, format!("`res.{name}` reads or sets response state a Web `Response` takes all at once")))
             }
             UseKind::Alias => Some(Diagnostic::new(Code::Alias, u.range, format!("`{name}` is another name for the {}", noun(u.object)))),
+            UseKind::Detached => Some(Diagnostic::new(Code::DetachedResponseMethod, u.range, format!("`res.{name}` is taken off the response without being called"))),
+            UseKind::Unfollowed if name == "?." => Some(Diagnostic::new(Code::DetachedResponseMethod, u.range, "the response is used through optional chaining (`res?.…`), which is not followed as a response")),
             UseKind::Unfollowed => Some(Diagnostic::new(Code::UnfollowedParameter, u.range, match name.as_str() {
                 "arguments" => "the handler reads its parameters through `arguments`: what it does with the request and response cannot be followed".to_owned(),
                 "{…}" | "[…]" => format!("the {} is destructured in the signature: its uses cannot be followed", noun(u.object)),

@@ -747,3 +747,31 @@ fn method_tables_as_big_apis_write_them() {
     let all = pages("import { createRouter } from 'next-connect'\nconst router = createRouter()\nrouter.all((req, res) => res.json(1))\nexport default router.handler()");
     assert_eq!(methods(&all), vec!["*".to_owned()]);
 }
+
+#[test]
+fn response_methods_taken_off_res_fail_closed() {
+    for text in [
+        "export default function h(req, res) { return load().then(res.json) }",
+        "export default function h(req, res) { const { json, status } = res; status(200); json({}) }",
+        "export default function h(req, res) { res?.status(200)?.json({ a: 1 }) }",
+    ] {
+        let a = pages(text);
+        assert!(
+            codes(&a).contains(&Code::DetachedResponseMethod),
+            "{text}: {:?}",
+            codes(&a)
+        );
+        assert_eq!(a.verdict, Some(Verdict::Adapter), "{text}");
+    }
+    // A chain through setHeader is one use, still a plain response.
+    let chain = pages("export default function h(req, res) { res.setHeader('Cache-Control', 's-maxage=60').status(200).json({ a: 1 }) }");
+    assert_eq!(chain.verdict, Some(Verdict::Auto), "{:?}", codes(&chain));
+    // Optional reads of the request are followed as usual.
+    let optional_req = pages("export default function h(req, res) { res.json({ m: req.body?.message, id: req.query?.id }) }");
+    assert_eq!(
+        optional_req.verdict,
+        Some(Verdict::Auto),
+        "{:?}",
+        codes(&optional_req)
+    );
+}

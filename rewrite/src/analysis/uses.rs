@@ -58,6 +58,9 @@ pub enum UseKind {
     Escape,
     /// Another name for it: `const r = res`.
     Alias,
+    /// A response method taken off `res` without calling it (`promise.then(res.json)`,
+    /// `const { status } = res`).
+    Detached,
     /// A parameter the handler takes in a form whose uses cannot be followed: `arguments`, a
     /// destructured response, a rest parameter used other than as `args[0]`/`args[1]`.
     Unfollowed,
@@ -211,6 +214,7 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
         uses: Vec::new(),
         nested: 0,
         nested_functions: 0,
+        quiet_res: 0,
         statement: TextRange::default(),
         site: Site::Handler,
         followed: vec![function.span()],
@@ -262,6 +266,8 @@ struct Collector<'i> {
     nested: u32,
     /// How many `function`s (not arrows) deep: `arguments` is the handler's only outside them.
     nested_functions: u32,
+    /// Inside an optional chain on `res`, already reported as a whole.
+    quiet_res: u32,
     /// The innermost statement being visited.
     statement: TextRange,
     /// The function being visited: the handler or a helper it hands `req`/`res` to.
@@ -350,6 +356,9 @@ impl Collector<'_> {
     }
 
     fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
+        if object == Object::Res && self.quiet_res > 0 {
+            return;
+        }
         self.uses.push(Use {
             object,
             kind,
@@ -367,6 +376,32 @@ impl Collector<'_> {
             status: None,
             chain: Vec::new(),
         });
+    }
+
+    /// The object at the root of an optional chain (`res?.status(1)?.json(x)`: `res`).
+    fn opt_chain_root(&self, chain: &swc_ecma_ast::OptChainExpr) -> Option<Object> {
+        use swc_ecma_ast::OptChainBase;
+        let mut expr: &Expr = match &*chain.base {
+            OptChainBase::Member(m) => &m.obj,
+            OptChainBase::Call(c) => &c.callee,
+        };
+        loop {
+            if let Some(object) = self.object_of(expr) {
+                return Some(object);
+            }
+            expr = match unwrap(expr) {
+                Expr::Member(m) => &m.obj,
+                Expr::Call(c) => match &c.callee {
+                    Callee::Expr(callee) => callee,
+                    _ => return None,
+                },
+                Expr::OptChain(inner) => match &*inner.base {
+                    OptChainBase::Member(m) => &m.obj,
+                    OptChainBase::Call(c) => &c.callee,
+                },
+                _ => return None,
+            };
+        }
     }
 
     /// A use that is a call: its range is the whole call, with each argument's range.
@@ -502,7 +537,7 @@ impl Collector<'_> {
                         self.destructured(object, inner, Some(&name));
                     }
                     _ => {
-                        let kind = member_kind(object, &name);
+                        let kind = detached(object, &name);
                         self.push(object, kind, &name, None, span);
                     }
                 }
@@ -582,6 +617,25 @@ fn member_kind(object: Object, name: &str) -> UseKind {
     }
 }
 
+/// The kind of `res.x` read without being called: a method taken off the response
+/// (`promise.then(res.json)`, `const { status } = res`) is detached from it.
+fn detached(object: Object, name: &str) -> UseKind {
+    match member_kind(object, name) {
+        UseKind::Status
+        | UseKind::Json
+        | UseKind::Send
+        | UseKind::End
+        | UseKind::Redirect
+        | UseKind::SetHeader
+        | UseKind::WriteHead
+        | UseKind::Write
+        | UseKind::Revalidate
+        | UseKind::DraftMode
+        | UseKind::PreviewData => UseKind::Detached,
+        kind => kind,
+    }
+}
+
 /// The kind for a keyed read inside `req.query`, `req.headers` or `req.cookies`.
 fn field_kind(object: Object, field: &str) -> UseKind {
     member_kind(object, field)
@@ -590,6 +644,20 @@ fn field_kind(object: Object, field: &str) -> UseKind {
 impl Visit for Collector<'_> {
     // Type annotations hold no `req`/`res` uses: do not walk them.
     noop_visit_type!();
+
+    /// `res?.status(200)?.json(x)`: optional calls on the response are not followed as a
+    /// response chain, so the route fails closed. (`req.body?.x` reads are followed as usual.)
+    fn visit_opt_chain_expr(&mut self, chain: &swc_ecma_ast::OptChainExpr) {
+        if self.quiet_res == 0 && self.opt_chain_root(chain) == Some(Object::Res) {
+            self.push(Object::Res, UseKind::Unfollowed, "?.", None, chain.span);
+            // One finding for the whole chain; `req` uses in its arguments still count.
+            self.quiet_res += 1;
+            chain.visit_children_with(self);
+            self.quiet_res -= 1;
+            return;
+        }
+        chain.visit_children_with(self);
+    }
 
     fn visit_stmt(&mut self, stmt: &swc_ecma_ast::Stmt) {
         use swc_common::Spanned;
@@ -637,7 +705,7 @@ impl Visit for Collector<'_> {
         }
         if let Some(object) = self.object_of(&m.obj) {
             match member_name(&m.prop) {
-                Some(name) => self.push(object, member_kind(object, name), name, None, m.span),
+                Some(name) => self.push(object, detached(object, name), name, None, m.span),
                 None => self.push(object, UseKind::Dynamic, "[…]", None, m.span),
             }
             if let MemberProp::Computed(c) = &m.prop {
