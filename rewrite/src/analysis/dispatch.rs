@@ -797,8 +797,16 @@ impl Visit for Finder<'_, '_> {
             .args
             .iter()
             .any(|a| self.roles.object_of(&a.expr).is_some());
+        // `defaultHandler({ GET: import('./_get') })(req, res)`: the table in a curried call.
+        let curried = match &call.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Call(inner) => inner.args.as_slice(),
+                _ => &[],
+            },
+            _ => &[],
+        };
         if hands_request {
-            for arg in &call.args {
+            for arg in call.args.iter().chain(curried) {
                 let Expr::Object(object) = unwrap(&arg.expr) else {
                     continue;
                 };

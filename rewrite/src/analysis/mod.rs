@@ -169,10 +169,9 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     let relative_imports = index
         .sources
         .iter()
-        .copied()
-        .chain(resolved.method_table.iter().filter_map(|e| e.module))
+        .map(|s| (*s).to_owned())
+        .chain(dynamic_imports(text, &parsed.program))
         .filter(|s| s.starts_with('.'))
-        .map(str::to_owned)
         .collect();
     Analysis {
         relative_imports,
@@ -190,6 +189,34 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
         diagnostics,
         model,
     }
+}
+
+/// The modules loaded with `import('…')` anywhere in the file (method tables of lazy imports).
+/// Only files that contain `import(` are walked for them.
+fn dynamic_imports(text: &str, program: &swc_ecma_ast::Program) -> Vec<String> {
+    use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
+    struct Finder(Vec<String>);
+    impl Visit for Finder {
+        noop_visit_type!();
+        fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
+            if matches!(call.callee, swc_ecma_ast::Callee::Import(_)) {
+                if let Some(source) = call
+                    .args
+                    .first()
+                    .and_then(|a| syntax::string_value(&a.expr))
+                {
+                    self.0.push(source.to_owned());
+                }
+            }
+            call.visit_children_with(self);
+        }
+    }
+    if memchr::memmem::find(text.as_bytes(), b"import(").is_none() {
+        return Vec::new();
+    }
+    let mut finder = Finder(Vec::new());
+    program.visit_with(&mut finder);
+    finder.0
 }
 
 /// Analyses an App Router `route` file: its method exports and the mistakes Next ignores.

@@ -775,3 +775,16 @@ fn response_methods_taken_off_res_fail_closed() {
         codes(&optional_req)
     );
 }
+
+#[test]
+fn curried_tables_and_lazy_imports() {
+    let a = pages("import { defaultHandler } from '@calcom/lib/server/defaultHandler'\nimport { defaultResponder } from '@calcom/lib/server/defaultResponder'\nimport { withMiddleware } from '~/lib/helpers/withMiddleware'\nimport authMiddleware from './_auth-middleware'\nexport default withMiddleware()(defaultResponder(async (req, res) => { await authMiddleware(req); return defaultHandler({ GET: import('./_get'), PATCH: import('./_patch') })(req, res) }))");
+    assert_eq!(
+        (a.dispatch.style, methods(&a)),
+        (DispatchStyle::Table, vec!["GET".into(), "PATCH".into()])
+    );
+    assert_eq!(
+        a.relative_imports,
+        vec!["./_auth-middleware", "./_get", "./_patch"]
+    );
+}
