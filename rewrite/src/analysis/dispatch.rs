@@ -674,8 +674,15 @@ impl Visit for Finder<'_, '_> {
                 .find(|j| early[*j].is_none())
                 .unwrap_or(stmts.len());
             let tail = &stmts[run_end..];
+            // A tail that branches (`if (req.method !== 'GET' …) return 405`) answers only
+            // some requests: it is code every other method runs, not a fallback.
+            let branches = tail
+                .iter()
+                .any(|s| matches!(s, Stmt::If(_) | Stmt::Switch(_) | Stmt::Try(_)));
             let fallback = if tail.is_empty() && is_body {
                 Some(Fallback::NoResponse)
+            } else if branches {
+                None
             } else {
                 match self.classify(tail) {
                     f @ (Fallback::MethodNotAllowed
@@ -788,6 +795,28 @@ impl Visit for Finder<'_, '_> {
             }
         }
         stmt.visit_children_with(self);
+    }
+
+    /// `req.method === 'GET' ? handler(req, res) : res.status(405).end()`: a dispatch too.
+    fn visit_cond_expr(&mut self, cond: &swc_ecma_ast::CondExpr) {
+        if let Some(truth) = self.truth(&cond.test) {
+            let may_hold = truth.may_hold();
+            if may_hold & OTHER == 0 && may_hold != 0 {
+                use swc_common::Spanned;
+                self.found
+                    .note(DispatchStyle::IfChain, Truth::names(may_hold), cond.span);
+                self.found
+                    .branch(Truth::names(may_hold), Some(parse::range(cond.cons.span())));
+                let alt = Stmt::Expr(swc_ecma_ast::ExprStmt {
+                    span: cond.alt.span(),
+                    expr: cond.alt.clone(),
+                });
+                let fallback = self.classify(std::slice::from_ref(&alt));
+                self.found
+                    .fallback(fallback, Some(parse::range(cond.alt.span())));
+            }
+        }
+        cond.visit_children_with(self);
     }
 
     /// `apiHandler(req, res, { GET: …, PUT: … })`: a method table handed to a helper with the

@@ -183,7 +183,11 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                 handler.method_table = table;
                 return;
             }
-            let local = matches!(unwrap(callee), Expr::Ident(i) if matches!(index.binding(&i.sym), Some(Binding::Function(_) | Binding::Value(_))));
+            // `withA(h)` and curried `allow(['GET'])(h)` alike: the name at the chain's root.
+            let local = matches!(
+                callee_root(callee).and_then(|name| index.binding(name)),
+                Some(Binding::Function(_) | Binding::Value(_))
+            );
             let argument = call
                 .args
                 .iter()
@@ -263,6 +267,19 @@ fn is_method_keyed(object: &swc_ecma_ast::ObjectLit) -> bool {
             }
             swc_ecma_ast::PropOrSpread::Spread(_) => false,
         })
+}
+
+/// The identifier a callee chain starts from: `withA` in `withA`, `allow(['GET'])`, `lib.wrap`.
+fn callee_root(expr: &Expr) -> Option<&str> {
+    match unwrap(expr) {
+        Expr::Ident(i) => Some(&i.sym),
+        Expr::Member(m) => callee_root(&m.obj),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee) => callee_root(callee),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The import at the root of a callee chain (`nc()`, `createRouter().get(…)`, `Sentry.wrap`,

@@ -12,6 +12,7 @@ pub mod module_index;
 mod rules;
 pub mod syntax;
 pub mod uses;
+pub mod wrappers;
 
 #[cfg(test)]
 mod tests;
@@ -124,7 +125,11 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
         }
         (HandlerKind::NextConnect, _) => dispatch::next_connect(&parsed.program, &index),
         (HandlerKind::Library | HandlerKind::Unresolved, _) => Dispatch::unknown(resolved.span),
-        (_, Some(function)) => dispatch::analyse(function, Roles::of(function), &index),
+        (_, Some(function)) => wrappers::narrow(
+            dispatch::analyse(function, Roles::of(function), &index),
+            &resolved.wrappers,
+            &index,
+        ),
         _ => Dispatch::none(),
     };
     // The functions that see `req`/`res`: the handler, or each function of a method table.

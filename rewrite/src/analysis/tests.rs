@@ -788,3 +788,30 @@ fn curried_tables_and_lazy_imports() {
         vec!["./_auth-middleware", "./_get", "./_patch"]
     );
 }
+
+#[test]
+fn local_wrappers_narrow_the_methods() {
+    let allow = pages("const allowMethods = (methods) => (handler) => async (req, res) => {\n  if (req.method === 'OPTIONS') { return res.status(204).end() }\n  if (req.method !== 'GET' && req.method !== 'POST') { res.setHeader('Allow', methods.join(', ')); return res.status(405).json({}) }\n  return handler(req, res)\n}\nasync function handler(req, res) { res.json({ m: req.method }) }\nexport default allowMethods(['GET', 'POST'])(handler)");
+    assert_eq!(
+        (methods(&allow), allow.dispatch.fallback),
+        (
+            vec!["GET".into(), "POST".into()],
+            Fallback::MethodNotAllowedWithAllow
+        )
+    );
+    assert!(allow.dispatch.special_cased.contains("OPTIONS"));
+    // A wrapper that checks something else leaves the handler's methods as they are.
+    let auth = pages("const withAuth = (h) => async (req, res) => { if (!req.headers.authorization) return res.status(401).end(); return h(req, res) }\nexport default withAuth(async (req, res) => { if (req.method !== 'PUT') return res.status(405).end(); res.json(1) })");
+    assert_eq!(methods(&auth), vec!["PUT".to_owned()]);
+    // A wrapper whose test we cannot resolve: the methods are unknown.
+    let dynamic = pages("const only = (list) => (h) => (req, res) => list.includes(req.method) ? h(req, res) : res.status(405).end()\nexport default only(METHODS)((req, res) => res.json(1))");
+    assert_eq!(methods(&dynamic), vec!["unknown".to_owned()]);
+    // A conditional expression on the method is a dispatch.
+    let ternary = pages(
+        "export default (req, res) => req.method === 'GET' ? res.json(1) : res.status(405).end()",
+    );
+    assert_eq!(
+        (methods(&ternary), ternary.dispatch.fallback),
+        (vec!["GET".to_owned()], Fallback::MethodNotAllowed)
+    );
+}
