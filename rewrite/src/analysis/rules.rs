@@ -275,6 +275,9 @@ pub fn uses(
     let mut seen_unknown = FxHashSet::default();
     let mut body_reported = false;
     let mut callback_reported = false;
+    let streams = uses
+        .iter()
+        .any(|u| matches!(u.kind, UseKind::Write | UseKind::Pipe));
     for u in uses {
         let name = &u.name;
         let sends = matches!(
@@ -302,6 +305,9 @@ pub fn uses(
                 Some(key) if key != "server" => Diagnostic::new(Code::OtherNodeApi, u.range, format!("`{}.{name}.{key}` is Node-only: a route handler has no socket; the adapter takes the client's address from `x-forwarded-for`", object(u.object))),
                 _ => Diagnostic::new(Code::SocketAccess, u.range, format!("`{}.{name}` has no route-handler equivalent", object(u.object))),
             }),
+            // `writeHead(307, { Location })` then `end()` is a plain response; only writes in
+            // pieces (or a pipe) stream it.
+            UseKind::WriteHead if !streams => None,
             UseKind::WriteHead | UseKind::Write | UseKind::Pipe => {
                 let what = if u.kind == UseKind::Pipe { format!("a stream is piped into `res` (`{name}`)") } else { format!("`res.{name}` writes the response in pieces") };
                 Some(Diagnostic::new(Code::StreamingResponse, u.range, what))

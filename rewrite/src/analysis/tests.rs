@@ -815,3 +815,27 @@ fn local_wrappers_narrow_the_methods() {
         (vec!["GET".to_owned()], Fallback::MethodNotAllowed)
     );
 }
+
+#[test]
+fn plain_responses_written_the_node_way() {
+    for text in [
+        "export default function h(req, res) { res.writeHead(307, { Location: '/login' }); res.end() }",
+        "export default function h(req, res) { res.statusCode = 404; res.statusMessage = 'Nope'; res.end('missing') }",
+    ] {
+        let a = pages(text);
+        assert_eq!(a.verdict, Some(Verdict::Auto), "{text}: {:?}", codes(&a));
+    }
+    let status = pages("export default function h(req, res) { res.statusCode = 404; res.end() }");
+    let set = status
+        .uses
+        .iter()
+        .find(|u| u.kind == UseKind::SetStatus)
+        .unwrap();
+    assert_eq!(set.args.len(), 1);
+    // Writing in pieces streams; reading the status is response state.
+    let streamed = pages("export default function h(req, res) { res.writeHead(200, { 'Content-Type': 'text/event-stream' }); res.write('data: 1\\n\\n'); res.end() }");
+    assert!(codes(&streamed).contains(&Code::StreamingResponse));
+    let read =
+        pages("export default function h(req, res) { if (res.statusCode === 200) res.end() }");
+    assert!(codes(&read).contains(&Code::ResponseState));
+}

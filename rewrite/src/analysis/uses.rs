@@ -39,6 +39,9 @@ pub enum UseKind {
     Preview,
     // `res`
     Status,
+    /// `res.statusCode = 404`, `res.statusMessage = '…'`: the status of a plain response.
+    SetStatus,
+    /// `res.statusCode` read: response state.
     StatusCode,
     Json,
     Send,
@@ -786,12 +789,17 @@ impl Visit for Collector<'_> {
         if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &assign.left {
             if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop))
             {
+                // `res.statusCode = 404` sets the status of a plain response, as `res.status`
+                // does (and `statusMessage` its status text); other assignments are state.
                 let kind = if matches!(name, "statusCode" | "statusMessage") {
-                    UseKind::StatusCode
+                    UseKind::SetStatus
                 } else {
                     member_kind(Object::Res, name)
                 };
-                self.push(Object::Res, kind, name, None, m.span);
+                self.push(Object::Res, kind, name, None, assign.span);
+                if let Some(last) = self.uses.last_mut() {
+                    last.args = vec![parse::range(assign.right.expr_span_plain())];
+                }
                 assign.right.visit_with(self);
                 return;
             }
@@ -886,6 +894,17 @@ fn status_literal(expr: &Expr) -> Option<u16> {
     match unwrap(expr) {
         Expr::Lit(swc_ecma_ast::Lit::Num(n)) => n.raw.as_deref()?.parse().ok(),
         _ => None,
+    }
+}
+
+trait PlainSpan {
+    fn expr_span_plain(&self) -> Span;
+}
+
+impl PlainSpan for Expr {
+    fn expr_span_plain(&self) -> Span {
+        use swc_common::Spanned;
+        self.span()
     }
 }
 
