@@ -24,20 +24,23 @@ pub struct RoutedModule {
 pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedModule> {
     // `pages/api/users/_get.ts` answers to `…/users/_get` (and to `…/users/_get.ts`, `.js`,
     // as ESM TypeScript writes it); `users/index.ts` to `…/users` too.
+    if imports.is_empty() {
+        return Vec::new();
+    }
     let mut by_path: FxHashMap<PathBuf, usize> = FxHashMap::default();
     for (i, file) in files.iter().enumerate() {
         if file.kind != FileKind::PagesApi {
             continue;
         }
-        let path = normalize(&file.path);
-        by_path.insert(path.clone(), i);
-        let stem = strip_extension(&path, &file.extension);
+        // Discovery's paths come from a directory walk: no `.` or `..` to normalise away.
+        let stem = strip_extension(&file.path, &file.extension);
         if stem.file_name().is_some_and(|n| n == "index") {
             if let Some(dir) = stem.parent() {
                 by_path.entry(dir.to_owned()).or_insert(i);
             }
         }
         by_path.entry(stem).or_insert(i);
+        by_path.insert(file.path.clone(), i);
     }
     let mut importers: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for &(importer, specifiers) in imports {
@@ -68,14 +71,18 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     modules
 }
 
-/// `a/./b/../c` as `a/c`, without touching the file system.
+/// `a/./b/../c` as `a/c`, without touching the file system; a leading `..` stays.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                out.pop();
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
             }
             other => out.push(other.as_os_str()),
         }
@@ -110,6 +117,15 @@ mod tests {
             app_path: None,
             intercepting: false,
         }
+    }
+
+    #[test]
+    fn normalizes_without_the_file_system() {
+        assert_eq!(
+            normalize(Path::new("../p/pages/./api/x/../_get")),
+            PathBuf::from("../p/pages/api/_get")
+        );
+        assert_eq!(normalize(Path::new("/p/a/../../b")), PathBuf::from("/b"));
     }
 
     #[test]
