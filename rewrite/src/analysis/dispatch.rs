@@ -87,10 +87,10 @@ pub struct Dispatch {
     pub special_cased: BTreeSet<String>,
     /// Where `req.method` is compared in a way we could not resolve.
     #[serde(skip)]
-    pub unresolved: Vec<Span>,
+    pub unresolved: Vec<TextRange>,
     /// The first dispatch construct, for diagnostics.
     #[serde(skip)]
-    pub span: Option<Span>,
+    pub span: Option<TextRange>,
     /// Each branch: the methods it serves and the statements that serve them, in source order.
     #[serde(skip)]
     pub branches: Vec<Branch>,
@@ -125,7 +125,7 @@ impl Dispatch {
     }
 
     /// Methods that cannot be known (see [`DispatchStyle::Unknown`]).
-    pub fn unknown(span: Option<Span>) -> Self {
+    pub fn unknown(span: Option<TextRange>) -> Self {
         Dispatch {
             style: DispatchStyle::Unknown,
             fallback: Fallback::Unknown,
@@ -188,10 +188,12 @@ impl Found {
     fn into_dispatch(self) -> Dispatch {
         // `req.method` compared with something we cannot resolve: the methods are unknown,
         // whatever else the handler compares it with.
-        if !self.unresolved.is_empty() {
-            let mut unknown = Dispatch::unknown(self.span);
+        let unresolved: Vec<TextRange> = self.unresolved.iter().map(|s| parse::range(*s)).collect();
+        let span = self.span.map(parse::range);
+        if !unresolved.is_empty() {
+            let mut unknown = Dispatch::unknown(span);
             unknown.methods = self.positive;
-            unknown.unresolved = self.unresolved;
+            unknown.unresolved = unresolved;
             return unknown;
         }
         let (style, methods) = match (self.guard, self.positive_style) {
@@ -203,7 +205,7 @@ impl Found {
             (None, Some(style)) => (style, self.positive),
             (None, None) => {
                 let mut none = Dispatch::none();
-                none.unresolved = self.unresolved;
+                none.unresolved = unresolved;
                 none.special_cased = self.special_cased;
                 return none;
             }
@@ -221,8 +223,8 @@ impl Found {
             methods,
             fallback: self.fallback.unwrap_or(default_fallback),
             special_cased: self.special_cased,
-            unresolved: self.unresolved,
-            span: self.span,
+            unresolved,
+            span,
             branches,
             fallback_range: self.fallback_range,
         }
@@ -1012,7 +1014,7 @@ fn classify(stmts: &[Stmt]) -> Fallback {
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.
-pub fn from_table(table: &[TableEntry], span: Option<Span>) -> Dispatch {
+pub fn from_table(table: &[TableEntry], span: Option<TextRange>) -> Dispatch {
     Dispatch {
         style: DispatchStyle::Table,
         methods: table.iter().map(|e| e.method.to_owned()).collect(),
@@ -1096,7 +1098,7 @@ pub fn next_connect(program: &Program, index: &ModuleIndex) -> Dispatch {
         } else {
             Fallback::Framework
         },
-        span: calls.span,
+        span: calls.span.map(parse::range),
         ..Dispatch::none()
     }
 }

@@ -121,10 +121,12 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
 
     let dispatch = match (resolved.kind, resolved.function) {
         _ if !resolved.method_table.is_empty() => {
-            dispatch::from_table(&resolved.method_table, resolved.span)
+            dispatch::from_table(&resolved.method_table, resolved.span.map(parse::range))
         }
         (HandlerKind::NextConnect, _) => dispatch::next_connect(&parsed.program, &index),
-        (HandlerKind::Library | HandlerKind::Unresolved, _) => Dispatch::unknown(resolved.span),
+        (HandlerKind::Library | HandlerKind::Unresolved, _) => {
+            Dispatch::unknown(resolved.span.map(parse::range))
+        }
         (_, Some(function)) => wrappers::narrow(
             dispatch::analyse(function, Roles::of(function), &index),
             &resolved.wrappers,

@@ -163,7 +163,7 @@ pub fn build(
             let before: Vec<TextRange> = body
                 .iter()
                 .map(|s| parse::range(s.span()))
-                .take_while(|r| r.end <= parse::range(dispatch_span).start)
+                .take_while(|r| r.end <= dispatch_span.start)
                 .collect();
             Some(TextRange::new(before.first()?.start, before.last()?.end))
         });

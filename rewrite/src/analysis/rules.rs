@@ -207,16 +207,14 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
 
 /// Method dispatch: what changes about methods the handler does not serve.
 pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
-    for span in &dispatch.unresolved {
+    for range in &dispatch.unresolved {
         out.push(Diagnostic::new(
             Code::DynamicMethodDispatch,
-            parse::range(*span),
+            *range,
             "`req.method` is compared with something other than a string literal",
         ));
     }
-    let at = dispatch
-        .span
-        .map_or_else(TextRange::file_start, parse::range);
+    let at = dispatch.span.unwrap_or_else(TextRange::file_start);
     let methods = dispatch
         .methods
         .iter()
