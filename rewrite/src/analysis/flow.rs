@@ -9,7 +9,7 @@ use swc_common::Span;
 use swc_ecma_ast::{Callee, Expr, Stmt};
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
-use super::module_index::{Binding, ModuleIndex};
+use super::module_index::ModuleIndex;
 use super::syntax::{member_name, pat_var, unwrap, FnLike, Var};
 
 /// Spans of response-sending statements after which the handler (or a helper it hands `res`
@@ -168,13 +168,8 @@ impl<'i> Flow<'i> {
                 let Some(position) = call.args.iter().position(|a| res.is(&a.expr)) else {
                     return false;
                 };
-                let function = match self.index.binding_of(name) {
-                    Some(Binding::Function(f)) => FnLike::Function(f),
-                    Some(Binding::Value(value)) => match FnLike::from_expr(value) {
-                        Some(function) => function,
-                        None => return false,
-                    },
-                    _ => return false,
+                let Some(function) = self.index.function_of(name) else {
+                    return false;
                 };
                 let Some(helper_res) = function.params().get(position).and_then(|p| pat_var(p))
                 else {

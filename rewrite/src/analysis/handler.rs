@@ -326,7 +326,7 @@ fn method_table<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<Vec<Table
             ),
             swc_ecma_ast::Prop::Shorthand(i) => (
                 &*i.sym,
-                function_named(index, &i.sym),
+                index.function_named(&i.sym),
                 match index.binding(&i.sym) {
                     Some(Binding::Import { source }) => Some(source),
                     _ => None,
@@ -371,15 +371,7 @@ fn module_of<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<&'a str> {
 /// The function an expression is or names, in this file.
 fn function_of<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<FnLike<'a>> {
     match unwrap(expr) {
-        Expr::Ident(i) => function_named(index, &i.sym),
+        Expr::Ident(i) => index.function_named(&i.sym),
         e => FnLike::from_expr(e),
-    }
-}
-
-fn function_named<'a>(index: &ModuleIndex<'a>, name: &str) -> Option<FnLike<'a>> {
-    match index.binding(name)? {
-        Binding::Function(f) => Some(FnLike::Function(f)),
-        Binding::Value(value) => FnLike::from_expr(value),
-        _ => None,
     }
 }

@@ -9,7 +9,7 @@ use swc_ecma_ast::{
     ModuleExportName, ModuleItem, Pat, Program, SimpleAssignTarget, Stmt, VarDecl,
 };
 
-use super::syntax::{ident_name, member_name, string_value, unwrap};
+use super::syntax::{ident_name, member_name, string_value, unwrap, FnLike};
 
 /// What a top-level name is bound to.
 #[derive(Clone, Copy)]
@@ -88,6 +88,24 @@ impl<'a> ModuleIndex<'a> {
     /// The top-level binding of a name.
     pub fn binding(&self, name: &str) -> Option<Binding<'a>> {
         self.bindings.get(name).copied()
+    }
+
+    /// The function a top-level name is bound to (`function f() {}`, `const f = () => {}`).
+    pub fn function_named(&self, name: &str) -> Option<FnLike<'a>> {
+        match self.binding(name)? {
+            Binding::Function(f) => Some(FnLike::Function(f)),
+            Binding::Value(value) => FnLike::from_expr(value),
+            _ => None,
+        }
+    }
+
+    /// The top-level function an identifier refers to, when no inner scope rebinds it.
+    pub fn function_of(&self, ident: &Ident) -> Option<FnLike<'a>> {
+        if ident.ctxt == self.top_level {
+            self.function_named(&ident.sym)
+        } else {
+            None
+        }
     }
 
     /// The top-level binding an identifier refers to: none when an inner scope rebinds the

@@ -293,13 +293,8 @@ impl Collector<'_> {
         let Expr::Ident(callee_ident) = unwrap(expr) else {
             return false;
         };
-        let function = match self.index.binding_of(callee_ident) {
-            Some(Binding::Function(f)) => FnLike::Function(f),
-            Some(Binding::Value(value)) => match FnLike::from_expr(value) {
-                Some(function) => function,
-                None => return false,
-            },
-            _ => return false,
+        let Some(function) = self.index.function_of(callee_ident) else {
+            return false;
         };
         if self.followed.len() > MAX_DELEGATION || self.followed.contains(&function.span()) {
             return false;

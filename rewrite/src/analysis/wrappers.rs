@@ -10,7 +10,7 @@ use swc_ecma_ast::{ArrowFunctionBody, Expr, Stmt};
 
 use super::dispatch::{self, Dispatch, DispatchStyle, Fallback};
 use super::handler::Wrapper;
-use super::module_index::{Binding, ModuleIndex};
+use super::module_index::ModuleIndex;
 use super::syntax::FnLike;
 use super::uses::Roles;
 
@@ -24,7 +24,7 @@ pub fn narrow(handler: Dispatch, wrappers: &[Wrapper], index: &ModuleIndex) -> D
     // Curried wrappers (`allow(['GET'])(handler)`) are not marked local: look each up.
     for wrapper in wrappers {
         let root = wrapper.name.split(['(', '.']).next().unwrap_or_default();
-        let Some(function) = function_named(index, root) else {
+        let Some(function) = index.function_named(root) else {
             continue;
         };
         let Some(inner) = request_function(function) else {
@@ -34,14 +34,6 @@ pub fn narrow(handler: Dispatch, wrappers: &[Wrapper], index: &ModuleIndex) -> D
         dispatch = combine(dispatch, outer);
     }
     dispatch
-}
-
-fn function_named<'a>(index: &ModuleIndex<'a>, name: &str) -> Option<FnLike<'a>> {
-    match index.binding(name)? {
-        Binding::Function(f) => Some(FnLike::Function(f)),
-        Binding::Value(value) => FnLike::from_expr(value),
-        _ => None,
-    }
 }
 
 /// The function a wrapper returns that takes the request: the innermost of its curried
