@@ -108,16 +108,6 @@ impl<'a> ModuleIndex<'a> {
         }
     }
 
-    /// The top-level binding an identifier refers to: none when an inner scope rebinds the
-    /// name (a parameter or local called like a module-level helper).
-    pub fn binding_of(&self, ident: &Ident) -> Option<Binding<'a>> {
-        if ident.ctxt == self.top_level {
-            self.binding(&ident.sym)
-        } else {
-            None
-        }
-    }
-
     fn stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Decl(decl) => self.decl(decl, false),
