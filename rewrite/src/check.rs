@@ -299,6 +299,7 @@ const HANDLER_ONLY: &[Code] = &[
     Code::ImplicitHeadOptions,
     Code::FallbackBecomes405,
     Code::DynamicMethodDispatch,
+    Code::NoResponsePath,
     Code::NoDefaultExport,
     Code::WrappedHandler,
     Code::LibraryHandler,

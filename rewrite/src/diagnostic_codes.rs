@@ -132,6 +132,11 @@ codes! {
     /// `req.method` is compared in a way we cannot resolve to a set of methods: the methods are
     /// unknown, so the route moves through the adapter, exported for every method.
     DynamicMethodDispatch = "D003", "dynamic-method-dispatch", Warning, Adapter, Some("compare `req.method` against string literals so each method can become a named export");
+    /// A path through the handler ends without touching the response (a bare `return`, or the
+    /// end of the body). Under the Pages Router the request then hangs (Next adds no timeout);
+    /// a route handler that returns nothing is answered with a 500 (`No response is returned
+    /// from route handler`).
+    NoResponsePath = "D004", "no-response-path", Warning, Auto, Some("answer on every path (for instance with a 4xx), so that both routers answer the same");
 
     /// `req` is passed to or stored in another function or value, which expects Node's request.
     ReqEscapes = "U001", "req-escapes", Warning, Adapter, Some("port the callee to take a Web `Request`, or keep this route behind the compatibility adapter");

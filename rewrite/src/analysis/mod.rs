@@ -9,6 +9,7 @@ pub mod handler;
 pub mod libraries;
 pub mod model;
 pub mod module_index;
+pub mod no_response;
 mod rules;
 pub mod syntax;
 pub mod uses;
@@ -162,6 +163,7 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     rules::file_relative_urls(text, &mut diagnostics);
     rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
     rules::response_then_continue(&continues, &mut diagnostics);
+    rules::no_response(silent_end(&resolved, &dispatch, edge), &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
 
     let model = with_model.then(|| {
@@ -196,6 +198,28 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
         diagnostics,
         model,
     }
+}
+
+/// Where a path of an unwrapped Node handler ends without answering (a wrapper may answer for
+/// the function it wraps, as `defaultResponder(getHandler)` does). Not reported again when it is
+/// the end of a run of method blocks, which the dispatch reports as its fallback.
+fn silent_end(
+    resolved: &handler::Handler,
+    dispatch: &Dispatch,
+    edge: bool,
+) -> Option<swc_common::Span> {
+    let function = resolved
+        .function
+        .filter(|_| resolved.kind == HandlerKind::Function && !edge)?;
+    let roles = Roles::of(function);
+    let params = function.params();
+    // A rest or destructured response, or no parameters at all (`arguments`): not followed.
+    if roles.rest.is_some() || params.is_empty() || (params.len() > 1 && roles.res.is_none()) {
+        return None;
+    }
+    let at = no_response::silent_end(function, roles.res)?;
+    let at_end = at.hi == function.span().hi;
+    (!(at_end && dispatch.fallback == dispatch::Fallback::NoResponse)).then_some(at)
 }
 
 /// The modules loaded with `import('…')` anywhere in the file (method tables of lazy imports).

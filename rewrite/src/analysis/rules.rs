@@ -448,3 +448,14 @@ pub fn response_then_continue(spans: &[swc_common::Span], out: &mut Vec<Diagnost
         )
     }));
 }
+
+/// D004: a path of the handler that never answers.
+pub fn no_response(at: Option<swc_common::Span>, out: &mut Vec<Diagnostic>) {
+    if let Some(span) = at {
+        out.push(Diagnostic::new(
+            Code::NoResponsePath,
+            parse::range(span),
+            "a path through the handler ends here without a response: under the Pages Router the request hangs, a route handler answers 500",
+        ));
+    }
+}

@@ -839,3 +839,31 @@ fn plain_responses_written_the_node_way() {
         pages("export default function h(req, res) { if (res.statusCode === 200) res.end() }");
     assert!(codes(&read).contains(&Code::ResponseState));
 }
+
+#[test]
+fn paths_without_a_response() {
+    let at = |a: &Analysis, text: &str| {
+        a.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::NoResponsePath)
+            .map(|d| text[d.range.start as usize..d.range.end as usize].to_owned())
+            .collect::<Vec<_>>()
+    };
+    let bare_return = "export default async function h(req, res) { if (!req.query.token) { return } res.json(1) }";
+    assert_eq!(at(&pages(bare_return), bare_return), vec!["return"]);
+    let falls_off = "export default async function h(req, res) { const { url } = await f(); if (url) { res.redirect(302, url) } }";
+    assert_eq!(at(&pages(falls_off), falls_off), vec!["}"]);
+    // Every path answers, throws, or hands `res` on.
+    for text in [
+        "export default async function h(req, res) { try { if (!x) throw new Error('no'); res.json(1) } catch (e) { res.status(500).end() } }",
+        "export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); default: res.status(405).end() } }",
+        "export default async function h(req, res) { await cors(req, res); if (x) return ok(res, 1); fail(res) }",
+        "export default function h(req, res) { form.parse(req, (err, fields) => { res.json(fields) }) }",
+        "export default async function h(req, res) { for (const x of xs) { await x() } res.end() }",
+    ] {
+        assert!(at(&pages(text), text).is_empty(), "{text}");
+    }
+    // A wrapper may answer for the function it wraps.
+    let wrapped = "import { defaultResponder } from '../lib'; export default defaultResponder(async (req) => ({ a: 1 }))";
+    assert!(at(&pages(wrapped), wrapped).is_empty());
+}
