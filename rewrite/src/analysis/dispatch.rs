@@ -888,6 +888,13 @@ fn exits(stmt: &Stmt) -> bool {
         Stmt::Return(_) | Stmt::Throw(_) => true,
         Stmt::Block(b) => b.stmts.last().is_some_and(exits),
         Stmt::If(i) => exits(&i.cons) && i.alt.as_deref().is_some_and(exits),
+        // `try { …; return … } catch { return … }`: both ways out leave.
+        Stmt::Try(t) => {
+            t.block.stmts.last().is_some_and(exits)
+                && t.handler
+                    .as_ref()
+                    .is_none_or(|h| h.body.stmts.last().is_some_and(exits))
+        }
         _ => false,
     }
 }

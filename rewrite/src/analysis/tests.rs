@@ -867,3 +867,16 @@ fn paths_without_a_response() {
     let wrapped = "import { defaultResponder } from '../lib'; export default defaultResponder(async (req) => ({ a: 1 }))";
     assert!(at(&pages(wrapped), wrapped).is_empty());
 }
+
+#[test]
+fn a_method_block_that_ends_in_try_catch_returns() {
+    let a = pages("export default async function h(req, res) {\n  if (req.method === 'POST') {\n    try { await save(req.body); return res.status(200).json({}) } catch (e) { return res.status(500).json({}) }\n  }\n  res.setHeader('Allow', ['POST'])\n  return res.status(405).end()\n}");
+    assert_eq!(
+        (a.dispatch.style, methods(&a), a.dispatch.fallback),
+        (
+            DispatchStyle::IfChain,
+            vec!["POST".to_owned()],
+            Fallback::MethodNotAllowedWithAllow
+        )
+    );
+}
