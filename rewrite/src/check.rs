@@ -293,6 +293,15 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
     project_problems(project, report);
 }
 
+/// The importers of a module, for messages: the first three and how many more.
+fn importer_list(importers: &[&RouteReport]) -> String {
+    let shown: Vec<&str> = importers.iter().take(3).map(|r| r.file.as_str()).collect();
+    match importers.len().saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
 /// Findings a module imported by other routes does not have as a module: the ones about being
 /// a handler (its methods, its shape) and about members its importer's wrappers set.
 const HANDLER_ONLY: &[Code] = &[
@@ -333,7 +342,7 @@ fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>
             .flat_map(|h| h.wrappers.iter().map(|w| format!("`{}`", w.name)))
             .collect();
         wrappers.dedup();
-        let names: Vec<String> = importers.iter().map(|r| r.file.clone()).collect();
+        let names = importer_list(&importers);
         let Some(route) = routes[module.module].as_mut() else {
             continue;
         };
@@ -341,6 +350,19 @@ fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>
             .handler
             .as_ref()
             .is_some_and(|h| h.kind != HandlerKind::Missing);
+        // `_get.ts`, `_utils/…`, or a file with nothing to serve is a module; a route with a
+        // handler of its own (`auth/[...nextauth].ts`, imported for its `authOptions`) stays a
+        // route, and its importers are named for the move.
+        let private = route.pattern.split('/').any(|s| s.starts_with('_'));
+        if has_default && !private {
+            let diagnostic = Diagnostic::new(
+                Code::ImportedRoute,
+                TextRange::file_start(),
+                format!("other routes import this route's module ({names}): moving it re-points their imports"),
+            );
+            route.diagnostics.insert(0, at_file_start(&diagnostic));
+            continue;
+        }
         let public = if !has_default {
             "it has no default export, so Next answers every request there with a 500".to_owned()
         } else if wrappers.is_empty() {
@@ -355,8 +377,7 @@ fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>
             Code::ImportedRouteModule,
             TextRange::file_start(),
             format!(
-                "imported by {} as a module, but Next also serves it publicly at {}: {public}",
-                names.join(", "),
+                "imported by {names} as a module, but Next also serves it publicly at {}: {public}",
                 route.pattern
             ),
         );

@@ -122,6 +122,10 @@ codes! {
     /// It is analysed as a module of its importer, and `apply` moves it beside the importer's
     /// route file, where it is not routed: its public URL then answers 404.
     ImportedRouteModule = "H008", "imported-route-module", Warning, Auto, Some("move shared modules out of `pages/api` (`apply` does it), so that Next does not serve them");
+    /// A route with a handler of its own that other routes import for its exports (`NextAuth`'s
+    /// `authOptions` from `pages/api/auth/[...nextauth].ts`). It stays a route; moving it
+    /// re-points its importers' imports.
+    ImportedRoute = "H009", "imported-route", Info, Auto, None;
 
     /// A route handler answers HEAD and OPTIONS on its own (HEAD runs GET, OPTIONS gets a 204
     /// with `Allow`), where the Pages handler was called with those methods.
