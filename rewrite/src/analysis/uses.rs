@@ -342,15 +342,29 @@ impl Collector<'_> {
     }
 
     fn object_of(&self, expr: &Expr) -> Option<Object> {
-        self.roles.object_of(expr).or_else(|| {
-            let Expr::Ident(ident) = unwrap(expr) else {
-                return None;
-            };
-            self.aliases
-                .iter()
-                .find(|((name, ctxt), _)| *ctxt == ident.ctxt && *name == ident.sym)
-                .map(|(_, object)| *object)
+        self.roles.object_of(expr).or_else(|| match unwrap(expr) {
+            Expr::Ident(ident) => self.alias_of(ident),
+            _ => None,
         })
+    }
+
+    /// The object an identifier names: the request, the response, or an alias of either.
+    fn object_of_ident(&self, ident: &swc_ecma_ast::Ident) -> Option<Object> {
+        let is = |v: Option<Var>| v.is_some_and(|v| v.is_ident(ident));
+        if is(self.roles.req) {
+            Some(Object::Req)
+        } else if is(self.roles.res) {
+            Some(Object::Res)
+        } else {
+            self.alias_of(ident)
+        }
+    }
+
+    fn alias_of(&self, ident: &swc_ecma_ast::Ident) -> Option<Object> {
+        self.aliases
+            .iter()
+            .find(|((name, ctxt), _)| *ctxt == ident.ctxt && *name == ident.sym)
+            .map(|(_, object)| *object)
     }
 
     fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
@@ -847,8 +861,7 @@ impl Visit for Collector<'_> {
 
     fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
         if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
-            let as_expr = Expr::Ident(ident.clone());
-            if let Some(object) = self.object_of(&as_expr) {
+            if let Some(object) = self.object_of_ident(ident) {
                 self.push(object, UseKind::Escape, &ident.sym, None, ident.span);
                 return;
             }
