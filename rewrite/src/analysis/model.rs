@@ -43,6 +43,18 @@ pub struct HandlerModel {
     pub segment_exports: Vec<SegmentExport>,
     /// Every comment of the file, in source order.
     pub comments: Vec<Comment>,
+    /// Methods whose code lives in another module of the project, loaded by a method table
+    /// (`{ GET: import('./_get') }`): `apply` moves those modules with this file.
+    pub method_modules: Vec<MethodModule>,
+}
+
+/// A method of a table whose handler is another module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodModule {
+    /// Uppercase.
+    pub method: String,
+    /// The specifier as written (`./_get`).
+    pub source: String,
 }
 
 /// The handler function.
@@ -193,6 +205,16 @@ pub fn build(
             .flat_map(|decl| segment_exports(decl))
             .collect(),
         comments,
+        method_modules: handler
+            .method_table
+            .iter()
+            .filter_map(|entry| {
+                Some(MethodModule {
+                    method: entry.method.to_owned(),
+                    source: entry.module?.to_owned(),
+                })
+            })
+            .collect(),
     }
 }
 

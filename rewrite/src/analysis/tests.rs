@@ -880,3 +880,26 @@ fn a_method_block_that_ends_in_try_catch_returns() {
         )
     );
 }
+
+#[test]
+fn the_model_names_the_modules_of_a_method_table() {
+    let a = super::model_pages_api(
+        "import { defaultHandler, withMiddleware } from '../../lib/server'\nexport default withMiddleware()(defaultHandler({ GET: import('./_get'), POST: () => import('./_post') }))",
+        "ts",
+        &RouteContext { params: &[], next_major: Some(16), file: "pages/api/users/index.ts" },
+    );
+    let modules: Vec<(String, String)> = a
+        .model
+        .unwrap()
+        .method_modules
+        .into_iter()
+        .map(|m| (m.method, m.source))
+        .collect();
+    assert_eq!(
+        modules,
+        vec![
+            ("GET".to_owned(), "./_get".to_owned()),
+            ("POST".to_owned(), "./_post".to_owned())
+        ]
+    );
+}
