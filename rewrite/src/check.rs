@@ -336,12 +336,18 @@ fn imported_route_modules(files: &[RouteFile], routes: &mut [Option<RouteReport>
             .filter_map(|&i| routes[i].as_ref())
             .collect();
         let importer_verdict = importers.iter().filter_map(|r| r.verdict).max();
-        let mut wrappers: Vec<String> = importers
+        // Outermost first, each once.
+        let mut wrappers: Vec<String> = Vec::new();
+        for w in importers
             .iter()
             .filter_map(|r| r.handler.as_ref())
-            .flat_map(|h| h.wrappers.iter().map(|w| format!("`{}`", w.name)))
-            .collect();
-        wrappers.dedup();
+            .flat_map(|h| &h.wrappers)
+        {
+            let name = format!("`{}`", w.name);
+            if !wrappers.contains(&name) {
+                wrappers.push(name);
+            }
+        }
         let names = importer_list(&importers);
         let Some(route) = routes[module.module].as_mut() else {
             continue;
