@@ -126,6 +126,13 @@ codes! {
     /// `authOptions` from `pages/api/auth/[...nextauth].ts`). It stays a route; moving it
     /// re-points its importers' imports.
     ImportedRoute = "H009", "imported-route", Info, Auto, None;
+    /// An edge handler uses its second argument, the edge `event` (`event.waitUntil(…)`). A
+    /// route handler's second argument is `{ params }`; work after the response goes through
+    /// `after()` from `next/server`.
+    EdgeEventArgument = "H010", "edge-event-argument", Warning, Adapter, Some("replace `event.waitUntil(promise)` with `after(promise)` from `next/server`");
+    /// An edge handler reads `request.geo` or `request.ip`, which `NextRequest` no longer has
+    /// from Next.js 15: the value is `undefined` there, silently.
+    EdgeRemovedMember = "H011", "edge-removed-member", Warning, Manual, Some("read the client's address from `x-forwarded-for`, and geolocation from your platform (`geolocation()` from `@vercel/functions` on Vercel)");
 
     /// A route handler answers HEAD and OPTIONS on its own (HEAD runs GET, OPTIONS gets a 204
     /// with `Allow`), where the Pages handler was called with those methods.

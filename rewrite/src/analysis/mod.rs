@@ -4,6 +4,7 @@
 pub mod app_route;
 pub mod config;
 pub mod dispatch;
+pub mod edge;
 pub mod flow;
 pub mod handler;
 pub mod libraries;
@@ -161,6 +162,9 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     }
     rules::dispatch(&dispatch, &mut diagnostics);
     rules::file_relative_urls(text, &mut diagnostics);
+    if let Some(function) = resolved.function.filter(|_| edge) {
+        rules::edge_only(&edge::edge_only(function), route, &mut diagnostics);
+    }
     rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
     rules::response_then_continue(&continues, &mut diagnostics);
     rules::no_response(silent_end(&resolved, &dispatch, edge), &mut diagnostics);

@@ -7,6 +7,7 @@ use rustc_hash::FxHashSet;
 
 use super::config::PageConfig;
 use super::dispatch::{Dispatch, DispatchStyle, Fallback};
+use super::edge::EdgeOnly;
 use super::handler::{Handler, HandlerKind};
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
@@ -457,5 +458,32 @@ pub fn no_response(at: Option<swc_common::Span>, out: &mut Vec<Diagnostic>) {
             parse::range(span),
             "a path through the handler ends here without a response: under the Pages Router the request hangs, a route handler answers 500",
         ));
+    }
+}
+
+/// H010/H011: what an edge handler uses that a route handler does not give it; each once.
+pub fn edge_only(found: &[EdgeOnly], route: &RouteContext, out: &mut Vec<Diagnostic>) {
+    if let Some(EdgeOnly::Event { name, span }) =
+        found.iter().find(|f| matches!(f, EdgeOnly::Event { .. }))
+    {
+        out.push(Diagnostic::new(
+            Code::EdgeEventArgument,
+            parse::range(*span),
+            format!(
+                "`{name}` is the edge `event`: a route handler's second argument is `{{ params }}`"
+            ),
+        ));
+    }
+    if route.next_major.is_none_or(|m| m >= 15) {
+        if let Some(EdgeOnly::RemovedMember { name, span }) = found
+            .iter()
+            .find(|f| matches!(f, EdgeOnly::RemovedMember { .. }))
+        {
+            out.push(Diagnostic::new(
+                Code::EdgeRemovedMember,
+                parse::range(*span),
+                format!("`request.{name}` is gone from `NextRequest` since Next.js 15: it reads `undefined`"),
+            ));
+        }
     }
 }

@@ -903,3 +903,21 @@ fn the_model_names_the_modules_of_a_method_table() {
         ]
     );
 }
+
+#[test]
+fn edge_only_code() {
+    let event = pages("export const config = { runtime: 'edge' }\nexport default async function h(req, event) { event.waitUntil(log(req.url)); return new Response('ok') }");
+    assert!(codes(&event).contains(&Code::EdgeEventArgument));
+    assert_eq!(event.verdict, Some(Verdict::Adapter));
+    let geo = pages("export const runtime = 'edge'\nexport default async function h(req) { return Response.json({ country: req.geo?.country, ip: req.ip }) }");
+    assert_eq!(
+        codes(&geo)
+            .iter()
+            .filter(|c| **c == Code::EdgeRemovedMember)
+            .count(),
+        1
+    );
+    assert_eq!(geo.verdict, Some(Verdict::Manual));
+    let plain = pages("export const runtime = 'edge'\nexport default async function h(req) { const { searchParams } = new URL(req.url); return Response.json({ q: searchParams.get('q') }) }");
+    assert_eq!(plain.verdict, Some(Verdict::Auto), "{:?}", codes(&plain));
+}
