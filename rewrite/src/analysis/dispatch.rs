@@ -188,7 +188,11 @@ impl Found {
     fn into_dispatch(self) -> Dispatch {
         // `req.method` compared with something we cannot resolve: the methods are unknown,
         // whatever else the handler compares it with.
-        let unresolved: Vec<TextRange> = self.unresolved.iter().map(|s| parse::range(*s)).collect();
+        // A test is read twice when an early-return `if` turns out not to be one.
+        let mut unresolved: Vec<TextRange> =
+            self.unresolved.iter().map(|s| parse::range(*s)).collect();
+        unresolved.sort_unstable();
+        unresolved.dedup();
         let span = self.span.map(parse::range);
         if !unresolved.is_empty() {
             let mut unknown = Dispatch::unknown(span);

@@ -528,6 +528,14 @@ fn verdicts_match_what_an_adapter_can_do() {
         (methods(&dynamic), dynamic.verdict),
         (vec!["unknown".to_owned()], Some(Verdict::Adapter))
     );
+    assert_eq!(
+        codes(&dynamic)
+            .iter()
+            .filter(|c| **c == Code::DynamicMethodDispatch)
+            .count(),
+        1,
+        "one finding per comparison"
+    );
 
     // WebSocket servers hung on the socket need a person; the client address does not.
     let ws = pages("export default function h(req, res) { if (!res.socket.server.io) { res.socket.server.io = new Server(res.socket.server) } res.end() }");
