@@ -165,6 +165,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         try_depth: 0,
         after_if: FxHashMap::default(),
         selections: Vec::new(),
+        else_of: FxHashMap::default(),
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -276,6 +277,8 @@ struct Finder<'a, 'i> {
     after_if: FxHashMap<Span, TextRange>,
     /// Locals holding a method table's entry for the request: `const run = handlers[method]`.
     selections: Vec<swc_ecma_ast::Id>,
+    /// `else if` statements, by span, to the first `if` of their chain.
+    else_of: FxHashMap<Span, Span>,
 }
 
 impl Finder<'_, '_> {
@@ -496,6 +499,18 @@ impl Finder<'_, '_> {
         }
         let may_hold = self.truth(&early.test)?.may_hold();
         (may_hold & OTHER == 0 && may_hold != 0).then(|| Truth::names(may_hold))
+    }
+
+    /// What the methods a dispatch without a default get: the code after it, or no response
+    /// at all when it is the handler's last statement.
+    fn falls_through_from(&self, dispatch: Span) -> Fallback {
+        use swc_common::Spanned;
+        let last = self.body.and_then(|body| body.last()).map(Spanned::span);
+        if last == Some(dispatch) {
+            Fallback::NoResponse
+        } else {
+            Fallback::FallsThrough
+        }
     }
 
     /// What a fallback branch does; a throw inside the handler's own `try` goes where the
@@ -745,7 +760,8 @@ impl Visit for Finder<'_, '_> {
                 }
             }
             if !has_default {
-                self.found.fallback(Fallback::FallsThrough, None);
+                let fallback = self.falls_through_from(switch.span);
+                self.found.fallback(fallback, None);
             }
             self.found.note(DispatchStyle::Switch, methods, switch.span);
         }
@@ -792,12 +808,20 @@ impl Visit for Finder<'_, '_> {
                 .branch(Truth::names(may_hold), stmt_body(&stmt.cons));
             // The final `else` of a chain is the fallback.
             match stmt.alt.as_deref() {
-                Some(Stmt::If(_)) => {}
+                Some(Stmt::If(alt)) => {
+                    let head = self.else_of.get(&stmt.span).copied().unwrap_or(stmt.span);
+                    self.else_of.insert(alt.span, head);
+                }
                 Some(alt) => {
                     let fallback = self.classify(std::slice::from_ref(alt));
                     self.found.fallback(fallback, stmt_body(alt));
                 }
-                None => self.found.fallback(Fallback::FallsThrough, None),
+                None => {
+                    // The chain's first `if` is the statement that ends the handler, or not.
+                    let head = self.else_of.get(&stmt.span).copied().unwrap_or(stmt.span);
+                    let fallback = self.falls_through_from(head);
+                    self.found.fallback(fallback, None);
+                }
             }
         }
         stmt.visit_children_with(self);

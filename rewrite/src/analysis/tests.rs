@@ -929,3 +929,16 @@ fn edge_only_code() {
     let plain = pages("export const runtime = 'edge'\nexport default async function h(req) { const { searchParams } = new URL(req.url); return Response.json({ q: searchParams.get('q') }) }");
     assert_eq!(plain.verdict, Some(Verdict::Auto), "{:?}", codes(&plain));
 }
+
+#[test]
+fn a_dispatch_without_default_that_ends_the_handler_answers_nothing() {
+    let switch = pages("export default async function h(req, res) { switch (req.method) { case 'GET': res.json(1); break; case 'POST': res.status(201).json(2); break } }");
+    assert_eq!(switch.dispatch.fallback, Fallback::NoResponse);
+    let chain = pages("export default function h(req, res) { if (req.method === 'GET') { res.json(1) } else if (req.method === 'PUT') { res.json(2) } }");
+    assert_eq!(chain.dispatch.fallback, Fallback::NoResponse);
+    // Reported once, as the dispatch's fallback, not again as a path without a response.
+    assert!(!codes(&chain).contains(&Code::NoResponsePath));
+    // Code after the dispatch answers the others.
+    let after = pages("export default function h(req, res) { switch (req.method) { case 'GET': return res.json(1) } res.status(405).end() }");
+    assert_eq!(after.dispatch.fallback, Fallback::FallsThrough);
+}
