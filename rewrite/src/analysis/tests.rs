@@ -70,7 +70,8 @@ fn dispatch_styles() {
 
     let upper = pages("export default function h(req, res) { switch (req.method?.toUpperCase()) { case 'get': res.end() } }");
     assert_eq!(methods(&upper), vec!["GET".to_owned()]);
-    assert_eq!(upper.dispatch.fallback, Fallback::FallsThrough);
+    // Nothing follows the switch: the other methods get no answer.
+    assert_eq!(upper.dispatch.fallback, Fallback::NoResponse);
 
     let none = pages("export default function h(req, res) { res.json({}) }");
     assert_eq!(
