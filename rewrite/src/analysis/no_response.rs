@@ -86,22 +86,17 @@ fn one(stmt: &Stmt, res: Var) -> Path {
             if touches(&*s.discriminant, res) {
                 return Path::Answered;
             }
-            let mut all_answered = s.cases.iter().any(|c| c.test.is_none());
-            for case in &s.cases {
-                let cons: Vec<&Stmt> = case
-                    .cons
-                    .iter()
-                    .take_while(|s| !matches!(s, Stmt::Break(_)))
-                    .collect();
-                match cons.iter().map(|s| one(s, res)).find(|p| *p != Path::Open) {
-                    Some(Path::Silent(at)) => return Path::Silent(at),
-                    Some(Path::Answered) => {}
-                    // A case that breaks or falls through without answering.
-                    _ if !case.cons.is_empty() => all_answered = false,
-                    _ => {}
-                }
+            // From the last case up: a case that does not break runs on into the next one.
+            let mut next = Path::Open;
+            let mut outcomes = Vec::with_capacity(s.cases.len());
+            for case in s.cases.iter().rev() {
+                next = case_path(&case.cons, next, res);
+                outcomes.push(next);
             }
-            if all_answered {
+            let has_default = s.cases.iter().any(|c| c.test.is_none());
+            if let Some(Path::Silent(at)) = outcomes.iter().find(|p| matches!(p, Path::Silent(_))) {
+                Path::Silent(*at)
+            } else if has_default && outcomes.iter().all(|p| *p == Path::Answered) {
                 Path::Answered
             } else {
                 Path::Open
@@ -117,6 +112,21 @@ fn one(stmt: &Stmt, res: Var) -> Path {
         other if touches(other, res) => Path::Answered,
         _ => Path::Open,
     }
+}
+
+/// A `switch` case's statements: a `break` leaves the switch, the end runs on into the next
+/// case (`fallthrough`).
+fn case_path(cons: &[Stmt], fallthrough: Path, res: Var) -> Path {
+    for stmt in cons {
+        if matches!(stmt, Stmt::Break(_)) {
+            return Path::Open;
+        }
+        match one(stmt, res) {
+            Path::Open => {}
+            decided => return decided,
+        }
+    }
+    fallthrough
 }
 
 fn loop_body(body: &Stmt, res: Var) -> Path {

@@ -862,6 +862,8 @@ fn paths_without_a_response() {
     assert_eq!(at(&pages(bare_return), bare_return), vec!["return"]);
     let falls_off = "export default async function h(req, res) { const { url } = await f(); if (url) { res.redirect(302, url) } }";
     assert_eq!(at(&pages(falls_off), falls_off), vec!["}"]);
+    let case_breaks = "export default async function h(req, res) { switch (req.query.kind) { case 'a': res.json(1); break; case 'b': break; default: res.json(2) } }";
+    assert_eq!(at(&pages(case_breaks), case_breaks), vec!["}"]);
     // Every path answers, throws, or hands `res` on.
     for text in [
         "export default async function h(req, res) { try { if (!x) throw new Error('no'); res.json(1) } catch (e) { res.status(500).end() } }",
@@ -869,6 +871,8 @@ fn paths_without_a_response() {
         "export default async function h(req, res) { await cors(req, res); if (x) return ok(res, 1); fail(res) }",
         "export default function h(req, res) { form.parse(req, (err, fields) => { res.json(fields) }) }",
         "export default async function h(req, res) { for (const x of xs) { await x() } res.end() }",
+        // A failed POST falls into `default`, which answers.
+        "export default async function h(req, res) { switch (req.method) { case 'POST': try { await send(); res.status(200).end(); return } catch (e) { log(e) } default: res.status(404).end(); return } }",
     ] {
         assert!(at(&pages(text), text).is_empty(), "{text}");
     }
