@@ -28,6 +28,24 @@ fn methods(a: &Analysis) -> Vec<String> {
     a.dispatch.method_list()
 }
 
+/// The dispatch in one tuple: style, methods, fallback.
+fn shape(a: &Analysis) -> (DispatchStyle, Vec<String>, Fallback) {
+    (a.dispatch.style, methods(a), a.dispatch.fallback)
+}
+
+/// Analyses with the model built, as `apply` will.
+fn model_of(text: &str, extension: &str) -> Analysis {
+    super::model_pages_api(
+        text,
+        extension,
+        &RouteContext {
+            params: &[],
+            next_major: Some(16),
+            file: "pages/api/x.ts",
+        },
+    )
+}
+
 fn codes(a: &Analysis) -> Vec<Code> {
     a.diagnostics.iter().map(|d| d.code).collect()
 }
@@ -443,11 +461,7 @@ fn dispatch_as_real_handlers_write_it() {
     // A run of independent method blocks with no tail: the other methods get no response.
     let no_tail = pages("export default async function h(req, res) {\n  if (req.method === 'GET') {\n    const items = await db.list()\n    return res.status(200).json(items)\n  }\n  if (req.method === 'POST') {\n    return res.status(201).json(await db.create(req.body))\n  }\n}");
     assert_eq!(
-        (
-            no_tail.dispatch.style,
-            methods(&no_tail),
-            no_tail.dispatch.fallback
-        ),
+        shape(&no_tail),
         (
             DispatchStyle::IfChain,
             vec!["GET".into(), "POST".into()],
@@ -468,11 +482,7 @@ fn dispatch_as_real_handlers_write_it() {
     // Guards mixing the method with other conditions.
     let mixed = pages("export default function h(req, res) { const q = req.query.q; if (req.method !== 'GET' || !q) return res.status(400).json({ error: 'bad' }); res.json({ q }) }");
     assert_eq!(
-        (
-            mixed.dispatch.style,
-            methods(&mixed),
-            mixed.dispatch.fallback
-        ),
+        shape(&mixed),
         (DispatchStyle::Guard, vec!["GET".into()], Fallback::Custom)
     );
     let negated = pages("export default function h(req, res) { if (!(req.method === 'POST' || req.method === 'PUT')) { res.setHeader('Allow', 'POST, PUT'); return res.status(405).end() } res.json(req.body) }");
@@ -554,15 +564,7 @@ fn verdicts_match_what_an_adapter_can_do() {
 #[test]
 fn the_model_a_rewrite_walks() {
     let text = "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { db, type Row } from '../../lib/db'\n\nexport const config = { api: { bodyParser: false } }\nexport const maxDuration = 30\n\n// Lists and creates users.\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const session = req.cookies.sid\n  switch (req.method) {\n    case 'GET':\n    case 'HEAD': {\n      return res.status(200).json(await db.list())\n    }\n    case 'POST':\n      /* create */\n      return res.status(201).json(await db.create(req.body))\n    default:\n      res.setHeader('Allow', ['GET', 'HEAD', 'POST'])\n      return res.status(405).end()\n  }\n}\n";
-    let a = super::model_pages_api(
-        text,
-        "ts",
-        &RouteContext {
-            params: &[],
-            next_major: Some(16),
-            file: "pages/api/users.ts",
-        },
-    );
+    let a = model_of(text, "ts");
     let model = a.model.expect("the model is built on request");
     let slice = |r: crate::diagnostic::TextRange| &text[r.start as usize..r.end as usize];
 
@@ -655,22 +657,11 @@ fn the_model_a_rewrite_walks() {
 
 #[test]
 fn model_branches_of_guards_and_runs() {
-    let model_of = |text: &str| {
-        super::model_pages_api(
-            text,
-            "js",
-            &RouteContext {
-                params: &[],
-                next_major: Some(16),
-                file: "pages/api/x.js",
-            },
-        )
-    };
     let slice = |text: &'static str, r: crate::diagnostic::TextRange| {
         &text[r.start as usize..r.end as usize]
     };
     let guard: &'static str = "export default (req, res) => {\n  if (req.method !== 'POST') return res.status(405).end()\n  const body = req.body\n  res.json(body)\n}";
-    let a = model_of(guard);
+    let a = model_of(guard, "js");
     let m = a.model.unwrap();
     assert_eq!(
         (
@@ -690,7 +681,7 @@ fn model_branches_of_guards_and_runs() {
     assert!(m.function.unwrap().is_arrow);
 
     let run: &'static str = "export default async function h(req, res) {\n  if (req.method === 'GET') {\n    return res.json(1)\n  }\n  if (req.method === 'PUT') return res.json(2)\n  return res.status(400).json({})\n}";
-    let m = model_of(run).model.unwrap();
+    let m = model_of(run, "js").model.unwrap();
     assert_eq!(
         m.branches
             .iter()
@@ -709,11 +700,7 @@ fn method_tables_as_big_apis_write_them() {
     // A lookup through a local, with a check for a missing entry.
     let lookup = pages("const handlers = { GET: async (req, res) => res.json(1), DELETE: async (req, res) => res.status(204).end() }\nexport default async function h(req, res) { const run = handlers[req.method ?? '']; if (!run) return res.status(405).json({ error: 'nope' }); await run(req, res) }");
     assert_eq!(
-        (
-            lookup.dispatch.style,
-            methods(&lookup),
-            lookup.dispatch.fallback
-        ),
+        shape(&lookup),
         (
             DispatchStyle::Table,
             vec!["DELETE".into(), "GET".into()],
@@ -885,7 +872,7 @@ fn paths_without_a_response() {
 fn a_method_block_that_ends_in_try_catch_returns() {
     let a = pages("export default async function h(req, res) {\n  if (req.method === 'POST') {\n    try { await save(req.body); return res.status(200).json({}) } catch (e) { return res.status(500).json({}) }\n  }\n  res.setHeader('Allow', ['POST'])\n  return res.status(405).end()\n}");
     assert_eq!(
-        (a.dispatch.style, methods(&a), a.dispatch.fallback),
+        shape(&a),
         (
             DispatchStyle::IfChain,
             vec!["POST".to_owned()],
@@ -896,10 +883,9 @@ fn a_method_block_that_ends_in_try_catch_returns() {
 
 #[test]
 fn the_model_names_the_modules_of_a_method_table() {
-    let a = super::model_pages_api(
+    let a = model_of(
         "import { defaultHandler, withMiddleware } from '../../lib/server'\nexport default withMiddleware()(defaultHandler({ GET: import('./_get'), POST: () => import('./_post') }))",
         "ts",
-        &RouteContext { params: &[], next_major: Some(16), file: "pages/api/users/index.ts" },
     );
     let modules: Vec<(String, String)> = a
         .model
