@@ -161,7 +161,7 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
         rules::config(config, route, &mut diagnostics);
     }
     rules::dispatch(&dispatch, &mut diagnostics);
-    rules::file_relative_urls(text, &mut diagnostics);
+    rules::file_relative_urls(text, &parsed.program, &mut diagnostics);
     if let Some(function) = resolved.function.filter(|_| edge) {
         rules::edge_only(&edge::edge_only(function), route, &mut diagnostics);
     }

@@ -427,16 +427,34 @@ fn object(object: Object) -> &'static str {
     }
 }
 
-/// `import.meta.url`: a path relative to the file, which changes when the file moves.
-pub fn file_relative_urls(text: &str, out: &mut Vec<Diagnostic>) {
-    const NEEDLE: &str = "import.meta.url";
-    for start in memchr::memmem::find_iter(text.as_bytes(), NEEDLE) {
-        out.push(Diagnostic::new(
-            Code::FileRelativeUrl,
-            TextRange::new(start as u32, (start + NEEDLE.len()) as u32),
-            "`import.meta.url` makes a path relative to this file: it points elsewhere once the file moves to `app/…/route`",
-        ));
+/// `import.meta.url`: a path relative to the file, which changes when the file moves. Only
+/// files whose text mentions it are walked; comments and strings that mention it are not uses.
+pub fn file_relative_urls(text: &str, program: &swc_ecma_ast::Program, out: &mut Vec<Diagnostic>) {
+    use swc_ecma_ast::{Expr, MemberExpr, MetaPropKind};
+    use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
+    struct Finder(Vec<swc_common::Span>);
+    impl Visit for Finder {
+        noop_visit_type!();
+        fn visit_member_expr(&mut self, m: &MemberExpr) {
+            let meta = matches!(&*m.obj, Expr::MetaProp(p) if p.kind == MetaPropKind::ImportMeta);
+            if meta && super::syntax::member_name(&m.prop) == Some("url") {
+                self.0.push(m.span);
+            }
+            m.visit_children_with(self);
+        }
     }
+    if memchr::memmem::find(text.as_bytes(), b"import.meta").is_none() {
+        return;
+    }
+    let mut finder = Finder(Vec::new());
+    program.visit_with(&mut finder);
+    out.extend(finder.0.into_iter().map(|span| {
+        Diagnostic::new(
+            Code::FileRelativeUrl,
+            parse::range(span),
+            "`import.meta.url` makes a path relative to this file: it points elsewhere once the file moves to `app/…/route`",
+        )
+    }));
 }
 
 /// U003: a response sent while the handler keeps running.

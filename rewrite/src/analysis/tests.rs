@@ -559,6 +559,12 @@ fn verdicts_match_what_an_adapter_can_do() {
     let asset = pages("export const config = { runtime: 'edge' }\nconst font = fetch(new URL('./Inter.ttf', import.meta.url)).then((r) => r.arrayBuffer())\nexport default async function h(req) { return new Response(await font) }");
     assert!(codes(&asset).contains(&Code::FileRelativeUrl));
     assert_eq!(asset.verdict, Some(Verdict::Manual));
+    // A mention in a comment or a string is not a use.
+    let mention = pages(
+        "// the old version used import.meta.url here
+export default function h(req, res) { res.send('import.meta.url') }",
+    );
+    assert!(!codes(&mention).contains(&Code::FileRelativeUrl));
 }
 
 #[test]
