@@ -11,7 +11,7 @@ use super::edge::EdgeOnly;
 use super::handler::{Handler, HandlerKind};
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
-use super::uses::{Object, Use, UseKind};
+use super::uses::{Object, Site, Use, UseKind};
 use super::RouteContext;
 use crate::diagnostic::{Code, Diagnostic, TextRange};
 use crate::parse;
@@ -283,7 +283,7 @@ pub fn uses(
             u.kind,
             UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect
         );
-        if sends && u.in_callback && !callback_reported {
+        if sends && u.site == Site::Callback && !callback_reported {
             callback_reported = true;
             out.push(Diagnostic::new(
                 Code::ResponseInCallback,

@@ -88,9 +88,6 @@ pub struct Use {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub range: TextRange,
-    /// Inside a function nested in the handler (a callback, a local helper).
-    #[serde(skip)]
-    pub in_callback: bool,
     /// The statement the use sits in (the innermost one), for edits that replace it.
     #[serde(skip)]
     pub statement: TextRange,
@@ -377,7 +374,6 @@ impl Collector<'_> {
             name: name.to_owned(),
             key,
             range: parse::range(span),
-            in_callback: self.nested > 0,
             statement: self.statement,
             site: if self.nested > 0 {
                 Site::Callback
