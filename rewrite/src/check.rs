@@ -168,7 +168,11 @@ impl Report {
 
 /// Runs the check on `dir`.
 pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
-    let projects = project::discover(dir)?;
+    Ok(check_projects(&project::discover(dir)?))
+}
+
+/// Runs the check on projects already discovered.
+pub fn check_projects(projects: &[Project]) -> Report {
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -184,14 +188,14 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
         problems: Vec::new(),
         io_failures: 0,
     };
-    for project in &projects {
+    for project in projects {
         check_project(project, &pool, &mut report);
     }
     report.routes.sort_by(|a, b| a.file.cmp(&b.file));
     report
         .problems
         .sort_by(|a, b| (&a.file, a.diagnostic.at.line).cmp(&(&b.file, b.diagnostic.at.line)));
-    Ok(report)
+    report
 }
 
 fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report) {

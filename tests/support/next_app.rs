@@ -1,0 +1,181 @@
+//! Running the pinned Next.js on a fixture app: install, stage, build, start. Shared by the
+//! end-to-end tests.
+
+// Each test uses the part it needs.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn e2e_dir() -> PathBuf {
+    repo_root().join("tests/e2e")
+}
+
+/// Installs the pinned Next.js from the lock file, once.
+pub fn ensure_next() -> PathBuf {
+    let dir = e2e_dir();
+    let bin = dir.join("node_modules/next/dist/bin/next");
+    if !bin.exists() || !dir.join("node_modules/typescript/bin/tsc").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm is needed for the end-to-end tests (Node 20 and npm)");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    bin
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fixture app (a folder under `fixtures/`) copied under tests/e2e/work, so that Node
+/// resolves the pinned `next` there.
+pub fn stage(fixture: &str) -> PathBuf {
+    stage_as(fixture, fixture)
+}
+
+/// [`stage`] under another name, for two copies of one fixture.
+pub fn stage_as(fixture: &str, name: &str) -> PathBuf {
+    let work = e2e_dir().join("work").join(name);
+    let _ = std::fs::remove_dir_all(&work);
+    copy_dir(&repo_root().join("fixtures").join(fixture), &work);
+    work
+}
+
+pub fn next(bin: &Path, app: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("node");
+    command
+        .arg(bin)
+        .args(args)
+        .current_dir(app)
+        .env("NEXT_TELEMETRY_DISABLED", "1")
+        .env_remove("NODE_OPTIONS");
+    command
+}
+
+pub struct Build {
+    pub ok: bool,
+    pub output: String,
+}
+
+/// `next build`, with `--webpack` when the app's own build script asks for it.
+pub fn build(bin: &Path, app: &Path) -> Build {
+    let package = std::fs::read_to_string(app.join("package.json")).unwrap_or_default();
+    let args: &[&str] = if package.contains("next build --webpack") {
+        &["build", "--webpack"]
+    } else {
+        &["build"]
+    };
+    let out = next(bin, app, args).output().expect("run next build");
+    Build {
+        ok: out.status.success(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// A running `next start`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the built app; `Err(output)` when Next exits instead of listening.
+pub fn start(bin: &Path, app: &Path) -> Result<Server, String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = next(
+        bin,
+        app,
+        &["start", "-p", &port.to_string(), "-H", "127.0.0.1"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("run next start");
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_mins(1);
+    let mut output = String::new();
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            while let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+                output.push_str(&line);
+                output.push('\n');
+            }
+            return Err(output);
+        }
+        while let Ok(line) = rx.try_recv() {
+            output.push_str(&line);
+            output.push('\n');
+        }
+        // "Ready" is printed before Next loads its routes (and may then exit on a routing
+        // error): the server is up only once it answers a request.
+        if output.contains("Ready in") && answers(port) {
+            return Ok(Server { child, port });
+        }
+        assert!(
+            Instant::now() < deadline,
+            "next start neither listened nor exited:\n{output}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// True when something answers HTTP on the port (any status).
+pub fn answers(port: u16) -> bool {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    agent
+        .get(&format!("http://127.0.0.1:{port}/__migrate_probe"))
+        .call()
+        .is_ok()
+}
