@@ -17,6 +17,45 @@ pub enum Command {
     /// Report every API route of both routers, what migrating each one takes, and where the
     /// routers collide. Exits 1 when a finding reaches `--fail-on`.
     Check(CheckArgs),
+    /// Move `pages/api` routes to App Router route handlers: each becomes an
+    /// `app/**/route.<ext>` file that answers as before. Exits 1 with `--diff` when there
+    /// would be changes, and otherwise when a selected route needs a person.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// Project directories, folders inside one (`pages/api/users`) or single route files.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print unified diffs of what would change and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Leave each `pages/api` file beside its new route file (what `migrate serve` runs).
+    #[arg(long)]
+    pub keep_pages: bool,
+
+    /// Touch files that have uncommitted changes in git.
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Human, help_heading = "Output")]
+    pub format: ApplyFormat,
+
+    /// When to use colour in diffs and the summary.
+    #[arg(long, value_enum, default_value_t = Color::Auto, help_heading = "Output")]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    /// Diffs (with `--diff`) and a summary, for people.
+    Human,
+    /// Per route: outcome, files, reasons and declared differences.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

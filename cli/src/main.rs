@@ -1,5 +1,6 @@
 //! The `migrate` binary.
 
+mod apply;
 mod args;
 mod check;
 mod emit;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Apply(args) => apply::run(&args),
     };
     match status {
         Ok(status) => status.into(),

@@ -6,6 +6,7 @@
 //! collisions, [`analysis`] reads one handler, [`check`] ties them together for `migrate check`.
 
 pub mod analysis;
+pub mod apply;
 pub mod check;
 pub mod diagnostic;
 pub mod diagnostic_codes;

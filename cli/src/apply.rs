@@ -1,0 +1,165 @@
+//! `migrate apply`: plan the move, show it (diffs with `--diff`), check that git has every
+//! file we would touch committed, then write atomically: new files first (each written beside
+//! its target and renamed into place, never over an existing file), deletions last.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use migrate_rewrite::apply::{self, display, FileChange, Outcome, Plan};
+
+use crate::args::{ApplyArgs, ApplyFormat, Color};
+use crate::exit::ExitStatus;
+
+mod diff;
+
+pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+    let options = apply::Options {
+        keep_pages: args.keep_pages,
+    };
+    let plan = apply::plan(&args.paths, options).context("cannot plan the migration")?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.diff && args.format == ApplyFormat::Human {
+        for change in &plan.changes {
+            diff::write(change, color, &mut stdout)?;
+        }
+    }
+    if !args.diff && !plan.changes.is_empty() {
+        if !args.allow_dirty {
+            refuse_dirty(&plan)?;
+        }
+        write_changes(&plan)?;
+    }
+    match args.format {
+        ApplyFormat::Human => summary(&plan, args.diff, &mut stdout)?,
+        ApplyFormat::Json => {
+            let json = serde_json::json!({
+                "routes": plan.routes,
+                "files": plan.changes.iter().map(|c| serde_json::json!({
+                    "path": display(c.path()),
+                    "action": match c { FileChange::Create { .. } => "create", FileChange::Delete { .. } => "delete" },
+                })).collect::<Vec<_>>(),
+                "notes": plan.notes,
+                "written": !args.diff,
+            });
+            serde_json::to_writer_pretty(&mut stdout, &json)?;
+            writeln!(stdout)?;
+        }
+    }
+    stdout.flush()?;
+    let manual = plan.routes.iter().any(|r| r.outcome == Outcome::Manual);
+    Ok(
+        if args.diff && !plan.changes.is_empty() || !args.diff && manual {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
+}
+
+fn summary(plan: &Plan, dry_run: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    for route in &plan.routes {
+        let arrow = route
+            .target
+            .as_deref()
+            .map(|t| format!(" -> {t}"))
+            .unwrap_or_default();
+        let methods = if route.methods.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", route.methods.join(", "))
+        };
+        let outcome = match route.outcome {
+            Outcome::Idiomatic => "idiomatic",
+            Outcome::Adapter => "adapter",
+            Outcome::Manual => "manual",
+            Outcome::Module => "module",
+        };
+        writeln!(out, "{outcome:<9} {}{arrow}{methods}", route.file)?;
+        for reason in &route.reasons {
+            writeln!(out, "          - {reason}")?;
+        }
+        for difference in &route.differences {
+            writeln!(out, "          ~ {difference}")?;
+        }
+    }
+    for note in &plan.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    let count = |o: Outcome| plan.routes.iter().filter(|r| r.outcome == o).count();
+    let verb = if dry_run { "would change" } else { "changed" };
+    writeln!(
+        out,
+        "{} route(s): {} idiomatic, {} through the adapter, {} manual, {} module(s) left in place; {verb} {} file(s)",
+        plan.routes.len(),
+        count(Outcome::Idiomatic),
+        count(Outcome::Adapter),
+        count(Outcome::Manual),
+        count(Outcome::Module),
+        plan.changes.len()
+    )?;
+    Ok(())
+}
+
+/// Files with uncommitted changes (untracked ones included: deleting those loses them for
+/// good) are not touched without `--allow-dirty`. Outside a git repository nothing is checked.
+fn refuse_dirty(plan: &Plan) -> anyhow::Result<()> {
+    let mut dirty = Vec::new();
+    for change in &plan.changes {
+        let FileChange::Delete { path, .. } = change else {
+            continue;
+        };
+        let Some(dir) = path.parent() else { continue };
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["status", "--porcelain", "--untracked-files=all", "--"])
+            .arg(path)
+            .output();
+        if let Ok(output) = output {
+            if output.status.success() && !output.stdout.is_empty() {
+                dirty.push(display(path));
+            }
+        }
+    }
+    if !dirty.is_empty() {
+        bail!(
+            "these files have uncommitted changes: {}\nhelp: commit or stash them first, or pass --allow-dirty",
+            dirty.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn write_changes(plan: &Plan) -> anyhow::Result<()> {
+    for change in &plan.changes {
+        if let FileChange::Create { path, text } = change {
+            write_new(path, text).with_context(|| format!("cannot write {}", display(path)))?;
+        }
+    }
+    for change in &plan.changes {
+        if let FileChange::Delete { path, .. } = change {
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot remove {}", display(path)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it into place, refusing to
+/// replace a file that appeared meanwhile.
+fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().context("no parent folder")?;
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}

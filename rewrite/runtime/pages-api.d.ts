@@ -1,0 +1,19 @@
+// Types for pages-api.js, written by `migrate apply`: see that file.
+
+/** The old `export const config` of a Pages API route. */
+export interface PagesConfig {
+  api?: {
+    // `boolean`: a config object literal's `false` widens to it.
+    bodyParser?: boolean | { sizeLimit?: string | number }
+    responseLimit?: boolean | string | number
+    externalResolver?: boolean
+  }
+  [key: string]: unknown
+}
+
+/** Wraps a Pages Router API handler `(req, res) => void` as a route handler. */
+export function pagesRoute(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler: (req: any, res: any) => unknown,
+  options?: { config?: PagesConfig },
+): (request: Request, context: { params?: unknown }) => Promise<Response>

@@ -1,0 +1,127 @@
+//! Edits as byte ranges spliced into the original text (ruff's model): the text between edits
+//! is copied verbatim, so everything a rewrite does not touch stays byte-identical.
+
+use crate::diagnostic::TextRange;
+
+/// Replace `range` of the original text with `text` (an insertion when the range is empty, a
+/// deletion when the text is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replacement(range: TextRange, text: impl Into<String>) -> Self {
+        Edit {
+            range,
+            text: text.into(),
+        }
+    }
+
+    pub fn deletion(range: TextRange) -> Self {
+        Edit::replacement(range, "")
+    }
+
+    pub fn insertion(at: u32, text: impl Into<String>) -> Self {
+        Edit::replacement(TextRange::new(at, at), text)
+    }
+}
+
+/// Two edits touch the same bytes: the rewrite that made them is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal error: overlapping edits at bytes {first:?} and {second:?}")]
+pub struct OverlappingEdits {
+    pub first: TextRange,
+    pub second: TextRange,
+}
+
+/// Applies `edits` to `text`. Insertions at the same offset keep their order.
+pub fn splice(text: &str, mut edits: Vec<Edit>) -> Result<String, OverlappingEdits> {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out =
+        String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut copied = 0u32;
+    let mut previous: Option<TextRange> = None;
+    for edit in &edits {
+        if edit.range.start < copied {
+            return Err(OverlappingEdits {
+                first: previous.unwrap_or(edit.range),
+                second: edit.range,
+            });
+        }
+        out.push_str(&text[copied as usize..edit.range.start as usize]);
+        out.push_str(&edit.text);
+        copied = edit.range.end;
+        previous = Some(edit.range);
+    }
+    out.push_str(&text[copied as usize..]);
+    Ok(out)
+}
+
+/// The range of a whole statement together with the line break after it, when the statement
+/// is alone on its lines: deleting it then leaves no blank line behind.
+pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
+    let bytes = text.as_bytes();
+    let mut start = statement.start as usize;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    let at_line_start = start == 0 || bytes[start - 1] == b'\n';
+    let mut end = statement.end as usize;
+    while end < bytes.len() && matches!(bytes[end], b' ' | b'\t') {
+        end += 1;
+    }
+    let at_line_end = end == bytes.len() || bytes[end] == b'\n' || bytes[end] == b'\r';
+    if !(at_line_start && at_line_end) {
+        return statement;
+    }
+    if end < bytes.len() && bytes[end] == b'\r' {
+        end += 1;
+    }
+    if end < bytes.len() && bytes[end] == b'\n' {
+        end += 1;
+    }
+    TextRange::new(start as u32, end as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splices_between_untouched_text() {
+        let text = "abcdef";
+        let edits = vec![
+            Edit::replacement(TextRange::new(4, 5), "E"),
+            Edit::insertion(0, ">"),
+            Edit::deletion(TextRange::new(1, 3)),
+        ];
+        assert_eq!(splice(text, edits).unwrap(), ">adEf");
+    }
+
+    #[test]
+    fn refuses_overlaps() {
+        let edits = vec![
+            Edit::deletion(TextRange::new(0, 3)),
+            Edit::deletion(TextRange::new(2, 4)),
+        ];
+        assert!(splice("abcdef", edits).is_err());
+    }
+
+    #[test]
+    fn statement_deletion_takes_its_line() {
+        let text = "a;\n  export default h;\nb;\n";
+        let range = statement_with_line(text, TextRange::new(5, 22));
+        assert_eq!(
+            &text[range.start as usize..range.end as usize],
+            "  export default h;\n"
+        );
+        // Not alone on its line: only the statement goes.
+        let text = "a; export default h; b;";
+        assert_eq!(
+            statement_with_line(text, TextRange::new(3, 20)),
+            TextRange::new(3, 20)
+        );
+    }
+}

@@ -1,0 +1,621 @@
+//! `migrate apply` as a library call: for every selected `pages/api` route, the route file it
+//! becomes and the files to create, change and delete — computed in memory, checked (every
+//! output re-parses), and only then written by the caller.
+//!
+//! Read top-down: [`plan`] selects the routes and decides each one's outcome, [`target`] maps a
+//! file to its route file, [`adapter`] rewrites a module for the Pages API adapter,
+//! [`specifiers`] re-points its relative imports, [`edit`] splices the edits in.
+
+pub mod adapter;
+pub mod edit;
+pub mod module_shape;
+pub mod runtime;
+pub mod specifiers;
+pub mod style;
+pub mod target;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
+use crate::check::{self, RouteReport};
+use crate::diagnostic::Verdict;
+use crate::parse;
+use crate::project::{self, DiscoverError, Project};
+use crate::route::{FileKind, RouteFile};
+use crate::route_modules;
+use crate::source;
+use rustc_hash::FxHashMap;
+
+/// How `apply` runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Leave each `pages/api` file in place beside its new route file (for `migrate serve`).
+    pub keep_pages: bool,
+}
+
+/// What became of one route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Rewritten as an idiomatic route handler.
+    Idiomatic,
+    /// Moved unchanged and served through the Pages API adapter.
+    Adapter,
+    /// Left where it is: it needs a person.
+    Manual,
+    /// Not a route of its own: a module other routes import, left where it is.
+    Module,
+}
+
+/// One route of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutePlan {
+    pub file: String,
+    pub pattern: String,
+    pub outcome: Outcome,
+    /// The route file it becomes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The methods the route file exports.
+    pub methods: Vec<String>,
+    /// Why the outcome is not a better one.
+    pub reasons: Vec<String>,
+    /// Where the migrated route answers differently, and why that cannot be helped.
+    pub differences: Vec<String>,
+}
+
+/// A file to write or remove.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    Create { path: PathBuf, text: String },
+    Delete { path: PathBuf, old: String },
+}
+
+impl FileChange {
+    pub fn path(&self) -> &Path {
+        match self {
+            FileChange::Create { path, .. } | FileChange::Delete { path, .. } => path,
+        }
+    }
+}
+
+/// Everything `apply` would do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub routes: Vec<RoutePlan>,
+    /// New files first, deletions last: killed midway, no code is lost.
+    pub changes: Vec<FileChange>,
+    /// Notes about the whole run.
+    pub notes: Vec<String>,
+}
+
+/// Plans the move of every `pages/api` route at or under `paths` (directories or files).
+pub fn plan(paths: &[PathBuf], options: Options) -> Result<Plan, DiscoverError> {
+    let mut selected: Vec<PathBuf> = Vec::new();
+    let mut projects: Vec<Project> = Vec::new();
+    for path in paths {
+        let canonical = path.canonicalize().map_err(|source| DiscoverError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let dir = if canonical.is_dir() {
+            canonical.clone()
+        } else {
+            canonical.parent().map(Path::to_owned).unwrap_or_default()
+        };
+        for project in project::discover(&dir)? {
+            if !projects.iter().any(|p| p.root == project.root) {
+                projects.push(project);
+            }
+        }
+        selected.push(canonical);
+    }
+    let mut plan = Plan::default();
+    for project in &projects {
+        plan_project(project, &selected, options, &mut plan);
+    }
+    plan.routes.sort_by(|a, b| a.file.cmp(&b.file));
+    // Creations before deletions, each in path order.
+    plan.changes.sort_by(|a, b| {
+        let rank = |c: &FileChange| matches!(c, FileChange::Delete { .. });
+        (rank(a), a.path()).cmp(&(rank(b), b.path()))
+    });
+    Ok(plan)
+}
+
+fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan: &mut Plan) {
+    let Some(pages_dir) = &project.pages_dir else {
+        return;
+    };
+    let report = check::check_projects(std::slice::from_ref(project));
+    let files = &project.files;
+    let by_display: FxHashMap<&str, &RouteReport> =
+        report.routes.iter().map(|r| (r.file.as_str(), r)).collect();
+    let reports: Vec<Option<&RouteReport>> = files
+        .iter()
+        .map(|f| by_display.get(f.display.as_str()).copied())
+        .collect();
+    let app_dir = target::app_dir(pages_dir, project.app_dir.as_deref());
+    let runtime = runtime::Runtime::new(&app_dir);
+    let context = Context {
+        files,
+        reports: &reports,
+        pages_dir,
+        app_dir: &app_dir,
+        runtime: &runtime,
+    };
+
+    // Each selected route either moves or gets its reasons; modules other routes import move
+    // with them when every importer moves.
+    let mut outcomes: FxHashMap<usize, Moved> = FxHashMap::default();
+    let mut candidates: BTreeSet<usize> = BTreeSet::new();
+    let mut targets: BTreeSet<PathBuf> = BTreeSet::new();
+    for (i, file) in files.iter().enumerate() {
+        if file.kind != FileKind::PagesApi || !selected.iter().any(|s| file.path.starts_with(s)) {
+            continue;
+        }
+        let Some(route) = reports[i] else { continue };
+        match context.candidate(i, route, &mut targets) {
+            Ok(()) => {
+                candidates.insert(i);
+            }
+            Err(moved) => {
+                outcomes.insert(i, moved);
+            }
+        }
+    }
+    let imports: Vec<(usize, &[String])> = reports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.as_ref()?.relative_imports.as_slice())))
+        .filter(|(_, imports)| !imports.is_empty())
+        .collect();
+    let routed_modules = route_modules::find(files, &imports);
+    // A route that cannot move after all may keep a module in place: settle until stable.
+    let (moving_modules, moved_routes) = loop {
+        let modules = context.moving_modules(&routed_modules, &candidates);
+        let moved_paths = context.moved_paths(&candidates, &modules);
+        let moved = |p: &Path| moved_paths.get(p).cloned();
+        let mut refused = Vec::new();
+        let mut moved_routes = Vec::new();
+        for &i in &candidates {
+            match context.move_route(i, &moved) {
+                Ok(route) => moved_routes.push((i, route)),
+                Err(reasons) => refused.push((i, reasons)),
+            }
+        }
+        if refused.is_empty() {
+            let modules: Vec<(usize, MovedRoute)> = modules
+                .iter()
+                .filter_map(|(i, path)| Some((*i, context.move_module(*i, path, &moved)?)))
+                .collect();
+            break (modules, moved_routes);
+        }
+        for (i, reasons) in refused {
+            candidates.remove(&i);
+            outcomes.insert(i, Moved::Manual(reasons));
+        }
+    };
+
+    let mut uses_runtime = false;
+    let mut typescript = false;
+    for (i, moved) in moved_routes.into_iter().chain(moving_modules) {
+        let file = &files[i];
+        uses_runtime |= moved.uses_runtime;
+        typescript |= file.extension.contains("ts");
+        if moved.existing_matches {
+            outcomes.insert(i, Moved::Unchanged(Box::new(moved)));
+            continue;
+        }
+        plan.changes.push(FileChange::Create {
+            path: moved.path.clone(),
+            text: moved.text.clone(),
+        });
+        if !options.keep_pages {
+            plan.changes.push(FileChange::Delete {
+                path: file.path.clone(),
+                old: moved.old.clone(),
+            });
+        }
+        outcomes.insert(i, Moved::To(Box::new(moved)));
+    }
+    for (i, moved) in outcomes {
+        let file = &files[i];
+        plan.routes.push(route_plan(file, moved));
+    }
+    if uses_runtime {
+        plan.changes
+            .extend(runtime.files(typescript, &mut plan.notes));
+    }
+}
+
+fn route_plan(file: &RouteFile, moved: Moved) -> RoutePlan {
+    let mut plan = RoutePlan {
+        file: file.display.clone(),
+        pattern: file.pattern.clone(),
+        outcome: Outcome::Manual,
+        target: None,
+        methods: Vec::new(),
+        reasons: Vec::new(),
+        differences: Vec::new(),
+    };
+    match moved {
+        Moved::Manual(reasons) => plan.reasons = reasons,
+        Moved::Stays(reasons) => {
+            plan.outcome = Outcome::Module;
+            plan.reasons = reasons;
+        }
+        Moved::Unchanged(moved) | Moved::To(moved) => {
+            let moved = *moved;
+            plan.outcome = moved.outcome;
+            plan.target = Some(display(&moved.path));
+            plan.methods = moved.methods.iter().map(|m| (*m).to_owned()).collect();
+            plan.reasons = moved.reasons;
+            plan.differences = moved.differences;
+        }
+    }
+    plan
+}
+
+enum Moved {
+    Manual(Vec<String>),
+    /// A module that stays where it is.
+    Stays(Vec<String>),
+    /// The target already holds exactly what the move would write (a second run).
+    Unchanged(Box<MovedRoute>),
+    To(Box<MovedRoute>),
+}
+
+struct MovedRoute {
+    outcome: Outcome,
+    path: PathBuf,
+    text: String,
+    old: String,
+    methods: Vec<&'static str>,
+    reasons: Vec<String>,
+    differences: Vec<String>,
+    uses_runtime: bool,
+    existing_matches: bool,
+}
+
+/// What every decision about one project needs.
+struct Context<'a> {
+    files: &'a [RouteFile],
+    reports: &'a [Option<&'a RouteReport>],
+    pages_dir: &'a Path,
+    app_dir: &'a Path,
+    runtime: &'a runtime::Runtime,
+}
+
+impl Context<'_> {
+    /// Whether route `i` may move at all: not a module, not `manual`, a free target.
+    fn candidate(
+        &self,
+        i: usize,
+        route: &RouteReport,
+        targets: &mut BTreeSet<PathBuf>,
+    ) -> Result<(), Moved> {
+        let file = &self.files[i];
+        if route.dispatch == DispatchStyle::Module {
+            // Moved with its importers, or left alone.
+            return Err(Moved::Stays(vec![
+                "a module other routes import: left in place, as not all of them move".to_owned(),
+            ]));
+        }
+        if route.verdict == Some(Verdict::Manual) {
+            let reasons = route
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.verdict_floor() == Verdict::Manual)
+                .map(|d| format!("{} ({}:{})", d.message, d.at.line, d.at.column))
+                .collect();
+            return Err(Moved::Manual(reasons));
+        }
+        let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
+        if edge && !file.param_names().is_empty() {
+            return Err(Moved::Manual(vec![
+                "a dynamic edge handler reads its params from `nextUrl.searchParams`, which a route handler does not fill: not moved yet".to_owned(),
+            ]));
+        }
+        let Some(path) = self.route_target(i) else {
+            return Err(Moved::Manual(vec![
+                "no route file maps to this path".to_owned()
+            ]));
+        };
+        if !targets.insert(path.clone()) {
+            return Err(Moved::Manual(vec![format!(
+                "another file of this run already moves to {}",
+                display(&path)
+            )]));
+        }
+        Ok(())
+    }
+
+    fn route_target(&self, i: usize) -> Option<PathBuf> {
+        let file = &self.files[i];
+        target::route_file(&file.path, self.pages_dir, &file.extension, self.app_dir)
+    }
+
+    /// Modules every importer of which moves (or is a moving module), with their new paths:
+    /// the same place under the App Router folder, where a file not named `route` is not
+    /// routed.
+    fn moving_modules(
+        &self,
+        routed_modules: &[route_modules::RoutedModule],
+        candidates: &BTreeSet<usize>,
+    ) -> Vec<(usize, PathBuf)> {
+        let is_module =
+            |i: usize| self.reports[i].is_some_and(|r| r.dispatch == DispatchStyle::Module);
+        let mut moving: BTreeSet<usize> = BTreeSet::new();
+        loop {
+            let before = moving.len();
+            for module in routed_modules {
+                let movable = is_module(module.module)
+                    && module
+                        .importers
+                        .iter()
+                        .all(|i| candidates.contains(i) || moving.contains(i));
+                if movable {
+                    moving.insert(module.module);
+                }
+            }
+            if moving.len() == before {
+                break;
+            }
+        }
+        moving
+            .into_iter()
+            .filter_map(|i| {
+                let file = &self.files[i];
+                let relative = file.path.strip_prefix(self.pages_dir).ok()?;
+                let stem = file.path.file_stem()?.to_str()?;
+                (stem != "route" && !stem.starts_with("route."))
+                    .then(|| (i, self.app_dir.join(relative)))
+            })
+            .collect()
+    }
+
+    /// Where each moving file goes, keyed as specifiers name them: without extension, and a
+    /// folder for its `index` file.
+    fn moved_paths(
+        &self,
+        candidates: &BTreeSet<usize>,
+        modules: &[(usize, PathBuf)],
+    ) -> FxHashMap<PathBuf, PathBuf> {
+        let mut map = FxHashMap::default();
+        let strip = |path: &Path, extension: &str| -> PathBuf {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let stem = name
+                .strip_suffix(extension)
+                .and_then(|n| n.strip_suffix('.'))
+                .unwrap_or(&name)
+                .to_owned();
+            path.with_file_name(stem)
+        };
+        let mut add = |old: &Path, extension: &str, new: PathBuf| {
+            let old_stem = strip(old, extension);
+            if old_stem.file_name().is_some_and(|n| n == "index") {
+                if let Some(dir) = old_stem.parent() {
+                    map.insert(dir.to_owned(), new.clone());
+                }
+            }
+            map.insert(old_stem, new);
+        };
+        for &i in candidates {
+            if let Some(path) = self.route_target(i) {
+                let file = &self.files[i];
+                add(&file.path, &file.extension, strip(&path, &file.extension));
+            }
+        }
+        for (i, path) in modules {
+            let file = &self.files[*i];
+            add(&file.path, &file.extension, strip(path, &file.extension));
+        }
+        map
+    }
+
+    fn move_route(
+        &self,
+        i: usize,
+        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    ) -> Result<MovedRoute, Vec<String>> {
+        let file = &self.files[i];
+        let route = self.reports[i].expect("candidates have reports");
+        let path = self.route_target(i).expect("candidates have targets");
+        let old = source::load(&file.path).map_err(|e| vec![e.to_string()])?;
+        let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
+        let (methods, differences) = exported_methods(route);
+        let text = rewrite(
+            &old,
+            file,
+            route,
+            &path,
+            self.runtime,
+            &methods,
+            edge,
+            moved,
+        )
+        .map_err(|reason| vec![reason])?;
+        let existing_matches = match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == text => true,
+            Ok(_) => {
+                return Err(vec![format!(
+                    "{} already exists: not overwritten",
+                    display(&path)
+                )])
+            }
+            Err(_) => false,
+        };
+        let mut reasons = Vec::new();
+        // An edge handler is already a route handler: it moves as it is.
+        let outcome = if edge {
+            Outcome::Idiomatic
+        } else {
+            if route.verdict == Some(Verdict::Auto) {
+                reasons.push("an idiomatic rewrite of this shape is not built yet: served through the adapter".to_owned());
+            }
+            Outcome::Adapter
+        };
+        Ok(MovedRoute {
+            outcome,
+            path,
+            text,
+            old,
+            methods,
+            reasons,
+            differences,
+            uses_runtime: !edge,
+            existing_matches,
+        })
+    }
+
+    /// A module moves as it is, its relative imports re-pointed.
+    fn move_module(
+        &self,
+        i: usize,
+        path: &Path,
+        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    ) -> Option<MovedRoute> {
+        let file = &self.files[i];
+        let old = source::load(&file.path).ok()?;
+        let parsed = parse::parse(&old, &file.extension).ok()?;
+        let edits = specifiers::repoint(
+            &specifiers::relative(&parsed.program),
+            file.path.parent()?,
+            path.parent()?,
+            moved,
+        );
+        let text = edit::splice(&old, edits).ok()?;
+        let existing_matches = match std::fs::read_to_string(path) {
+            Ok(existing) => existing == text,
+            Err(_) => false,
+        };
+        if path.exists() && !existing_matches {
+            return None;
+        }
+        Some(MovedRoute {
+            outcome: Outcome::Module,
+            path: path.to_owned(),
+            text,
+            old,
+            methods: Vec::new(),
+            reasons: vec![format!(
+                "moved with its importers; its public URL {} now answers 404",
+                file.pattern
+            )],
+            differences: Vec::new(),
+            uses_runtime: false,
+            existing_matches,
+        })
+    }
+}
+
+/// The module's text as its route file, checked to parse.
+#[allow(clippy::too_many_arguments)]
+fn rewrite(
+    old: &str,
+    file: &RouteFile,
+    route: &RouteReport,
+    path: &Path,
+    runtime: &runtime::Runtime,
+    methods: &[&'static str],
+    edge: bool,
+    moved: &dyn Fn(&Path) -> Option<PathBuf>,
+) -> Result<String, String> {
+    let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
+    let shape = module_shape::read(&parsed.program, old);
+    let style = style::of(&parsed.program, old);
+    let old_dir = file.path.parent().unwrap_or(Path::new("/"));
+    let new_dir = path.parent().unwrap_or(Path::new("/"));
+    let mut edits = specifiers::repoint(
+        &specifiers::relative(&parsed.program),
+        old_dir,
+        new_dir,
+        moved,
+    );
+    let runtime_specifier = runtime.specifier_from(new_dir);
+    let max_duration = route
+        .config
+        .as_ref()
+        .and_then(|c| c.max_duration.as_deref());
+    let adapter = adapter::Adapter {
+        text: old,
+        shape: &shape,
+        style,
+        methods,
+        runtime_specifier: &runtime_specifier,
+        edge,
+        max_duration,
+    };
+    edits.extend(adapter::edits(&adapter).map_err(|refusal| refusal.reason)?);
+    let text = edit::splice(old, edits).map_err(|e| e.to_string())?;
+    if let Err(error) = parse::parse(&text, &file.extension) {
+        return Err(format!(
+            "internal error: the rewritten module does not parse ({}); nothing written for it",
+            error.message
+        ));
+    }
+    Ok(text)
+}
+
+/// The methods the route file exports, and the differences that choice declares.
+///
+/// Every method Next routes goes to the handler, as under Pages, unless the handler only
+/// turned the other methods away with a 405: then the route exports what it serves and Next
+/// answers the rest.
+fn exported_methods(route: &RouteReport) -> (Vec<&'static str>, Vec<String>) {
+    let all = ROUTE_METHODS.to_vec();
+    let dispatched = !matches!(
+        route.dispatch,
+        DispatchStyle::None
+            | DispatchStyle::Unknown
+            | DispatchStyle::Module
+            | DispatchStyle::Router
+    );
+    let turned_away = matches!(
+        route.fallback,
+        Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow
+    );
+    if !(dispatched && turned_away) {
+        return (all, Vec::new());
+    }
+    let served: BTreeSet<&str> = route
+        .methods
+        .iter()
+        .chain(&route.special_cased)
+        .map(String::as_str)
+        .collect();
+    let methods: Vec<&'static str> = all.into_iter().filter(|m| served.contains(m)).collect();
+    if methods.is_empty() {
+        return (ROUTE_METHODS.to_vec(), Vec::new());
+    }
+    let mut differences = vec![format!(
+        "other methods get Next's own 405 (empty body, no `Allow` header) instead of the handler's{}",
+        if route.fallback == Fallback::MethodNotAllowedWithAllow {
+            " 405 with `Allow`"
+        } else {
+            ""
+        }
+    )];
+    if !methods.contains(&"OPTIONS") {
+        differences.push("OPTIONS gets Next's 204 with an `Allow` header".to_owned());
+    }
+    if methods.contains(&"GET") && !methods.contains(&"HEAD") {
+        differences.push(
+            "HEAD runs the GET handler (Next's automatic HEAD) instead of getting a 405".to_owned(),
+        );
+    }
+    (methods, differences)
+}
+
+/// A path as shown to users: relative to the working directory, as `check` shows them.
+pub fn display(path: &Path) -> String {
+    let base = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    base.and_then(|b| pathdiff::diff_paths(path, b))
+        .unwrap_or_else(|| path.to_owned())
+        .to_string_lossy()
+        .replace('\\', "/")
+}

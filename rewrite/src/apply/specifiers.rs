@@ -1,0 +1,182 @@
+//! Relative module specifiers (`import … from './x'`, `export … from`, `require('./x')`,
+//! `import('./x')`, `import x = require('./x')`) re-pointed when a file moves to another
+//! folder, so that each still loads the same module.
+
+use std::path::{Component, Path, PathBuf};
+
+use swc_ecma_ast::{
+    CallExpr, Callee, ExportAll, Expr, ImportDecl, Lit, NamedExport, Program, Str,
+    TsExternalModuleRef,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::edit::Edit;
+use crate::diagnostic::TextRange;
+use crate::parse;
+
+/// A module specifier written as a string literal: where its text is (quotes excluded) and
+/// what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Specifier {
+    pub range: TextRange,
+    pub value: String,
+}
+
+/// Every relative specifier of the program, in source order.
+pub fn relative(program: &Program) -> Vec<Specifier> {
+    let mut finder = Finder::default();
+    program.visit_with(&mut finder);
+    finder.found.sort_by_key(|s| s.range.start);
+    finder.found
+}
+
+/// The edits that make each relative specifier of a file moving from `old_dir` to `new_dir`
+/// load the same file as before. `moved` gives the new place of files moving in the same run
+/// (both without extension, as specifiers are usually written).
+pub fn repoint(
+    specifiers: &[Specifier],
+    old_dir: &Path,
+    new_dir: &Path,
+    moved: &dyn Fn(&Path) -> Option<PathBuf>,
+) -> Vec<Edit> {
+    specifiers
+        .iter()
+        .filter_map(|s| {
+            let target = normalise(&old_dir.join(&s.value));
+            let target = moved(&target).unwrap_or(target);
+            let new = relative_specifier(new_dir, &target)?;
+            (new != s.value).then(|| Edit::replacement(s.range, new))
+        })
+        .collect()
+}
+
+/// `target` as a specifier written in `from`: `./x`, `../lib/db`, with `/` separators.
+fn relative_specifier(from: &Path, target: &Path) -> Option<String> {
+    let path = pathdiff::diff_paths(target, from)?;
+    let mut text = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() {
+        ".".clone_into(&mut text);
+    }
+    if !text.starts_with("../") && text != ".." {
+        text.insert_str(0, "./");
+    }
+    Some(text)
+}
+
+/// Removes `.` and resolves `..` lexically (specifiers are resolved that way by bundlers).
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Finder {
+    found: Vec<Specifier>,
+}
+
+impl Finder {
+    fn add(&mut self, string: &Str) {
+        let Some(value) = string.value.as_atom().map(|a| a.as_str()) else {
+            return;
+        };
+        if !(value.starts_with("./") || value.starts_with("../") || value == "." || value == "..") {
+            return;
+        }
+        let range = parse::range(string.span);
+        // The literal's text without its quotes.
+        self.found.push(Specifier {
+            range: TextRange::new(range.start + 1, range.end - 1),
+            value: value.to_owned(),
+        });
+    }
+}
+
+impl Visit for Finder {
+    fn visit_import_decl(&mut self, import: &ImportDecl) {
+        self.add(&import.src);
+    }
+
+    fn visit_named_export(&mut self, export: &NamedExport) {
+        if let Some(src) = &export.src {
+            self.add(src);
+        }
+    }
+
+    fn visit_export_all(&mut self, export: &ExportAll) {
+        self.add(&export.src);
+    }
+
+    fn visit_ts_external_module_ref(&mut self, reference: &TsExternalModuleRef) {
+        self.add(&reference.expr);
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        let loads = match &call.callee {
+            Callee::Import(_) => true,
+            Callee::Expr(callee) => matches!(&**callee, Expr::Ident(i) if i.sym == *"require"),
+            Callee::Super(_) => false,
+        };
+        if loads {
+            if let Some(Expr::Lit(Lit::Str(source))) = call.args.first().map(|a| &*a.expr) {
+                self.add(source);
+            }
+        }
+        call.visit_children_with(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::edit::splice;
+
+    fn moved_to(text: &str, old: &str, new: &str) -> String {
+        let parsed = parse::parse(text, "ts").unwrap();
+        let found = relative(&parsed.program);
+        let edits = repoint(&found, Path::new(old), Path::new(new), &|_| None);
+        splice(text, edits).unwrap()
+    }
+
+    #[test]
+    fn every_form_is_repointed() {
+        let text = "import a from '../../lib/a'\nimport type { B } from \"./b\"\nexport * from './c'\nconst d = require('../d')\nconst e = () => import('./_e')\nimport f = require('./f')\nimport g from 'pkg'\n";
+        let out = moved_to(text, "/p/pages/api/x", "/p/app/api/x/y");
+        assert_eq!(
+            out,
+            "import a from '../../../../pages/lib/a'\nimport type { B } from \"../../../../pages/api/x/b\"\nexport * from '../../../../pages/api/x/c'\nconst d = require('../../../../pages/api/d')\nconst e = () => import('../../../../pages/api/x/_e')\nimport f = require('../../../../pages/api/x/f')\nimport g from 'pkg'\n"
+        );
+    }
+
+    #[test]
+    fn files_moving_too_are_followed() {
+        let text = "import { authOptions } from './auth/[...nextauth]'\n";
+        let parsed = parse::parse(text, "ts").unwrap();
+        let found = relative(&parsed.program);
+        let edits = repoint(
+            &found,
+            Path::new("/p/pages/api"),
+            Path::new("/p/app/api/me"),
+            &|p| {
+                (p == Path::new("/p/pages/api/auth/[...nextauth]"))
+                    .then(|| PathBuf::from("/p/app/api/auth/[...nextauth]/route"))
+            },
+        );
+        assert_eq!(
+            splice(text, edits).unwrap(),
+            "import { authOptions } from '../auth/[...nextauth]/route'\n"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! `migrate apply` against real Next.js: the fixture app `fixtures/apply-app` (a Pages Router
+//! API in the shapes real projects have) is built and started with the pinned `next`, and
+//! answers a list of requests (`requests.jsonl`: every served method, unserved ones, bad JSON,
+//! empty bodies, repeated query keys, cookies, …). Then a copy is migrated with the `migrate`
+//! binary, type-checked with `tsc --noEmit`, built and started again, and must answer every
+//! request the same way: status, body, media type and the headers the handler set. The only
+//! answers allowed to differ are the ones `apply` declares: methods a route no longer exports
+//! get Next's own 405/204/automatic HEAD.
+//!
+//! Needs Node.js and npm, like `e2e_next`.
+
+#[path = "support/next_app.rs"]
+mod next_app;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use migrate_rewrite::check::check;
+use migrate_rewrite::route::matcher::{Resolution, RouteTable, TableRoute};
+use next_app::{build, e2e_dir, ensure_next, stage_as, start, Server};
+use serde_json::Value;
+
+/// One request of the list.
+#[derive(Debug, Clone)]
+struct Request {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+/// What came back; `None` when nothing came back in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    status: u16,
+    headers: BTreeMap<String, Vec<String>>,
+    body: Vec<u8>,
+}
+
+/// Headers the server or the transport adds, not the handler: left out of the comparison.
+/// (`content-length`: Next sends route-handler bodies chunked; `vary`: Next adds its router
+/// headers to every route-handler answer.)
+const TRANSPORT_HEADERS: &[&str] = &[
+    "date",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "vary",
+];
+
+fn requests(app: &Path) -> Vec<Request> {
+    let text = std::fs::read_to_string(app.join("requests.jsonl")).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let methods: Vec<String> = match (&value["methods"], &value["method"]) {
+            (Value::Array(list), _) => list
+                .iter()
+                .map(|m| m.as_str().unwrap().to_owned())
+                .collect(),
+            (_, Value::String(m)) => vec![m.clone()],
+            _ => vec!["GET".to_owned()],
+        };
+        let headers: Vec<(String, String)> = value["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for method in methods {
+            out.push(Request {
+                method,
+                path: value["path"].as_str().unwrap().to_owned(),
+                headers: headers.clone(),
+                body: value["body"].as_str().map(str::to_owned),
+            });
+        }
+    }
+    out
+}
+
+fn send(server: &Server, request: &Request) -> Option<Answer> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let mut builder = ureq::http::Request::builder()
+        .method(request.method.as_str())
+        .uri(format!("http://127.0.0.1:{}{}", server.port, request.path));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let result = match &request.body {
+        Some(body) => agent.run(builder.body(body.clone()).unwrap()),
+        None => agent.run(builder.body(()).unwrap()),
+    };
+    let mut response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Timeout(_)) => return None,
+        Err(error) => panic!("{} {}: {error}", request.method, request.path),
+    };
+    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in response.headers() {
+        let name = name.as_str().to_ascii_lowercase();
+        if TRANSPORT_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        headers
+            .entry(name)
+            .or_default()
+            .push(value.to_str().unwrap_or_default().to_owned());
+    }
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(10 << 20)
+        .read_to_vec()
+        .unwrap_or_default();
+    Some(Answer {
+        status: response.status().as_u16(),
+        headers,
+        body,
+    })
+}
+
+fn record(server: &Server, requests: &[Request]) -> Vec<Option<Answer>> {
+    requests.iter().map(|r| send(server, r)).collect()
+}
+
+fn show(answer: Option<&Answer>) -> String {
+    match answer {
+        None => "no answer".to_owned(),
+        Some(a) => format!(
+            "{} {:?} {}",
+            a.status,
+            a.headers,
+            String::from_utf8_lossy(&a.body[..a.body.len().min(300)])
+        ),
+    }
+}
+
+/// The methods each route exports after the move (`None`: the route did not move), by the
+/// URL pattern, from `apply --format json`.
+fn exported_methods(plan: &Value) -> BTreeMap<String, Option<Vec<String>>> {
+    plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|route| {
+            let moved = matches!(route["outcome"].as_str(), Some("adapter" | "idiomatic"));
+            let methods = route["methods"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap().to_owned())
+                .collect();
+            (
+                route["pattern"].as_str().unwrap().to_owned(),
+                moved.then_some(methods),
+            )
+        })
+        .collect()
+}
+
+fn apply(app: &Path) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(["apply", "--allow-dirty", "--format", "json"])
+        .arg(app)
+        .output()
+        .expect("run migrate apply");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.code().is_some_and(|c| c < 2),
+        "migrate apply failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn type_check(app: &Path) {
+    let tsc = e2e_dir().join("node_modules/typescript/bin/tsc");
+    let output = Command::new("node")
+        .arg(tsc)
+        .args(["--noEmit", "-p"])
+        .arg(app)
+        .output()
+        .expect("run tsc");
+    assert!(
+        output.status.success(),
+        "tsc --noEmit fails on the migrated app:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn migrated_app_answers_like_the_original() {
+    let bin = ensure_next();
+    let before = stage_as("apply-app", "apply-before");
+    let after = stage_as("apply-app", "apply-after");
+    let requests = requests(&before);
+
+    let report = check(&before).unwrap();
+    let table = RouteTable::new(
+        report
+            .routes
+            .iter()
+            .map(|r| TableRoute {
+                pattern: r.pattern.clone(),
+                router: r.router,
+            })
+            .collect(),
+    );
+
+    let built = build(&bin, &before);
+    assert!(
+        built.ok,
+        "the original app does not build:\n{}",
+        built.output
+    );
+    let expected = {
+        let server = start(&bin, &before).expect("next start (original)");
+        record(&server, &requests)
+    };
+
+    let plan = apply(&after);
+    let exports = exported_methods(&plan);
+    let built = build(&bin, &after);
+    assert!(
+        built.ok,
+        "the migrated app does not build:\n{}",
+        built.output
+    );
+    type_check(&after);
+    let actual = {
+        let server = start(&bin, &after).expect("next start (migrated)");
+        record(&server, &requests)
+    };
+
+    let (mut passed, mut declared, mut failures) = (0, 0, Vec::new());
+    for ((request, before), after) in requests.iter().zip(&expected).zip(&actual) {
+        let (path, query) = request
+            .path
+            .split_once('?')
+            .map_or((request.path.as_str(), None), |(p, q)| (p, Some(q)));
+        let pattern = match table.resolve(path, query) {
+            Resolution::Matched(found) => Some(report.routes[found.route].pattern.clone()),
+            _ => None,
+        };
+        let exported = pattern
+            .as_ref()
+            .and_then(|p| exports.get(p).cloned().flatten());
+        let is_declared = exported.is_some_and(|methods| !methods.contains(&request.method));
+        if is_declared {
+            declared += 1;
+        } else if before == after {
+            passed += 1;
+        } else {
+            failures.push(format!(
+                "{} {}\n  before: {}\n  after:  {}",
+                request.method,
+                request.path,
+                show(before.as_ref()),
+                show(after.as_ref())
+            ));
+        }
+    }
+    for failure in &failures {
+        eprintln!("MISMATCH {failure}");
+    }
+    eprintln!(
+        "apply-app: {passed} passed, {} failed, {declared} declared differences (methods the route no longer exports: Next's own 405/OPTIONS/HEAD)",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{} answers changed", failures.len());
+}
