@@ -53,30 +53,8 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
     };
     let mut edits = Vec::new();
     let taken = |name: &str| contains_word(adapter.text, name);
-    let handler_name = match handler {
-        HandlerExport::NamedDeclaration { prefix, name } => {
-            edits.push(Edit::deletion(*prefix));
-            name.clone()
-        }
-        HandlerExport::Expression { prefix } => {
-            let name = fresh_name("pagesHandler", &taken);
-            edits.push(Edit::replacement(*prefix, format!("const {name} = ")));
-            name
-        }
-        HandlerExport::ReExport { prefix } => {
-            let name = fresh_name("pagesHandler", &taken);
-            edits.push(Edit::replacement(*prefix, format!("import {name} from ")));
-            name
-        }
-        HandlerExport::Name { statement, name } => {
-            edits.push(Edit::deletion(statement_with_line(
-                adapter.text,
-                *statement,
-            )));
-            name.clone()
-        }
-    };
-
+    let (edit, handler_name) = handler_edit(adapter.text, handler, &taken);
+    edits.push(edit);
     let tail = if adapter.edge {
         edge_tail(adapter, &handler_name, &mut edits)
     } else {
@@ -90,6 +68,29 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
     };
     edits.push(Edit::insertion(end, format!("{separator}{tail}")));
     Ok(edits)
+}
+
+/// The edit that turns the handler's export into a plain binding, and the binding's name.
+pub fn handler_edit(
+    text: &str,
+    handler: &HandlerExport,
+    taken: &dyn Fn(&str) -> bool,
+) -> (Edit, String) {
+    match handler {
+        HandlerExport::NamedDeclaration { prefix, name } => (Edit::deletion(*prefix), name.clone()),
+        HandlerExport::Expression { prefix } => {
+            let name = fresh_name("pagesHandler", taken);
+            (Edit::replacement(*prefix, format!("const {name} = ")), name)
+        }
+        HandlerExport::ReExport { prefix } => {
+            let name = fresh_name("pagesHandler", taken);
+            (Edit::replacement(*prefix, format!("import {name} from ")), name)
+        }
+        HandlerExport::Name { statement, name } => (
+            Edit::deletion(statement_with_line(text, *statement)),
+            name.clone(),
+        ),
+    }
 }
 
 /// An edge handler is exported as it is; `runtime = 'edge'` (deprecated in Next 16) goes, so
@@ -153,7 +154,7 @@ fn adapter_tail(
 }
 
 /// `config.maxDuration` becomes its own export (Next reads it there in a route file).
-fn max_duration_export(adapter: &Adapter, tail: &mut String) {
+pub fn max_duration_export(adapter: &Adapter, tail: &mut String) {
     if let Some(max_duration) = adapter.max_duration {
         if !adapter
             .shape
@@ -167,10 +168,13 @@ fn max_duration_export(adapter: &Adapter, tail: &mut String) {
     }
 }
 
-/// `export { route as GET, route as POST }`.
-fn export_list(name: &str, methods: &[&str], semi: &str) -> String {
+/// `export { route as GET, route as POST }`, one name a line when there are many.
+pub fn export_list(name: &str, methods: &[&str], semi: &str) -> String {
     let list: Vec<String> = methods.iter().map(|m| format!("{name} as {m}")).collect();
-    format!("export {{ {} }}{semi}\n", list.join(", "))
+    if list.len() <= 3 {
+        return format!("export {{ {} }}{semi}\n", list.join(", "));
+    }
+    format!("export {{\n  {},\n}}{semi}\n", list.join(",\n  "))
 }
 
 /// The new import goes on the line after the last import, else before the first statement.
@@ -188,7 +192,7 @@ fn import_edit(text: &str, shape: &ModuleShape, import: &str) -> Edit {
 }
 
 /// `base`, or `base2`, `base3`, … when the file already uses the name.
-fn fresh_name(base: &str, taken: &dyn Fn(&str) -> bool) -> String {
+pub fn fresh_name(base: &str, taken: &dyn Fn(&str) -> bool) -> String {
     let mut name = base.to_owned();
     let mut suffix = 1;
     while taken(&name) {
@@ -199,7 +203,7 @@ fn fresh_name(base: &str, taken: &dyn Fn(&str) -> bool) -> String {
 }
 
 /// Whether `word` occurs in `text` as a whole identifier.
-fn contains_word(text: &str, word: &str) -> bool {
+pub fn contains_word(text: &str, word: &str) -> bool {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();

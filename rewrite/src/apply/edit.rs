@@ -82,6 +82,15 @@ pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
     if end < bytes.len() && bytes[end] == b'\n' {
         end += 1;
     }
+    // Between blank lines (or at the top of the file), one blank line goes too.
+    let blank_before = start == 0 || (start >= 2 && bytes[start - 2] == b'\n');
+    if blank_before {
+        if bytes[end..].starts_with(b"\r\n") {
+            end += 2;
+        } else if bytes[end..].starts_with(b"\n") {
+            end += 1;
+        }
+    }
     TextRange::new(start as u32, end as u32)
 }
 
@@ -117,6 +126,10 @@ mod tests {
             &text[range.start as usize..range.end as usize],
             "  export default h;\n"
         );
+        // Between blank lines, one of them goes with it.
+        let text = "a;\n\nexport const config = {};\n\nb;\n";
+        let range = statement_with_line(text, TextRange::new(4, 27));
+        assert_eq!(&text[range.start as usize..range.end as usize], "export const config = {};\n\n");
         // Not alone on its line: only the statement goes.
         let text = "a; export default h; b;";
         assert_eq!(

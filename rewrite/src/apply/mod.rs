@@ -8,6 +8,7 @@
 
 pub mod adapter;
 pub mod edit;
+pub mod idiomatic;
 pub mod module_shape;
 pub mod runtime;
 pub mod specifiers;
@@ -20,11 +21,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
+use crate::analysis::uses::UseKind;
+use crate::analysis::{self, RouteContext};
 use crate::check::{self, RouteReport};
 use crate::diagnostic::Verdict;
 use crate::parse;
 use crate::project::{self, DiscoverError, Project};
-use crate::route::{FileKind, RouteFile};
+use crate::route::{segments, FileKind, RouteFile};
 use crate::route_modules;
 use crate::source;
 use rustc_hash::FxHashMap;
@@ -146,6 +149,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         pages_dir,
         app_dir: &app_dir,
         runtime: &runtime,
+        next_major: project.next.major,
     };
 
     // Each selected route either moves or gets its reasons; modules other routes import move
@@ -288,6 +292,7 @@ struct Context<'a> {
     pages_dir: &'a Path,
     app_dir: &'a Path,
     runtime: &'a runtime::Runtime,
+    next_major: Option<u32>,
 }
 
 impl Context<'_> {
@@ -427,18 +432,35 @@ impl Context<'_> {
         let path = self.route_target(i).expect("candidates have targets");
         let old = source::load(&file.path).map_err(|e| vec![e.to_string()])?;
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
-        let (methods, differences) = exported_methods(route);
-        let text = rewrite(
-            &old,
-            file,
-            route,
-            &path,
-            self.runtime,
-            &methods,
-            edge,
-            moved,
-        )
-        .map_err(|reason| vec![reason])?;
+        let (methods, mut differences) = exported_methods(route);
+        let mut reasons = Vec::new();
+        let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
+            match self.idiomatic_text(i, &old, &path, &methods, moved) {
+                Ok(text) => Some(text),
+                Err(reason) => {
+                    reasons.push(format!("served through the adapter: {reason}"));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let (outcome, text) = match idiomatic {
+            Some(text) => {
+                differences.push("a thrown error answers 500 with an empty body (Pages answered `Internal Server Error` as text)".to_owned());
+                if route.uses.iter().any(|u| matches!(u.kind, UseKind::Json | UseKind::Send)) {
+                    differences.push("JSON answers carry `application/json` without `; charset=utf-8`, and no ETag (Pages' `res.json` computed one and answered 304 to a matching `If-None-Match`)".to_owned());
+                }
+                (Outcome::Idiomatic, text)
+            }
+            None => {
+                let text = rewrite(&old, file, route, &path, self.runtime, &methods, edge, moved)
+                    .map_err(|reason| vec![reason])?;
+                // An edge handler is already a route handler: it moves as it is.
+                let outcome = if edge { Outcome::Idiomatic } else { Outcome::Adapter };
+                (outcome, text)
+            }
+        };
         let existing_matches = match std::fs::read_to_string(&path) {
             Ok(existing) if existing == text => true,
             Ok(_) => {
@@ -449,16 +471,6 @@ impl Context<'_> {
             }
             Err(_) => false,
         };
-        let mut reasons = Vec::new();
-        // An edge handler is already a route handler: it moves as it is.
-        let outcome = if edge {
-            Outcome::Idiomatic
-        } else {
-            if route.verdict == Some(Verdict::Auto) {
-                reasons.push("an idiomatic rewrite of this shape is not built yet: served through the adapter".to_owned());
-            }
-            Outcome::Adapter
-        };
         Ok(MovedRoute {
             outcome,
             path,
@@ -467,8 +479,45 @@ impl Context<'_> {
             methods,
             reasons,
             differences,
-            uses_runtime: !edge,
+            uses_runtime: outcome == Outcome::Adapter,
             existing_matches,
+        })
+    }
+
+    fn idiomatic_text(
+        &self,
+        i: usize,
+        old: &str,
+        path: &Path,
+        methods: &[&'static str],
+        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    ) -> Result<String, String> {
+        let file = &self.files[i];
+        let params = file.param_names();
+        let context = RouteContext {
+            params: &params,
+            next_major: self.next_major,
+            file: &file.display,
+        };
+        let analysis = analysis::model_pages_api(old, &file.extension, &context);
+        let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
+        let import_edits = specifiers::repoint(
+            &specifiers::relative(&parsed.program),
+            file.path.parent().unwrap_or(Path::new("/")),
+            path.parent().unwrap_or(Path::new("/")),
+            moved,
+        );
+        let route = self.reports[i].expect("candidates have reports");
+        idiomatic::module_text(idiomatic::Module {
+            text: old,
+            extension: &file.extension,
+            analysis: &analysis,
+            segments: &segments(&file.pattern),
+            // `params` is a Promise from Next 15; awaiting a plain object (13, 14) works too.
+            params_promise: self.next_major.is_none_or(|m| m >= 15),
+            methods,
+            max_duration: route.config.as_ref().and_then(|c| c.max_duration.as_deref()),
+            import_edits,
         })
     }
 
