@@ -174,13 +174,18 @@ fn moves(plan: &Value) -> BTreeMap<String, Option<Moved>> {
 }
 
 /// An idiomatic route differs where the report says it does: JSON without `; charset=utf-8`
-/// (the media type is compared), no Pages ETag, and an empty body on a thrown error's 500.
+/// (the media type is compared), no `ETag` from Pages, and an empty body on a thrown error's 500.
 fn as_declared_for_idiomatic(answer: Option<&Answer>) -> Option<Answer> {
     let mut answer = answer?.clone();
     answer.headers.remove("etag");
     if let Some(types) = answer.headers.get_mut("content-type") {
         for value in types.iter_mut() {
-            *value = value.split(';').next().unwrap_or_default().trim().to_owned();
+            *value = value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
         }
     }
     if answer.status == 500 {
@@ -275,9 +280,12 @@ fn migrated_app_answers_like_the_original() {
             Resolution::Matched(found) => Some(report.routes[found.route].pattern.clone()),
             _ => None,
         };
-        let moved = pattern.as_ref().and_then(|p| moves.get(p)).and_then(Option::as_ref);
-        let is_declared = moved.is_some_and(|m| !m.methods.contains(&request.method));
-        let (before, after) = if moved.is_some_and(|m| m.idiomatic) {
+        let route_move = pattern
+            .as_ref()
+            .and_then(|p| moves.get(p))
+            .and_then(Option::as_ref);
+        let is_declared = route_move.is_some_and(|m| !m.methods.contains(&request.method));
+        let (before, after) = if route_move.is_some_and(|m| m.idiomatic) {
             (
                 as_declared_for_idiomatic(before.as_ref()),
                 as_declared_for_idiomatic(after.as_ref()),

@@ -17,3 +17,16 @@ export function pagesRoute(
   handler: (req: any, res: any) => unknown,
   options?: { config?: PagesConfig },
 ): (request: Request, context: { params?: unknown }) => Promise<Response>
+
+/** `req.query` as Pages built it: search params (arrays for repeated keys), route params on top. */
+export function pagesQuery(
+  request: Request,
+  params?: Record<string, string | string[]>,
+): Partial<Record<string, string | string[]>>
+
+/**
+ * `req.body` as Pages parsed it, or the `Response` Pages answered instead (400 `Invalid JSON`,
+ * 413 `Body exceeded … limit`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function pagesBody(request: Request, options?: { sizeLimit?: string | number }): Promise<any>

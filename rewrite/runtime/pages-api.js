@@ -58,8 +58,44 @@ async function serve(handler, request, params, config, res) {
   }
 }
 
+/**
+ * `req.query` as Pages built it: the search params (repeated keys as arrays, `?a` as "") with
+ * the route params on top.
+ */
+export function pagesQuery(request, params) {
+  return { ...searchQuery(new URL(request.url)), ...(params || {}) }
+}
+
+/**
+ * `req.body` as Pages parsed it (by content type, under `sizeLimit`, `'1mb'` by default), or
+ * the `Response` Pages answered instead (400 `Invalid JSON`, 413 `Body exceeded … limit`).
+ */
+export async function pagesBody(request, options = {}) {
+  const limit = options.sizeLimit || '1mb'
+  try {
+    return await parseBody(request, limit)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    return new Response(new TextEncoder().encode(error.message), {
+      status: error.statusCode,
+      statusText: error.message,
+    })
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The request
+
+/** Pages re-serializes the query the way `URLSearchParams` does (`?a&b=%20` → `?a=&b=+`). */
+function searchString(url) {
+  return new URLSearchParams(url.search).toString()
+}
+
+/** What `querystring` reads back from it: repeated keys as arrays, `+` as a space, malformed
+ * escapes kept. */
+function searchQuery(url) {
+  return querystring.parse(searchString(url))
+}
 
 class ApiError extends Error {
   constructor(statusCode, message) {
@@ -70,11 +106,7 @@ class ApiError extends Error {
 
 async function pagesRequest(request, params, api) {
   const url = new URL(request.url)
-  // Pages re-serializes the query the way `URLSearchParams` does (`?a&b=%20` → `?a=&b=+`);
-  // `querystring` reads it back into what Pages gave: repeated keys as arrays, `?a` as "", `+`
-  // as a space, malformed escapes kept.
-  const query = new URLSearchParams(url.search).toString()
-  const search = querystring.parse(query)
+  const query = searchString(url)
   const bodyParser = api.bodyParser !== false
   let body
   let stream
@@ -97,7 +129,7 @@ async function pagesRequest(request, params, api) {
   req.httpVersionMajor = 1
   req.httpVersionMinor = 1
   // Route params win over search params of the same name, as in Pages.
-  req.query = { ...search, ...params }
+  req.query = pagesQuery(request, params)
   req.body = body
   lazy(req, 'cookies', () => parseCookies(headers.cookie))
   lazy(req, 'previewData', () => false)

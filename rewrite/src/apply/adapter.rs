@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use super::edit::{statement_with_line, Edit};
 use super::module_shape::{HandlerExport, ModuleShape};
+use super::names::{fresh, Names};
 use super::style::Style;
 use crate::diagnostic::TextRange;
 
@@ -27,6 +28,8 @@ pub struct Adapter<'a> {
     pub edge: bool,
     /// `config.maxDuration` as written, which becomes its own export.
     pub max_duration: Option<&'a str>,
+    /// The identifiers the module uses.
+    pub taken: &'a Names,
 }
 
 /// Why a module cannot go through the adapter as it is.
@@ -52,13 +55,12 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
         });
     };
     let mut edits = Vec::new();
-    let taken = |name: &str| contains_word(adapter.text, name);
-    let (edit, handler_name) = handler_edit(adapter.text, handler, &taken);
+    let (edit, handler_name) = handler_edit(adapter.text, handler, adapter.taken);
     edits.push(edit);
     let tail = if adapter.edge {
         edge_tail(adapter, &handler_name, &mut edits)
     } else {
-        adapter_tail(adapter, &handler_name, &taken, &mut edits)
+        adapter_tail(adapter, &handler_name, &mut edits)
     };
     let end = adapter.text.len() as u32;
     let separator = if adapter.text.ends_with('\n') {
@@ -71,20 +73,19 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
 }
 
 /// The edit that turns the handler's export into a plain binding, and the binding's name.
-pub fn handler_edit(
-    text: &str,
-    handler: &HandlerExport,
-    taken: &dyn Fn(&str) -> bool,
-) -> (Edit, String) {
+pub fn handler_edit(text: &str, handler: &HandlerExport, taken: &Names) -> (Edit, String) {
     match handler {
         HandlerExport::NamedDeclaration { prefix, name } => (Edit::deletion(*prefix), name.clone()),
         HandlerExport::Expression { prefix } => {
-            let name = fresh_name("pagesHandler", taken);
+            let name = fresh("pagesHandler", taken);
             (Edit::replacement(*prefix, format!("const {name} = ")), name)
         }
         HandlerExport::ReExport { prefix } => {
-            let name = fresh_name("pagesHandler", taken);
-            (Edit::replacement(*prefix, format!("import {name} from ")), name)
+            let name = fresh("pagesHandler", taken);
+            (
+                Edit::replacement(*prefix, format!("import {name} from ")),
+                name,
+            )
         }
         HandlerExport::Name { statement, name } => (
             Edit::deletion(statement_with_line(text, *statement)),
@@ -117,16 +118,12 @@ fn edge_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) -> St
 }
 
 /// The adapter's import, `config` kept as a local, and the route's exports.
-fn adapter_tail(
-    adapter: &Adapter,
-    handler_name: &str,
-    taken: &dyn Fn(&str) -> bool,
-    edits: &mut Vec<Edit>,
-) -> String {
+fn adapter_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) -> String {
+    let taken = adapter.taken;
     let shape = adapter.shape;
     let semi = adapter.style.semi();
-    let import_name = fresh_name("pagesRoute", taken);
-    let route_name = fresh_name("route", taken);
+    let import_name = fresh("pagesRoute", taken);
+    let route_name = fresh("route", taken);
     let imported = if import_name == "pagesRoute" {
         "pagesRoute".to_owned()
     } else {
@@ -178,7 +175,7 @@ pub fn export_list(name: &str, methods: &[&str], semi: &str) -> String {
 }
 
 /// The new import goes on the line after the last import, else before the first statement.
-fn import_edit(text: &str, shape: &ModuleShape, import: &str) -> Edit {
+pub fn import_edit(text: &str, shape: &ModuleShape, import: &str) -> Edit {
     if let Some(end) = shape.imports_end {
         let line_end = text[end as usize..]
             .find('\n')
@@ -189,25 +186,4 @@ fn import_edit(text: &str, shape: &ModuleShape, import: &str) -> Edit {
         return Edit::insertion(line_end as u32, format!("{import}\n"));
     }
     Edit::insertion(shape.first_item.unwrap_or(0), format!("{import}\n\n"))
-}
-
-/// `base`, or `base2`, `base3`, … when the file already uses the name.
-pub fn fresh_name(base: &str, taken: &dyn Fn(&str) -> bool) -> String {
-    let mut name = base.to_owned();
-    let mut suffix = 1;
-    while taken(&name) {
-        suffix += 1;
-        name = format!("{base}{suffix}");
-    }
-    name
-}
-
-/// Whether `word` occurs in `text` as a whole identifier.
-pub fn contains_word(text: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
 }

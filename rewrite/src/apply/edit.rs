@@ -128,8 +128,11 @@ mod tests {
         );
         // Between blank lines, one of them goes with it.
         let text = "a;\n\nexport const config = {};\n\nb;\n";
-        let range = statement_with_line(text, TextRange::new(4, 27));
-        assert_eq!(&text[range.start as usize..range.end as usize], "export const config = {};\n\n");
+        let range = statement_with_line(text, TextRange::new(4, 29));
+        assert_eq!(
+            &text[range.start as usize..range.end as usize],
+            "export const config = {};\n\n"
+        );
         // Not alone on its line: only the statement goes.
         let text = "a; export default h; b;";
         assert_eq!(

@@ -5,7 +5,7 @@
 //! What it rewrites, and to what:
 //! - `res.json(x)`, `res.status(s).json(x)`, `res.send(<object, array or number literal>)` →
 //!   `return Response.json(x, { status: s })` (the media type stays `application/json`; the
-//!   `; charset=utf-8` parameter and Pages' ETag go, which the report declares);
+//!   `; charset=utf-8` parameter and the `ETag` of Pages go, which the report declares);
 //! - `res.status(s).end()`, `res.end()`, and any response with a status that has no body (204,
 //!   205, 304) → `return new Response(null, { status: s })`;
 //! - `req.query.id` where `id` is a `[id]` or `[...id]` segment (the route param always wins
@@ -22,9 +22,10 @@ use swc_common::SyntaxContext;
 use swc_ecma_ast::{Expr, Function, Lit, MemberExpr, MemberProp, Pat, Program, VarDeclarator};
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::adapter::{contains_word, export_list, handler_edit, max_duration_export};
+use super::adapter::{export_list, handler_edit, import_edit, max_duration_export};
 use super::edit::{self, statement_with_line, Edit};
 use super::module_shape;
+use super::names;
 use super::style::{self, Style};
 use crate::analysis::model::FunctionModel;
 use crate::analysis::syntax::unwrap;
@@ -45,11 +46,22 @@ pub struct Idiomatic<'a> {
     pub segments: &'a [Segment],
     /// `params` is a Promise (Next 15 and later).
     pub params_promise: bool,
+    /// `config.api.bodyParser` is `false`.
+    pub body_parser_off: bool,
+    /// `config.api.bodyParser.sizeLimit`, as written.
+    pub size_limit: Option<&'a str>,
+}
+
+/// The edits inside the handler function, and the helpers of the compatibility module they call.
+pub struct Rewritten {
+    pub edits: Vec<Edit>,
+    /// `pagesQuery`, `pagesBody`.
+    pub helpers: BTreeSet<&'static str>,
 }
 
 /// The edits inside the handler function (signature, uses, responses), or why it cannot be
 /// rewritten exactly.
-pub fn function_edits(input: &Idiomatic) -> Result<Vec<Edit>, String> {
+pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     let analysis = input.analysis;
     if analysis.verdict != Some(Verdict::Auto) {
         return Err("its analysis is not `auto`".to_owned());
@@ -72,33 +84,69 @@ pub fn function_edits(input: &Idiomatic) -> Result<Vec<Edit>, String> {
     }
 
     let requests = RequestUses::find(input.program, function, &req_name)?;
-    let mut edits = Vec::new();
     let route_params = route_params(input.segments);
-    for use_ in &analysis.uses {
-        if use_.site != Site::Handler {
-            return Err(format!("`{}` is used outside the handler's own body", use_.name));
+    let (mut edits, needs) = classify_uses(input, &route_params)?;
+    let query_keys_are_params = needs.query_keys_are_params;
+    let reads_body = needs.reads_body;
+    let taken = names::identifiers(input.program);
+    let mut helpers = BTreeSet::new();
+    let mut prelude = Vec::new();
+    let has_params = input
+        .segments
+        .iter()
+        .any(|s| !matches!(s, Segment::Static(_)));
+    let mut uses_params = false;
+    if reads_body {
+        if input.body_parser_off {
+            return Err("`req.body` with `bodyParser: false`".to_owned());
         }
-        match (use_.object, use_.kind) {
-            (Object::Req, UseKind::Method) => {}
-            (Object::Req, UseKind::Query) => {
-                let key = use_.key.as_deref().ok_or("`req.query` is used whole")?;
-                if !route_params.iter().any(|(name, _)| name == key) {
-                    return Err(format!(
-                        "`req.query.{key}` is a search parameter (a string or an array in Pages)"
-                    ));
-                }
-            }
-            (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
-            (Object::Res, UseKind::Json | UseKind::Send | UseKind::End) => {
-                edits.push(response_edit(input, use_)?);
-            }
-            (_, kind) => return Err(format!("`{}` ({kind:?}) has no exact rewrite yet", use_.name)),
+        // Pages parsed the body before the handler ran: first, for every method.
+        let body = names::fresh("body", &taken);
+        let options = input
+            .size_limit
+            .map(|limit| {
+                let value = if limit.parse::<f64>().is_ok() {
+                    limit.to_owned()
+                } else {
+                    input.style.string(limit)
+                };
+                format!(", {{ sizeLimit: {value} }}")
+            })
+            .unwrap_or_default();
+        let semi = input.style.semi();
+        prelude.push(format!(
+            "const {body} = await pagesBody({req_name}{options}){semi}"
+        ));
+        prelude.push(format!(
+            "if ({body} instanceof Response) return {body}{semi}"
+        ));
+        helpers.insert("pagesBody");
+        for range in &requests.body {
+            edits.push(Edit::replacement(*range, body.clone()));
         }
     }
-    let uses_params = !requests.query.is_empty();
-    for (range, bare) in &requests.query {
-        let text = if *bare { "await params" } else { "(await params)" };
-        edits.push(Edit::replacement(*range, text));
+    if query_keys_are_params {
+        for (range, bare) in &requests.query {
+            let text = if *bare {
+                "await params"
+            } else {
+                "(await params)"
+            };
+            edits.push(Edit::replacement(*range, text));
+            uses_params = true;
+        }
+    } else {
+        let query = names::fresh("query", &taken);
+        let semi = input.style.semi();
+        let params = if has_params { ", await params" } else { "" };
+        prelude.push(format!(
+            "const {query} = pagesQuery({req_name}{params}){semi}"
+        ));
+        helpers.insert("pagesQuery");
+        uses_params = has_params;
+        for (range, _) in &requests.query {
+            edits.push(Edit::replacement(*range, query.clone()));
+        }
     }
     for (range, key) in &requests.headers {
         let q = input.style.quote;
@@ -107,16 +155,90 @@ pub fn function_edits(input: &Idiomatic) -> Result<Vec<Edit>, String> {
             format!("({req_name}.headers.get({q}{key}{q}) ?? undefined)"),
         ));
     }
-    edits.push(signature_edit(input, function, &req_name, uses_params, &route_params));
-    if uses_params && !function.is_async {
+    if !prelude.is_empty() {
+        edits.push(prelude_edit(input.text, function, &prelude)?);
+    }
+    edits.push(signature_edit(input, function, &req_name, uses_params));
+    if (uses_params || reads_body) && !function.is_async {
         edits.push(Edit::insertion(function.range.start, "async "));
     }
-    Ok(edits)
+    Ok(Rewritten { edits, helpers })
 }
 
-/// `[id]` → `string`, `[...slug]` → `string[]`: the params a route handler gets. Optional
-/// catch-alls are left out: with no segments the key is absent and a search param of the same
-/// name shows through in Pages.
+/// What the handler's `req` uses need.
+struct Needs {
+    query_keys_are_params: bool,
+    reads_body: bool,
+}
+
+/// Checks every use has an exact rewrite; returns the response edits and what the rest need.
+fn classify_uses(
+    input: &Idiomatic,
+    route_params: &[(String, &'static str)],
+) -> Result<(Vec<Edit>, Needs), String> {
+    let mut edits = Vec::new();
+    let mut needs = Needs {
+        query_keys_are_params: true,
+        reads_body: false,
+    };
+    for use_ in &input.analysis.uses {
+        if use_.site != Site::Handler {
+            return Err(format!(
+                "`{}` is used outside the handler's own body",
+                use_.name
+            ));
+        }
+        match (use_.object, use_.kind) {
+            (Object::Req, UseKind::Method) => {}
+            (Object::Req, UseKind::Query) => {
+                let is_param = use_
+                    .key
+                    .as_deref()
+                    .is_some_and(|key| route_params.iter().any(|(name, _)| name == key));
+                needs.query_keys_are_params &= is_param;
+            }
+            (Object::Req, UseKind::Body) => needs.reads_body = true,
+            (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
+            (Object::Res, UseKind::Json | UseKind::Send | UseKind::End) => {
+                edits.extend(response_edits(input, use_)?);
+            }
+            (_, kind) => {
+                return Err(format!(
+                    "`{}` ({kind:?}) has no exact rewrite yet",
+                    use_.name
+                ))
+            }
+        }
+    }
+    Ok((edits, needs))
+}
+
+/// Statements inserted at the top of the handler's body, each on its own line, indented as
+/// the body's first statement is.
+fn prelude_edit(text: &str, function: &FunctionModel, lines: &[String]) -> Result<Edit, String> {
+    let body = &text[function.body.start as usize..function.body.end as usize];
+    let inner = body
+        .strip_prefix('{')
+        .ok_or("the handler's body is an expression")?;
+    let first = inner.len() - inner.trim_start().len();
+    let leading = &inner[..first];
+    let Some(newline) = leading.rfind('\n') else {
+        return Err("the handler's body starts on its opening line".to_owned());
+    };
+    let indent = &leading[newline + 1..];
+    let at = function.body.start + 1 + first as u32;
+    let mut insert = String::new();
+    for line in lines {
+        insert.push_str(line);
+        insert.push('\n');
+        insert.push_str(indent);
+    }
+    Ok(Edit::insertion(at, insert))
+}
+
+/// `[id]` → `string`, `[...slug]` → `string[]`: the params whose value Pages' `req.query`
+/// always takes from the route. Optional catch-alls are left out: with no segments the key is
+/// absent and a search param of the same name shows through.
 fn route_params(segments: &[Segment]) -> Vec<(String, &'static str)> {
     segments
         .iter()
@@ -128,8 +250,25 @@ fn route_params(segments: &[Segment]) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The type of a route handler's `params` for these segments.
+fn params_type(segments: &[Segment]) -> String {
+    let fields: Vec<String> = segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Dynamic(n) => Some(format!("{n}: string")),
+            Segment::CatchAll(n) => Some(format!("{n}: string[]")),
+            Segment::OptionalCatchAll(n) => Some(format!("{n}?: string[]")),
+            Segment::Static(_) => None,
+        })
+        .collect();
+    format!("{{ {} }}", fields.join("; "))
+}
+
 fn has_return_type(text: &str, function: &FunctionModel) -> bool {
-    let after_params = function.params.last().map_or(function.range.start, |p| p.range.end);
+    let after_params = function
+        .params
+        .last()
+        .map_or(function.range.start, |p| p.range.end);
     let between = &text[after_params as usize..function.body.start as usize];
     between.contains(':')
 }
@@ -141,7 +280,6 @@ fn signature_edit(
     function: &FunctionModel,
     req_name: &str,
     uses_params: bool,
-    route_params: &[(String, &'static str)],
 ) -> Edit {
     let first = function.params.first().expect("checked").range.start;
     let last = function.params.last().expect("checked").range.end;
@@ -153,17 +291,15 @@ fn signature_edit(
     if uses_params {
         signature.push_str(", { params }");
         if input.typescript {
-            let fields: Vec<String> = route_params
-                .iter()
-                .map(|(name, ty)| format!("{name}: {ty}"))
-                .collect();
-            let object = format!("{{ {} }}", fields.join("; "));
+            let object = params_type(input.segments);
             let ty = if input.params_promise {
                 format!("Promise<{object}>")
             } else {
                 object
             };
-            signature.push_str(&format!(": {{ params: {ty} }}"));
+            signature.push_str(": { params: ");
+            signature.push_str(&ty);
+            signature.push_str(" }");
         }
     }
     Edit::replacement(TextRange::new(first, last), signature)
@@ -172,58 +308,64 @@ fn signature_edit(
 /// Statuses whose answers have no body (a `Response` with a body and one of them throws).
 const NULL_BODY: [u16; 3] = [204, 205, 304];
 
-/// One response call (with its `status(…)` chain) → a returned `Response`.
-fn response_edit(input: &Idiomatic, use_: &Use) -> Result<Edit, String> {
+/// One response call (with its `status(…)` chain) → a returned `Response`. The argument stays
+/// where it is (edits inside it, `req.query` → `query`, still apply): only the text around it
+/// changes.
+fn response_edits(input: &Idiomatic, use_: &Use) -> Result<Vec<Edit>, String> {
     let text = input.text;
-    if use_
-        .chain
-        .iter()
-        .any(|c| c.name != "status")
-    {
+    if use_.chain.iter().any(|c| c.name != "status") {
         return Err(format!("`res.{}` follows a header call", use_.name));
     }
     if !use_.chain.is_empty() && use_.status.is_none() {
         return Err("the status is not a literal".to_owned());
     }
     let status = use_.status.unwrap_or(200);
-    let arg = use_.args.first().map(|r| &text[r.start as usize..r.end as usize]);
-    let body_json = match use_.kind {
-        UseKind::Json => Some(arg.unwrap_or("undefined")),
-        UseKind::Send => match arg {
-            Some(arg) if is_json_literal(arg) => Some(arg),
-            None => None,
-            Some(_) => return Err("`res.send` of a value that may be a string".to_owned()),
-        },
-        _ if use_.args.is_empty() => None,
-        _ => return Err("`res.end` with a body".to_owned()),
+    let arg = use_.args.first().copied();
+    let arg_text = arg.map(|r| &text[r.start as usize..r.end as usize]);
+    let json = match use_.kind {
+        UseKind::Json if use_.args.len() == 1 && arg_text != Some("undefined") => true,
+        UseKind::Json => return Err("`res.json` without exactly one value".to_owned()),
+        UseKind::Send if arg_text.is_some_and(is_json_literal) => true,
+        UseKind::Send if arg.is_some() => {
+            return Err("`res.send` of a value that may be a string".to_owned())
+        }
+        UseKind::End if arg.is_some() => return Err("`res.end` with a body".to_owned()),
+        _ => false,
     };
-    if use_.kind == UseKind::Json && (use_.args.len() != 1 || arg == Some("undefined")) {
-        return Err("`res.json` without exactly one value".to_owned());
+    if json && NULL_BODY.contains(&status) {
+        return Err(format!("a body sent with status {status}, which has none"));
     }
     let init = if status == 200 {
         String::new()
     } else {
         format!(", {{ status: {status} }}")
     };
-    let response = match body_json {
-        Some(body) if !NULL_BODY.contains(&status) => format!("Response.json({body}{init})"),
-        _ => format!("new Response(null{init})"),
-    };
     // The call is a statement or a returned value; any other place (`cond && res.json(x)`)
     // would need more than a local edit.
     let statement = &text[use_.statement.start as usize..use_.statement.end as usize];
     let call = &text[use_.range.start as usize..use_.range.end as usize];
-    let semi = if statement.trim_end().ends_with(';') { ";" } else { "" };
-    if statement.trim_end().trim_end_matches(';').trim_end() == call {
-        return Ok(Edit::replacement(use_.statement, format!("return {response}{semi}")));
-    }
-    let returned = statement
+    let is_statement = statement.trim_end().trim_end_matches(';').trim_end() == call;
+    let is_returned = statement
         .strip_prefix("return")
-        .map(|rest| rest.trim().trim_end_matches(';').trim_end());
-    if returned == Some(call) {
-        return Ok(Edit::replacement(use_.range, response));
+        .map(|rest| rest.trim().trim_end_matches(';').trim_end())
+        == Some(call);
+    if !is_statement && !is_returned {
+        return Err(format!("`res.{}` sits inside an expression", use_.name));
     }
-    Err(format!("`res.{}` sits inside an expression", use_.name))
+    let keyword = if is_statement { "return " } else { "" };
+    match (json, arg) {
+        (true, Some(arg)) => Ok(vec![
+            Edit::replacement(
+                TextRange::new(use_.range.start, arg.start),
+                format!("{keyword}Response.json("),
+            ),
+            Edit::replacement(TextRange::new(arg.end, use_.range.end), format!("{init})")),
+        ]),
+        _ => Ok(vec![Edit::replacement(
+            use_.range,
+            format!("{keyword}new Response(null{init})"),
+        )]),
+    }
 }
 
 /// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
@@ -240,6 +382,8 @@ struct RequestUses {
     query: Vec<(TextRange, bool)>,
     /// `req.headers.x` / `req.headers['x']` and the header name, lowercase.
     headers: Vec<(TextRange, String)>,
+    /// `req.body`.
+    body: Vec<TextRange>,
 }
 
 impl RequestUses {
@@ -319,6 +463,9 @@ impl Visit for Finder<'_> {
             if self.is_req_field(member, "query") {
                 self.found.query.push((parse::range(member.span), false));
             }
+            if self.is_req_field(member, "body") {
+                self.found.body.push(parse::range(member.span));
+            }
             if let Expr::Member(inner) = unwrap(&member.obj) {
                 if self.is_req_field(inner, "headers") {
                     let key = match &member.prop {
@@ -362,9 +509,14 @@ pub struct Module<'a> {
     pub max_duration: Option<&'a str>,
     /// Edits that re-point the module's relative imports.
     pub import_edits: Vec<Edit>,
+    pub body_parser_off: bool,
+    pub size_limit: Option<&'a str>,
+    /// The compatibility module as the route file imports it.
+    pub runtime_specifier: &'a str,
 }
 
-pub fn module_text(module: Module) -> Result<String, String> {
+/// The rewritten module, and whether it calls the compatibility module's helpers.
+pub fn module_text(module: Module) -> Result<(String, bool), String> {
     let text = module.text;
     let parsed = parse::parse(text, module.extension).map_err(|e| e.message)?;
     let shape = module_shape::read(&parsed.program, text);
@@ -381,9 +533,21 @@ pub fn module_text(module: Module) -> Result<String, String> {
         typescript: module.extension.contains("ts"),
         segments: module.segments,
         params_promise: module.params_promise,
+        body_parser_off: module.body_parser_off,
+        size_limit: module.size_limit,
     };
-    let mut edits = function_edits(&input)?;
-    let taken = |name: &str| contains_word(text, name);
+    let Rewritten { mut edits, helpers } = function_edits(&input)?;
+    let taken = names::identifiers(&parsed.program);
+    if !helpers.is_empty() {
+        let names: Vec<&str> = helpers.iter().copied().collect();
+        let import = format!(
+            "import {{ {} }} from {}{}",
+            names.join(", "),
+            style.string(module.runtime_specifier),
+            style.semi()
+        );
+        edits.push(import_edit(text, &shape, &import));
+    }
     let (edit, handler_name) = handler_edit(text, handler, &taken);
     edits.push(edit);
     edits.extend(module.import_edits);
@@ -399,25 +563,27 @@ pub fn module_text(module: Module) -> Result<String, String> {
         runtime_specifier: "",
         edge: false,
         max_duration: module.max_duration,
+        taken: &taken,
     };
     let mut tail = export_list(&handler_name, module.methods, style.semi());
     max_duration_export(&adapter_like, &mut tail);
     let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
-    edits.push(Edit::insertion(text.len() as u32, format!("{separator}{tail}")));
+    edits.push(Edit::insertion(
+        text.len() as u32,
+        format!("{separator}{tail}"),
+    ));
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
     let rewritten = drop_unused_type_imports(&rewritten, module.extension)?;
-    parse::parse(&rewritten, module.extension).map_err(|e| {
-        format!("internal error: the rewrite does not parse ({})", e.message)
-    })?;
-    Ok(rewritten)
+    parse::parse(&rewritten, module.extension)
+        .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
+    Ok((rewritten, !helpers.is_empty()))
 }
 
 /// Pages' types (`NextApiRequest`, `NextApiResponse`, …) imported from `next` and no longer
 /// used go, and so does an import left empty.
 fn drop_unused_type_imports(text: &str, extension: &str) -> Result<String, String> {
-    let parsed = parse::parse(text, extension).map_err(|e| {
-        format!("internal error: the rewrite does not parse ({})", e.message)
-    })?;
+    let parsed = parse::parse(text, extension)
+        .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
     let Program::Module(module) = &parsed.program else {
         return Ok(text.to_owned());
     };
@@ -447,7 +613,10 @@ fn drop_unused_type_imports(text: &str, extension: &str) -> Result<String, Strin
             continue;
         }
         if unused.len() == import.specifiers.len() {
-            edits.push(Edit::deletion(statement_with_line(text, parse::range(import.span))));
+            edits.push(Edit::deletion(statement_with_line(
+                text,
+                parse::range(import.span),
+            )));
         } else {
             for range in unused {
                 edits.push(Edit::deletion(with_comma(text, range)));
@@ -463,7 +632,10 @@ fn with_comma(text: &str, item: TextRange) -> TextRange {
     let trimmed = after.trim_start_matches(' ');
     if let Some(rest) = trimmed.strip_prefix(',') {
         let spaces = rest.len() - rest.trim_start_matches(' ').len();
-        return TextRange::new(item.start, item.end + (after.len() - rest.len() + spaces) as u32);
+        return TextRange::new(
+            item.start,
+            item.end + (after.len() - rest.len() + spaces) as u32,
+        );
     }
     let before = &text[..item.start as usize];
     let trimmed = before.trim_end_matches(' ');
@@ -472,4 +644,3 @@ fn with_comma(text: &str, item: TextRange) -> TextRange {
         None => item,
     }
 }
-

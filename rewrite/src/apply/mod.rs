@@ -10,6 +10,7 @@ pub mod adapter;
 pub mod edit;
 pub mod idiomatic;
 pub mod module_shape;
+pub mod names;
 pub mod runtime;
 pub mod specifiers;
 pub mod style;
@@ -434,9 +435,13 @@ impl Context<'_> {
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
         let (methods, mut differences) = exported_methods(route);
         let mut reasons = Vec::new();
+        let mut uses_runtime = !edge;
         let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
             match self.idiomatic_text(i, &old, &path, &methods, moved) {
-                Ok(text) => Some(text),
+                Ok((text, helpers)) => {
+                    uses_runtime = helpers;
+                    Some(text)
+                }
                 Err(reason) => {
                     reasons.push(format!("served through the adapter: {reason}"));
                     None
@@ -445,21 +450,28 @@ impl Context<'_> {
         } else {
             None
         };
-        let (outcome, text) = match idiomatic {
-            Some(text) => {
-                differences.push("a thrown error answers 500 with an empty body (Pages answered `Internal Server Error` as text)".to_owned());
-                if route.uses.iter().any(|u| matches!(u.kind, UseKind::Json | UseKind::Send)) {
-                    differences.push("JSON answers carry `application/json` without `; charset=utf-8`, and no ETag (Pages' `res.json` computed one and answered 304 to a matching `If-None-Match`)".to_owned());
-                }
-                (Outcome::Idiomatic, text)
-            }
-            None => {
-                let text = rewrite(&old, file, route, &path, self.runtime, &methods, edge, moved)
-                    .map_err(|reason| vec![reason])?;
-                // An edge handler is already a route handler: it moves as it is.
-                let outcome = if edge { Outcome::Idiomatic } else { Outcome::Adapter };
-                (outcome, text)
-            }
+        let (outcome, text) = if let Some(text) = idiomatic {
+            differences.extend(idiomatic_differences(route));
+            (Outcome::Idiomatic, text)
+        } else {
+            let text = rewrite(
+                &old,
+                file,
+                route,
+                &path,
+                self.runtime,
+                &methods,
+                edge,
+                moved,
+            )
+            .map_err(|reason| vec![reason])?;
+            // An edge handler is already a route handler: it moves as it is.
+            let outcome = if edge {
+                Outcome::Idiomatic
+            } else {
+                Outcome::Adapter
+            };
+            (outcome, text)
         };
         let existing_matches = match std::fs::read_to_string(&path) {
             Ok(existing) if existing == text => true,
@@ -479,7 +491,7 @@ impl Context<'_> {
             methods,
             reasons,
             differences,
-            uses_runtime: outcome == Outcome::Adapter,
+            uses_runtime,
             existing_matches,
         })
     }
@@ -491,7 +503,7 @@ impl Context<'_> {
         path: &Path,
         methods: &[&'static str],
         moved: &dyn Fn(&Path) -> Option<PathBuf>,
-    ) -> Result<String, String> {
+    ) -> Result<(String, bool), String> {
         let file = &self.files[i];
         let params = file.param_names();
         let context = RouteContext {
@@ -508,6 +520,10 @@ impl Context<'_> {
             moved,
         );
         let route = self.reports[i].expect("candidates have reports");
+        let config = route.config.as_ref();
+        let runtime_specifier = self
+            .runtime
+            .specifier_from(path.parent().unwrap_or(Path::new("/")));
         idiomatic::module_text(idiomatic::Module {
             text: old,
             extension: &file.extension,
@@ -516,8 +532,11 @@ impl Context<'_> {
             // `params` is a Promise from Next 15; awaiting a plain object (13, 14) works too.
             params_promise: self.next_major.is_none_or(|m| m >= 15),
             methods,
-            max_duration: route.config.as_ref().and_then(|c| c.max_duration.as_deref()),
+            max_duration: config.and_then(|c| c.max_duration.as_deref()),
             import_edits,
+            body_parser_off: config.and_then(|c| c.body_parser) == Some(false),
+            size_limit: config.and_then(|c| c.size_limit.as_deref()),
+            runtime_specifier: &runtime_specifier,
         })
     }
 
@@ -590,7 +609,9 @@ fn rewrite(
         .config
         .as_ref()
         .and_then(|c| c.max_duration.as_deref());
+    let taken = names::identifiers(&parsed.program);
     let adapter = adapter::Adapter {
+        taken: &taken,
         text: old,
         shape: &shape,
         style,
@@ -608,6 +629,19 @@ fn rewrite(
         ));
     }
     Ok(text)
+}
+
+/// What an idiomatic route answers differently, whatever its code.
+fn idiomatic_differences(route: &RouteReport) -> Vec<String> {
+    let mut differences = vec!["a thrown error answers 500 with an empty body (Pages answered `Internal Server Error` as text)".to_owned()];
+    if route
+        .uses
+        .iter()
+        .any(|u| matches!(u.kind, UseKind::Json | UseKind::Send))
+    {
+        differences.push("JSON answers carry `application/json` without `; charset=utf-8`, and no ETag (Pages' `res.json` computed one and answered 304 to a matching `If-None-Match`)".to_owned());
+    }
+    differences
 }
 
 /// The methods the route file exports, and the differences that choice declares.
