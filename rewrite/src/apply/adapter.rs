@@ -141,7 +141,7 @@ fn adapter_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) ->
         ""
     };
     let mut tail = format!(
-        "// The Pages Router handler above, served unchanged by the App Router (see {}.js).\n\
+        "// The Pages Router handler, served unchanged by the App Router (see {}.js).\n\
          const {route_name} = {import_name}({handler_name}{options}){semi}\n",
         adapter.runtime_specifier
     );

@@ -82,8 +82,12 @@ pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
     if end < bytes.len() && bytes[end] == b'\n' {
         end += 1;
     }
-    // Between blank lines (or at the top of the file), one blank line goes too.
+    // Between blank lines (or at the top of the file), one blank line goes too; at the end of
+    // the file, the blank line before it.
     let blank_before = start == 0 || (start >= 2 && bytes[start - 2] == b'\n');
+    if end == bytes.len() && start >= 2 && bytes[start - 2] == b'\n' {
+        return TextRange::new(start as u32 - 1, end as u32);
+    }
     if blank_before {
         if bytes[end..].starts_with(b"\r\n") {
             end += 2;

@@ -25,7 +25,7 @@ use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
 use crate::analysis::uses::UseKind;
 use crate::analysis::{self, RouteContext};
 use crate::check::{self, RouteReport};
-use crate::diagnostic::Verdict;
+use crate::diagnostic::{Code, Verdict};
 use crate::parse;
 use crate::project::{self, DiscoverError, Project};
 use crate::route::{segments, FileKind, RouteFile};
@@ -467,6 +467,7 @@ impl Context<'_> {
             .map_err(|reason| vec![reason])?;
             // An edge handler is already a route handler: it moves as it is.
             let outcome = if edge {
+                differences.push("it runs on the Node.js runtime: `runtime = 'edge'` is deprecated in Next 16 and not carried over".to_owned());
                 Outcome::Idiomatic
             } else {
                 Outcome::Adapter
@@ -634,6 +635,16 @@ fn rewrite(
 /// What an idiomatic route answers differently, whatever its code.
 fn idiomatic_differences(route: &RouteReport) -> Vec<String> {
     let mut differences = vec!["a thrown error answers 500 with an empty body (Pages answered `Internal Server Error` as text)".to_owned()];
+    let silent = matches!(
+        route.fallback,
+        Fallback::NoResponse | Fallback::FallsThrough
+    ) || route
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::NoResponsePath);
+    if silent {
+        differences.push("a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)".to_owned());
+    }
     if route
         .uses
         .iter()

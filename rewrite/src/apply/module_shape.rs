@@ -227,6 +227,13 @@ fn read_commonjs(stmt: &Stmt, span: TextRange, shape: &mut ModuleShape) {
     }
     let on_exports = matches!(object, Expr::Ident(i) if i.sym == *"exports")
         || matches!(object, Expr::Member(m) if matches!(unwrap(&m.obj), Expr::Ident(i) if i.sym == *"module"));
+    // `exports.default = …` (compiled ES modules): the default export Next loads.
+    if on_exports && prop == "default" {
+        shape.handler = Some(HandlerExport::Expression {
+            prefix: TextRange::new(span.start, parse::range(assign.right.span()).start),
+        });
+        return;
+    }
     if on_exports && prop == "config" && shape.config.is_none() {
         shape.config = Some(ConfigExport {
             prefix: TextRange::new(span.start, parse::range(assign.right.span()).start),

@@ -1,0 +1,260 @@
+//! `migrate apply` on fixture projects, checked by a harness and snapshotted for review:
+//!
+//! - every rewritten file re-parses, keeps every comment of the original, and keeps verbatim
+//!   (in order) each line of the original that no rewrite rule touches;
+//! - applying the plan and planning again changes nothing (with and without `--keep-pages`);
+//! - each route of `fixtures/apply-app` has a snapshot with its outcome, reasons, declared
+//!   differences and the diff from the Pages file to its route file; every fixture has a
+//!   snapshot of the whole plan.
+
+use std::path::{Path, PathBuf};
+
+use migrate_rewrite::apply::{self, FileChange, Options, Plan};
+use migrate_rewrite::parse;
+
+#[path = "support/next_app.rs"]
+mod next_app;
+
+use next_app::{copy_dir, repo_root};
+
+/// The fixture projects whose plans are checked and snapshotted.
+const FIXTURES: &[&str] = &[
+    "fixtures/apply-app",
+    "fixtures/example",
+    "fixtures/methods",
+    "fixtures/route-modules",
+    "fixtures/src-layout",
+    "fixtures/page-extensions",
+    "fixtures/bindings-and-flow",
+];
+
+fn plan(dir: &Path, keep_pages: bool) -> Plan {
+    apply::plan(&[dir.to_owned()], Options { keep_pages }).unwrap()
+}
+
+fn extension(path: &Path) -> String {
+    let name = path.file_name().unwrap().to_string_lossy();
+    // `route.api.ts` is parsed as TypeScript, like `route.ts`.
+    name.rsplit('.').next().unwrap().to_owned()
+}
+
+/// A line no rewrite rule touches: not an export or import, no `req`/`res` use, no Pages type,
+/// not part of `config` (which goes), not only brackets.
+fn untouched_by_rules(line: &str) -> bool {
+    const TOUCHED: &[&str] = &[
+        "export",
+        "import",
+        "require(",
+        "req",
+        "res",
+        "NextApi",
+        "config",
+        "runtime",
+        "api:",
+        "bodyParser",
+        "sizeLimit",
+        "maxDuration",
+        "responseLimit",
+        "externalResolver",
+    ];
+    let trimmed = line.trim();
+    !trimmed.chars().all(|c| "{}()[],;".contains(c)) && !TOUCHED.iter().any(|t| line.contains(t))
+}
+
+/// The harness: what every rewritten file must satisfy.
+fn check_rewrite(old_path: &Path, old: &str, new_path: &Path, new: &str) {
+    let shown = new_path.display();
+    parse::parse(new, &extension(new_path))
+        .unwrap_or_else(|e| panic!("{shown} does not parse: {}", e.message));
+    let parsed = parse::parse_with(old, &extension(old_path), true).unwrap();
+    for comment in &parsed.comments {
+        let text = &old[comment.range.start as usize..comment.range.end as usize];
+        assert!(new.contains(text), "{shown} lost the comment {text:?}");
+    }
+    let mut rest = new;
+    for line in old.lines().filter(|l| untouched_by_rules(l)) {
+        match rest.find(line) {
+            Some(at) => rest = &rest[at + line.len()..],
+            None => panic!(
+                "{shown}: the line {line:?} of {} is not kept verbatim and in order",
+                old_path.display()
+            ),
+        }
+    }
+}
+
+fn write(plan: &Plan) {
+    for change in &plan.changes {
+        match change {
+            FileChange::Create { path, text } => {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                assert!(!path.exists(), "{} would be overwritten", path.display());
+                std::fs::write(path, text).unwrap();
+            }
+            FileChange::Delete { path, .. } => std::fs::remove_file(path).unwrap(),
+        }
+    }
+}
+
+fn staged(fixture: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("migrate-apply-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&repo_root().join(fixture), &dir);
+    dir
+}
+
+#[test]
+fn rewrites_pass_the_harness_and_settle() {
+    for fixture in FIXTURES {
+        let name = fixture.trim_start_matches("fixtures/");
+        let first = plan(&repo_root().join(fixture), false);
+        let deleted: Vec<(&PathBuf, &String)> = first
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                FileChange::Delete { path, old } => Some((path, old)),
+                FileChange::Create { .. } => None,
+            })
+            .collect();
+        for change in &first.changes {
+            if let FileChange::Create { path, text } = change {
+                if let Some(route) = first.routes.iter().find(|r| {
+                    r.target
+                        .as_deref()
+                        .is_some_and(|t| path.ends_with(t.trim_start_matches("../")))
+                }) {
+                    let (old_path, old) = deleted
+                        .iter()
+                        .find(|(p, _)| p.ends_with(route.file.trim_start_matches("../")))
+                        .unwrap_or_else(|| panic!("{name}: no original for {}", path.display()));
+                    check_rewrite(old_path, old, path, text);
+                }
+            }
+        }
+
+        for keep_pages in [false, true] {
+            let dir = staged(fixture, &format!("{name}-{keep_pages}").replace('/', "_"));
+            write(&plan(&dir, keep_pages));
+            let again = plan(&dir, keep_pages);
+            assert!(
+                again.changes.is_empty(),
+                "{name} (keep_pages: {keep_pages}): a second apply would change {:?}",
+                again
+                    .changes
+                    .iter()
+                    .map(FileChange::path)
+                    .collect::<Vec<_>>()
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// The whole plan of each fixture, as `apply --format json` reports it.
+#[test]
+fn plans() {
+    settings().bind(|| {
+        for fixture in FIXTURES {
+            let plan = plan(&repo_root().join(fixture), false);
+            let files: Vec<String> = plan
+                .changes
+                .iter()
+                .map(|c| match c {
+                    FileChange::Create { path, .. } => format!("create {}", relative(path)),
+                    FileChange::Delete { path, .. } => format!("delete {}", relative(path)),
+                })
+                .collect();
+            let shown = serde_json::to_string_pretty(&serde_json::json!({
+                "routes": plan.routes.iter().map(|r| serde_json::json!({
+                    "file": relative(Path::new(&r.file)),
+                    "outcome": r.outcome,
+                    "methods": r.methods,
+                    "reasons": r.reasons,
+                })).collect::<Vec<_>>(),
+                "files": files,
+                "notes": plan.notes,
+            }))
+            .unwrap();
+            let name = format!(
+                "apply__{}",
+                fixture.trim_start_matches("fixtures/").replace('/', "__")
+            );
+            insta::assert_snapshot!(name, shown);
+        }
+    });
+}
+
+/// One snapshot per route of `fixtures/apply-app`: the outcome and the rewrite itself.
+#[test]
+fn apply_app_routes() {
+    let plan = plan(&repo_root().join("fixtures/apply-app"), false);
+    settings().bind(|| {
+        for route in &plan.routes {
+            let Some(target) = &route.target else {
+                continue;
+            };
+            let created = plan.changes.iter().find_map(|c| match c {
+                FileChange::Create { path, text }
+                    if path.ends_with(target.trim_start_matches("../")) =>
+                {
+                    Some(text)
+                }
+                _ => None,
+            });
+            let original = plan.changes.iter().find_map(|c| match c {
+                FileChange::Delete { path, old }
+                    if path.ends_with(route.file.trim_start_matches("../")) =>
+                {
+                    Some(old)
+                }
+                _ => None,
+            });
+            let (Some(created), Some(original)) = (created, original) else {
+                continue;
+            };
+            let diff = similar::TextDiff::from_lines(original.as_str(), created.as_str())
+                .unified_diff()
+                .header(
+                    &relative(Path::new(&route.file)),
+                    &relative(Path::new(target)),
+                )
+                .to_string();
+            let list = |items: &[String]| -> String {
+                items
+                    .iter()
+                    .map(|item| "  - ".to_owned() + item + "\n")
+                    .collect()
+            };
+            let shown = format!(
+                "outcome: {:?}\nmethods: {}\nreasons:\n{}differences:\n{}\n{diff}",
+                route.outcome,
+                route.methods.join(", "),
+                list(&route.reasons),
+                list(&route.differences),
+            );
+            let name = format!(
+                "apply__apply-app__{}",
+                relative(Path::new(&route.file))
+                    .trim_start_matches("fixtures/apply-app/pages/api/")
+                    .replace('/', "__")
+            );
+            insta::assert_snapshot!(name, shown);
+        }
+    });
+}
+
+/// A path from the repository root (tests run from `cli/`).
+fn relative(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let root = repo_root().to_string_lossy().replace('\\', "/");
+    text.trim_start_matches(&format!("{root}/"))
+        .trim_start_matches("../")
+        .to_owned()
+}
