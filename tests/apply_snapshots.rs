@@ -39,7 +39,7 @@ fn extension(path: &Path) -> String {
 }
 
 /// A line no rewrite rule touches: not an export or import, no `req`/`res` use, no Pages type,
-/// not part of `config` (which goes), not only brackets.
+/// not part of `config` (which goes), not only brackets, not a bare `return`/`break`.
 fn untouched_by_rules(line: &str) -> bool {
     const TOUCHED: &[&str] = &[
         "export",
@@ -58,7 +58,11 @@ fn untouched_by_rules(line: &str) -> bool {
         "externalResolver",
     ];
     let trimmed = line.trim();
-    !trimmed.chars().all(|c| "{}()[],;".contains(c)) && !TOUCHED.iter().any(|t| line.contains(t))
+    // A bare `return`/`break` after a response that is now returned goes (it is unreachable).
+    let bare_exit = matches!(trimmed.trim_end_matches(';'), "return" | "break");
+    !bare_exit
+        && !trimmed.chars().all(|c| "{}()[],;".contains(c))
+        && !TOUCHED.iter().any(|t| line.contains(t))
 }
 
 /// The harness: what every rewritten file must satisfy.

@@ -9,6 +9,8 @@
 pub mod adapter;
 pub mod edit;
 pub mod idiomatic;
+
+use idiomatic::Declared;
 pub mod module_shape;
 pub mod names;
 pub mod runtime;
@@ -22,7 +24,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
-use crate::analysis::uses::UseKind;
 use crate::analysis::{self, RouteContext};
 use crate::check::{self, RouteReport};
 use crate::diagnostic::{Code, Verdict};
@@ -69,6 +70,8 @@ pub struct RoutePlan {
     pub reasons: Vec<String>,
     /// Where the migrated route answers differently, and why that cannot be helped.
     pub differences: Vec<String>,
+    /// The same, for machines: one tag per kind of difference of an idiomatic rewrite.
+    pub declared: Vec<Declared>,
 }
 
 /// A file to write or remove.
@@ -246,6 +249,7 @@ fn route_plan(file: &RouteFile, moved: Moved) -> RoutePlan {
         methods: Vec::new(),
         reasons: Vec::new(),
         differences: Vec::new(),
+        declared: Vec::new(),
     };
     match moved {
         Moved::Manual(reasons) => plan.reasons = reasons,
@@ -260,6 +264,7 @@ fn route_plan(file: &RouteFile, moved: Moved) -> RoutePlan {
             plan.methods = moved.methods.iter().map(|m| (*m).to_owned()).collect();
             plan.reasons = moved.reasons;
             plan.differences = moved.differences;
+            plan.declared = moved.declared;
         }
     }
     plan
@@ -284,6 +289,7 @@ struct MovedRoute {
     differences: Vec<String>,
     uses_runtime: bool,
     existing_matches: bool,
+    declared: Vec<Declared>,
 }
 
 /// What every decision about one project needs.
@@ -436,11 +442,13 @@ impl Context<'_> {
         let (methods, mut differences) = exported_methods(route);
         let mut reasons = Vec::new();
         let mut uses_runtime = !edge;
+        let mut declared = Vec::new();
         let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
             match self.idiomatic_text(i, &old, &path, &methods, moved) {
-                Ok((text, helpers)) => {
-                    uses_runtime = helpers;
-                    Some(text)
+                Ok(rewrite) => {
+                    uses_runtime = rewrite.helpers;
+                    declared = idiomatic_declared(route, &rewrite.declared);
+                    Some(rewrite.text)
                 }
                 Err(reason) => {
                     reasons.push(format!("served through the adapter: {reason}"));
@@ -451,7 +459,7 @@ impl Context<'_> {
             None
         };
         let (outcome, text) = if let Some(text) = idiomatic {
-            differences.extend(idiomatic_differences(route));
+            differences.extend(declared.iter().map(|d| d.message().to_owned()));
             (Outcome::Idiomatic, text)
         } else {
             let text = rewrite(
@@ -494,6 +502,7 @@ impl Context<'_> {
             differences,
             uses_runtime,
             existing_matches,
+            declared,
         })
     }
 
@@ -504,7 +513,7 @@ impl Context<'_> {
         path: &Path,
         methods: &[&'static str],
         moved: &dyn Fn(&Path) -> Option<PathBuf>,
-    ) -> Result<(String, bool), String> {
+    ) -> Result<idiomatic::ModuleRewrite, String> {
         let file = &self.files[i];
         let params = file.param_names();
         let context = RouteContext {
@@ -578,6 +587,7 @@ impl Context<'_> {
             differences: Vec::new(),
             uses_runtime: false,
             existing_matches,
+            declared: Vec::new(),
         })
     }
 }
@@ -632,9 +642,11 @@ fn rewrite(
     Ok(text)
 }
 
-/// What an idiomatic route answers differently, whatever its code.
-fn idiomatic_differences(route: &RouteReport) -> Vec<String> {
-    let mut differences = vec!["a thrown error answers 500 with an empty body (Pages answered `Internal Server Error` as text)".to_owned()];
+/// What an idiomatic route answers differently: what its rewrite declared, and what any route
+/// handler does differently from a Pages handler.
+fn idiomatic_declared(route: &RouteReport, rewrite: &BTreeSet<Declared>) -> Vec<Declared> {
+    let mut declared: BTreeSet<Declared> = rewrite.clone();
+    declared.insert(Declared::ErrorBody);
     let silent = matches!(
         route.fallback,
         Fallback::NoResponse | Fallback::FallsThrough
@@ -643,16 +655,9 @@ fn idiomatic_differences(route: &RouteReport) -> Vec<String> {
         .iter()
         .any(|d| d.code == Code::NoResponsePath);
     if silent {
-        differences.push("a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)".to_owned());
+        declared.insert(Declared::NoResponse500);
     }
-    if route
-        .uses
-        .iter()
-        .any(|u| matches!(u.kind, UseKind::Json | UseKind::Send))
-    {
-        differences.push("JSON answers carry `application/json` without `; charset=utf-8`, and no ETag (Pages' `res.json` computed one and answered 304 to a matching `If-None-Match`)".to_owned());
-    }
-    differences
+    declared.into_iter().collect()
 }
 
 /// The methods the route file exports, and the differences that choice declares.

@@ -74,9 +74,21 @@ pub fn of(program: &Program, text: &str) -> Style {
                 '\''
             }
         });
+    // Without top-level evidence (a file that is one function), count the lines inside.
+    if with == 0 && without == 0 {
+        for line in text.lines().map(str::trim_end) {
+            if line.ends_with(';') {
+                with += 1;
+            } else if line
+                .ends_with(|c: char| c == ')' || c == '\'' || c == '"' || c.is_alphanumeric())
+            {
+                without += 1;
+            }
+        }
+    }
     Style {
         quote,
-        semicolons: with >= without,
+        semicolons: with > without,
     }
 }
 

@@ -1,26 +1,27 @@
 //! The idiomatic rewrite: the handler becomes a route handler of its own — `(req: Request,
 //! { params })` returning `Response`s — exported for the methods it serves. Only what can be
-//! made exact is rewritten; anything else is a reason, and the route goes through the adapter.
+//! made exact is rewritten (or differs only in ways the report declares); anything else is a
+//! reason, and the route goes through the adapter.
 //!
-//! What it rewrites, and to what:
-//! - `res.json(x)`, `res.status(s).json(x)`, `res.send(<object, array or number literal>)` →
-//!   `return Response.json(x, { status: s })` (the media type stays `application/json`; the
-//!   `; charset=utf-8` parameter and the `ETag` of Pages go, which the report declares);
-//! - `res.status(s).end()`, `res.end()`, and any response with a status that has no body (204,
-//!   205, 304) → `return new Response(null, { status: s })`;
+//! - responses → returned `Response`s ([`responses`]);
 //! - `req.query.id` where `id` is a `[id]` or `[...id]` segment (the route param always wins
-//!   there) → `(await params).id`;
+//!   there) → `(await params).id`; any other query read → `query` from `pagesQuery(req,
+//!   await params)` (Pages' arrays and precedence);
+//! - `req.body` → `body` from `pagesBody(req)`, read first as Pages did (400/413 answered as
+//!   before);
 //! - `req.headers.x` / `req.headers['x']` → `(req.headers.get('x') ?? undefined)`;
 //! - `req.method` stays (a `Request` has it, with the same value).
 //!
 //! Dispatch code stays as written: the handler keeps answering the methods it turned away
 //! itself where Next still sends them to it (HEAD runs GET's handler).
 
+mod requests;
+mod responses;
+
 use std::collections::BTreeSet;
 
-use swc_common::SyntaxContext;
-use swc_ecma_ast::{Expr, Function, Lit, MemberExpr, MemberProp, Pat, Program, VarDeclarator};
-use swc_ecma_visit::{Visit, VisitWith};
+use serde::Serialize;
+use swc_ecma_ast::Program;
 
 use super::adapter::{export_list, handler_edit, import_edit, max_duration_export};
 use super::edit::{self, statement_with_line, Edit};
@@ -28,12 +29,40 @@ use super::module_shape;
 use super::names;
 use super::style::{self, Style};
 use crate::analysis::model::FunctionModel;
-use crate::analysis::syntax::unwrap;
-use crate::analysis::uses::{Object, Site, Use, UseKind};
+use crate::analysis::uses::{Object, Site, UseKind};
 use crate::analysis::Analysis;
 use crate::diagnostic::{TextRange, Verdict};
 use crate::parse;
 use crate::route::Segment;
+use requests::RequestUses;
+use responses::{response_edits, set_header_edit, Responses};
+
+/// A way the rewritten route answers differently from the Pages handler, declared in the
+/// report (and the one thing the end-to-end comparison forgives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Declared {
+    /// JSON answers: `application/json` without `; charset=utf-8`, no `ETag`/304.
+    JsonCharsetAndEtag,
+    /// Text answers: no `ETag`/304; a `Response` may add `text/plain;charset=UTF-8` where
+    /// Pages sent no `Content-Type`.
+    TextEtagAndContentType,
+    /// A thrown error: 500 with an empty body instead of `Internal Server Error`.
+    ErrorBody,
+    /// A request the handler never answered gets Next's 500 instead of hanging.
+    NoResponse500,
+}
+
+impl Declared {
+    pub fn message(self) -> &'static str {
+        match self {
+            Declared::JsonCharsetAndEtag => "JSON answers carry `application/json` without `; charset=utf-8`, and no ETag (Pages' `res.json` computed one and answered 304 to a matching `If-None-Match`)",
+            Declared::TextEtagAndContentType => "text answers carry no ETag (Pages' `res.send` computed one and answered 304 to a matching `If-None-Match`), and a text or redirect body without a `Content-Type` of its own may be sent as `text/plain;charset=UTF-8`",
+            Declared::ErrorBody => "a thrown error answers 500 with an empty body and without the headers set before it (Pages answered `Internal Server Error` as text, keeping them)",
+            Declared::NoResponse500 => "a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)",
+        }
+    }
+}
 
 /// What the rewrite of one handler needs.
 pub struct Idiomatic<'a> {
@@ -57,6 +86,7 @@ pub struct Rewritten {
     pub edits: Vec<Edit>,
     /// `pagesQuery`, `pagesBody`.
     pub helpers: BTreeSet<&'static str>,
+    pub declared: BTreeSet<Declared>,
 }
 
 /// The edits inside the handler function (signature, uses, responses), or why it cannot be
@@ -85,12 +115,18 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
 
     let requests = RequestUses::find(input.program, function, &req_name)?;
     let route_params = route_params(input.segments);
-    let (mut edits, needs) = classify_uses(input, &route_params)?;
+    let taken = names::identifiers(input.program);
+    let (mut edits, needs) = classify_uses(input, &route_params, &taken)?;
     let query_keys_are_params = needs.query_keys_are_params;
     let reads_body = needs.reads_body;
-    let taken = names::identifiers(input.program);
     let mut helpers = BTreeSet::new();
     let mut prelude = Vec::new();
+    if let Some(headers) = &needs.headers {
+        prelude.push(format!(
+            "const {headers} = new Headers(){}",
+            input.style.semi()
+        ));
+    }
     let has_params = input
         .segments
         .iter()
@@ -100,26 +136,8 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         if input.body_parser_off {
             return Err("`req.body` with `bodyParser: false`".to_owned());
         }
-        // Pages parsed the body before the handler ran: first, for every method.
         let body = names::fresh("body", &taken);
-        let options = input
-            .size_limit
-            .map(|limit| {
-                let value = if limit.parse::<f64>().is_ok() {
-                    limit.to_owned()
-                } else {
-                    input.style.string(limit)
-                };
-                format!(", {{ sizeLimit: {value} }}")
-            })
-            .unwrap_or_default();
-        let semi = input.style.semi();
-        prelude.push(format!(
-            "const {body} = await pagesBody({req_name}{options}){semi}"
-        ));
-        prelude.push(format!(
-            "if ({body} instanceof Response) return {body}{semi}"
-        ));
+        prelude.extend(body_prelude(input, &req_name, &body));
         helpers.insert("pagesBody");
         for range in &requests.body {
             edits.push(Edit::replacement(*range, body.clone()));
@@ -162,26 +180,79 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     if (uses_params || reads_body) && !function.is_async {
         edits.push(Edit::insertion(function.range.start, "async "));
     }
-    Ok(Rewritten { edits, helpers })
+    Ok(Rewritten {
+        edits,
+        helpers,
+        declared: needs.declared.into_iter().collect(),
+    })
 }
 
-/// What the handler's `req` uses need.
+/// Pages parsed the body before the handler ran: so does the route, first, for every method.
+fn body_prelude(input: &Idiomatic, req_name: &str, body: &str) -> [String; 2] {
+    let options = input
+        .size_limit
+        .map(|limit| {
+            let value = if limit.parse::<f64>().is_ok() {
+                limit.to_owned()
+            } else {
+                input.style.string(limit)
+            };
+            format!(", {{ sizeLimit: {value} }}")
+        })
+        .unwrap_or_default();
+    let semi = input.style.semi();
+    [
+        format!("const {body} = await pagesBody({req_name}{options}){semi}"),
+        format!("if ({body} instanceof Response) return {body}{semi}"),
+    ]
+}
+
+/// What the handler's uses need.
 struct Needs {
     query_keys_are_params: bool,
     reads_body: bool,
+    /// The `Headers` local, when the handler sets headers.
+    headers: Option<String>,
+    declared: Vec<Declared>,
 }
 
 /// Checks every use has an exact rewrite; returns the response edits and what the rest need.
 fn classify_uses(
     input: &Idiomatic,
     route_params: &[(String, &'static str)],
+    taken: &names::Names,
 ) -> Result<(Vec<Edit>, Needs), String> {
+    let uses = &input.analysis.uses;
+    let set_headers: Vec<_> = uses
+        .iter()
+        .filter(|u| u.kind == UseKind::SetHeader)
+        .collect();
+    let header_name = |u: &crate::analysis::uses::Use| {
+        u.args.first().map(|r| {
+            input.text[r.start as usize..r.end as usize]
+                .trim_matches(['\'', '"', '`'])
+                .to_ascii_lowercase()
+        })
+    };
+    let responses = Responses {
+        headers: None,
+        sets_content_type: set_headers
+            .iter()
+            .any(|u| header_name(u).as_deref() == Some("content-type")),
+    };
+    let headers = (!set_headers.is_empty()).then(|| names::fresh("headers", taken));
+    let responses = Responses {
+        headers: headers.as_deref(),
+        ..responses
+    };
     let mut edits = Vec::new();
     let mut needs = Needs {
         query_keys_are_params: true,
         reads_body: false,
+        headers: headers.clone(),
+        declared: Vec::new(),
     };
-    for use_ in &input.analysis.uses {
+    for use_ in uses {
         if use_.site != Site::Handler {
             return Err(format!(
                 "`{}` is used outside the handler's own body",
@@ -199,8 +270,24 @@ fn classify_uses(
             }
             (Object::Req, UseKind::Body) => needs.reads_body = true,
             (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
-            (Object::Res, UseKind::Json | UseKind::Send | UseKind::End) => {
-                edits.extend(response_edits(input, use_)?);
+            (Object::Res, UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect) => {
+                edits.extend(response_edits(
+                    input,
+                    &responses,
+                    use_,
+                    &mut needs.declared,
+                )?);
+            }
+            (Object::Res, UseKind::SetHeader) => {
+                let name = header_name(use_);
+                let again = set_headers
+                    .iter()
+                    .filter(|u| header_name(u) == name)
+                    .count()
+                    > 1;
+                let headers = headers.as_deref().expect("set when headers are set");
+                let value = names::fresh("value", taken);
+                edits.push(set_header_edit(input, headers, &value, use_, again)?);
             }
             (_, kind) => {
                 return Err(format!(
@@ -305,199 +392,7 @@ fn signature_edit(
     Edit::replacement(TextRange::new(first, last), signature)
 }
 
-/// Statuses whose answers have no body (a `Response` with a body and one of them throws).
-const NULL_BODY: [u16; 3] = [204, 205, 304];
-
-/// One response call (with its `status(…)` chain) → a returned `Response`. The argument stays
-/// where it is (edits inside it, `req.query` → `query`, still apply): only the text around it
-/// changes.
-fn response_edits(input: &Idiomatic, use_: &Use) -> Result<Vec<Edit>, String> {
-    let text = input.text;
-    if use_.chain.iter().any(|c| c.name != "status") {
-        return Err(format!("`res.{}` follows a header call", use_.name));
-    }
-    if !use_.chain.is_empty() && use_.status.is_none() {
-        return Err("the status is not a literal".to_owned());
-    }
-    let status = use_.status.unwrap_or(200);
-    let arg = use_.args.first().copied();
-    let arg_text = arg.map(|r| &text[r.start as usize..r.end as usize]);
-    let json = match use_.kind {
-        UseKind::Json if use_.args.len() == 1 && arg_text != Some("undefined") => true,
-        UseKind::Json => return Err("`res.json` without exactly one value".to_owned()),
-        UseKind::Send if arg_text.is_some_and(is_json_literal) => true,
-        UseKind::Send if arg.is_some() => {
-            return Err("`res.send` of a value that may be a string".to_owned())
-        }
-        UseKind::End if arg.is_some() => return Err("`res.end` with a body".to_owned()),
-        _ => false,
-    };
-    if json && NULL_BODY.contains(&status) {
-        return Err(format!("a body sent with status {status}, which has none"));
-    }
-    let init = if status == 200 {
-        String::new()
-    } else {
-        format!(", {{ status: {status} }}")
-    };
-    // The call is a statement or a returned value; any other place (`cond && res.json(x)`)
-    // would need more than a local edit.
-    let statement = &text[use_.statement.start as usize..use_.statement.end as usize];
-    let call = &text[use_.range.start as usize..use_.range.end as usize];
-    let is_statement = statement.trim_end().trim_end_matches(';').trim_end() == call;
-    let is_returned = statement
-        .strip_prefix("return")
-        .map(|rest| rest.trim().trim_end_matches(';').trim_end())
-        == Some(call);
-    if !is_statement && !is_returned {
-        return Err(format!("`res.{}` sits inside an expression", use_.name));
-    }
-    let keyword = if is_statement { "return " } else { "" };
-    match (json, arg) {
-        (true, Some(arg)) => Ok(vec![
-            Edit::replacement(
-                TextRange::new(use_.range.start, arg.start),
-                format!("{keyword}Response.json("),
-            ),
-            Edit::replacement(TextRange::new(arg.end, use_.range.end), format!("{init})")),
-        ]),
-        _ => Ok(vec![Edit::replacement(
-            use_.range,
-            format!("{keyword}new Response(null{init})"),
-        )]),
-    }
-}
-
-/// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
-fn is_json_literal(arg: &str) -> bool {
-    let arg = arg.trim();
-    arg.starts_with('{') || arg.starts_with('[') || arg.parse::<f64>().is_ok()
-}
-
-/// The places `req.query` and `req.headers.x` are read in the handler, found by binding.
-#[derive(Default)]
-struct RequestUses {
-    /// `req.query` member expressions; `true` when the whole initialiser of a declaration
-    /// (`const { id } = req.query`), where `await params` needs no parentheses.
-    query: Vec<(TextRange, bool)>,
-    /// `req.headers.x` / `req.headers['x']` and the header name, lowercase.
-    headers: Vec<(TextRange, String)>,
-    /// `req.body`.
-    body: Vec<TextRange>,
-}
-
-impl RequestUses {
-    fn find(program: &Program, function: &FunctionModel, req_name: &str) -> Result<Self, String> {
-        let mut finder = Finder {
-            function: function.range,
-            req_name,
-            req: None,
-            found: RequestUses::default(),
-            bare: BTreeSet::new(),
-            unsupported: None,
-        };
-        program.visit_with(&mut finder);
-        if let Some(reason) = finder.unsupported {
-            return Err(reason);
-        }
-        let mut found = finder.found;
-        for (range, bare) in &mut found.query {
-            *bare = finder.bare.contains(&range.start);
-        }
-        found.query.sort_by_key(|(r, _)| r.start);
-        found.query.dedup();
-        Ok(found)
-    }
-}
-
-struct Finder<'a> {
-    function: TextRange,
-    req_name: &'a str,
-    /// The binding of the handler's request parameter, once its function is reached.
-    req: Option<SyntaxContext>,
-    found: RequestUses,
-    bare: BTreeSet<u32>,
-    unsupported: Option<String>,
-}
-
-impl Finder<'_> {
-    fn is_req(&self, expr: &Expr) -> bool {
-        matches!(unwrap(expr), Expr::Ident(i) if Some(i.ctxt) == self.req && i.sym == *self.req_name)
-    }
-
-    fn is_req_field(&self, member: &MemberExpr, field: &str) -> bool {
-        self.is_req(&member.obj) && matches!(&member.prop, MemberProp::Ident(p) if p.sym == *field)
-    }
-}
-
-impl Visit for Finder<'_> {
-    fn visit_function(&mut self, function: &Function) {
-        if parse::range(function.span) == self.function {
-            if let Some(Pat::Ident(ident)) = function.params.first().map(|p| &p.pat) {
-                self.req = Some(ident.ctxt);
-            }
-        }
-        function.visit_children_with(self);
-    }
-
-    fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
-        if parse::range(arrow.span) == self.function {
-            if let Some(Pat::Ident(ident)) = arrow.params.first() {
-                self.req = Some(ident.ctxt);
-            }
-        }
-        arrow.visit_children_with(self);
-    }
-
-    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-        if let Some(Expr::Member(member)) = declarator.init.as_deref() {
-            if self.is_req_field(member, "query") {
-                self.bare.insert(parse::range(member.span).start);
-            }
-        }
-        declarator.visit_children_with(self);
-    }
-
-    fn visit_member_expr(&mut self, member: &MemberExpr) {
-        if self.req.is_some() {
-            if self.is_req_field(member, "query") {
-                self.found.query.push((parse::range(member.span), false));
-            }
-            if self.is_req_field(member, "body") {
-                self.found.body.push(parse::range(member.span));
-            }
-            if let Expr::Member(inner) = unwrap(&member.obj) {
-                if self.is_req_field(inner, "headers") {
-                    let key = match &member.prop {
-                        MemberProp::Ident(p) => Some(p.sym.to_string()),
-                        MemberProp::Computed(c) => match unwrap(&c.expr) {
-                            Expr::Lit(Lit::Str(s)) => s.value.as_atom().map(|a| a.to_string()),
-                            _ => None,
-                        },
-                        MemberProp::PrivateName(_) => None,
-                    };
-                    match key {
-                        Some(key) => self
-                            .found
-                            .headers
-                            .push((parse::range(member.span), key.to_ascii_lowercase())),
-                        None => {
-                            self.unsupported =
-                                Some("a header read with a computed name".to_owned());
-                        }
-                    }
-                    return;
-                }
-            }
-            if self.is_req_field(member, "headers") {
-                self.unsupported = Some("`req.headers` used whole".to_owned());
-            }
-        }
-        member.visit_children_with(self);
-    }
-}
-
-/// The route file an `auto` handler becomes, or why it cannot be rewritten exactly.
+/// What [`module_text`] needs.
 pub struct Module<'a> {
     pub text: &'a str,
     pub extension: &'a str,
@@ -515,8 +410,16 @@ pub struct Module<'a> {
     pub runtime_specifier: &'a str,
 }
 
-/// The rewritten module, and whether it calls the compatibility module's helpers.
-pub fn module_text(module: Module) -> Result<(String, bool), String> {
+/// A rewritten module.
+pub struct ModuleRewrite {
+    pub text: String,
+    /// It calls the compatibility module's helpers.
+    pub helpers: bool,
+    pub declared: BTreeSet<Declared>,
+}
+
+/// The route file an `auto` handler becomes, or why it cannot be rewritten exactly.
+pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     let text = module.text;
     let parsed = parse::parse(text, module.extension).map_err(|e| e.message)?;
     let shape = module_shape::read(&parsed.program, text);
@@ -536,7 +439,11 @@ pub fn module_text(module: Module) -> Result<(String, bool), String> {
         body_parser_off: module.body_parser_off,
         size_limit: module.size_limit,
     };
-    let Rewritten { mut edits, helpers } = function_edits(&input)?;
+    let Rewritten {
+        mut edits,
+        helpers,
+        declared,
+    } = function_edits(&input)?;
     let taken = names::identifiers(&parsed.program);
     if !helpers.is_empty() {
         let names: Vec<&str> = helpers.iter().copied().collect();
@@ -576,7 +483,11 @@ pub fn module_text(module: Module) -> Result<(String, bool), String> {
     let rewritten = drop_unused_type_imports(&rewritten, module.extension)?;
     parse::parse(&rewritten, module.extension)
         .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
-    Ok((rewritten, !helpers.is_empty()))
+    Ok(ModuleRewrite {
+        text: rewritten,
+        helpers: !helpers.is_empty(),
+        declared,
+    })
 }
 
 /// Pages' types (`NextApiRequest`, `NextApiResponse`, …) imported from `next` and no longer

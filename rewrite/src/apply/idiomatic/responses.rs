@@ -1,0 +1,270 @@
+//! Pages responses (`res.json`, `res.status(…).end()`, `res.send`, `res.redirect`,
+//! `res.setHeader`) as returned `Response`s.
+//!
+//! - `res.json(x)`, `res.send(<object, array or number literal>)` → `Response.json(x, init)`;
+//! - `res.send('text')`, `res.end('text')` (string or template literals) → `new Response('text',
+//!   init)`;
+//! - `res.end()`, and any answer with a status that has no body → `new Response(null, init)`;
+//! - `res.redirect([status,] url)` → `new Response(url, { status, headers: { Location: url } })`
+//!   (Pages writes the URL as the body too);
+//! - `res.setHeader(name, value)` → `headers.set(name, value)` on a `Headers` the function
+//!   creates first, which every response of the function then carries (Pages' headers
+//!   accumulate on `res` the same way).
+
+use super::{Declared, Idiomatic};
+use crate::analysis::uses::{Use, UseKind};
+use crate::apply::edit::Edit;
+use crate::diagnostic::TextRange;
+
+/// Statuses whose answers have no body (a `Response` with a body and one of them throws).
+const NULL_BODY: [u16; 3] = [204, 205, 304];
+
+/// How the function's responses are built.
+pub struct Responses<'a> {
+    /// The `Headers` local, when the function sets headers.
+    pub headers: Option<&'a str>,
+    /// A `Content-Type` is set with `setHeader`: `res.json` would override it, `Response.json`
+    /// would not.
+    pub sets_content_type: bool,
+}
+
+/// One response call (with its `status(…)` chain) → a returned `Response`. The argument stays
+/// where it is (edits inside it, `req.query` → `query`, still apply): only the text around it
+/// changes.
+pub fn response_edits(
+    input: &Idiomatic,
+    responses: &Responses,
+    use_: &Use,
+    declared: &mut Vec<Declared>,
+) -> Result<Vec<Edit>, String> {
+    let text = input.text;
+    if use_.chain.iter().any(|c| c.name != "status") {
+        return Err(format!("`res.{}` follows a header call", use_.name));
+    }
+    if !use_.chain.is_empty() && use_.status.is_none() {
+        return Err("the status is not a literal".to_owned());
+    }
+    let arg_text = |i: usize| {
+        use_.args
+            .get(i)
+            .map(|r| &text[r.start as usize..r.end as usize])
+    };
+    let form = match use_.kind {
+        UseKind::Json if use_.args.len() == 1 && arg_text(0) != Some("undefined") => Body::Json(0),
+        UseKind::Json => return Err("`res.json` without exactly one value".to_owned()),
+        UseKind::Send if arg_text(0).is_some_and(is_json_literal) => Body::Json(0),
+        UseKind::Send | UseKind::End if arg_text(0).is_some_and(is_string_literal) => Body::Text(0),
+        UseKind::Send if !use_.args.is_empty() => {
+            return Err("`res.send` of a value that is not a literal".to_owned())
+        }
+        UseKind::End if !use_.args.is_empty() => {
+            return Err("`res.end` of a value that is not a string literal".to_owned())
+        }
+        UseKind::Redirect => redirect_form(use_, &arg_text)?,
+        _ => Body::None,
+    };
+    let status = match form {
+        Body::Redirect { status, .. } => status,
+        _ => use_.status.unwrap_or(200),
+    };
+    if !matches!(form, Body::None) && NULL_BODY.contains(&status) {
+        return Err(format!("a body sent with status {status}, which has none"));
+    }
+    if matches!(form, Body::Json(_)) && responses.sets_content_type {
+        return Err("`res.json` overrides a `Content-Type` set earlier".to_owned());
+    }
+    let init = init(status, responses.headers, &form, text, use_);
+    let (keyword, statement_end) = placement(text, use_)?;
+    let mut edits = match form {
+        Body::Json(i) => {
+            declared.push(Declared::JsonCharsetAndEtag);
+            around(use_, use_.args[i], keyword, "Response.json(", &init)
+        }
+        Body::Text(i) => {
+            declared.push(Declared::TextEtagAndContentType);
+            around(use_, use_.args[i], keyword, "new Response(", &init)
+        }
+        Body::Redirect { url, .. } => {
+            declared.push(Declared::TextEtagAndContentType);
+            around(use_, use_.args[url], keyword, "new Response(", &init)
+        }
+        Body::None => vec![Edit::replacement(
+            use_.range,
+            format!("{keyword}new Response(null{init})"),
+        )],
+    };
+    // A bare `return` or `break` right after a response that is now returned is unreachable.
+    if !keyword.is_empty() {
+        edits.extend(unreachable_exit(text, statement_end).map(Edit::deletion));
+    }
+    Ok(edits)
+}
+
+/// The `return;`/`break;` statement (alone on its line) that follows `after`, if any.
+fn unreachable_exit(text: &str, after: u32) -> Option<TextRange> {
+    let rest = &text[after as usize..];
+    let line_end = rest.find('\n')?;
+    if !rest[..line_end].trim().is_empty() {
+        return None;
+    }
+    let next_line = &rest[line_end + 1..];
+    let next_line = &next_line[..next_line.find('\n').unwrap_or(next_line.len())];
+    let statement = next_line.trim().trim_end_matches(';');
+    if statement != "return" && statement != "break" {
+        return None;
+    }
+    let start = after as usize + line_end + 1;
+    Some(TextRange::new(
+        start as u32,
+        (start + next_line.len() + 1).min(text.len()) as u32,
+    ))
+}
+
+/// What a response sends.
+enum Body {
+    /// JSON of the argument at this index.
+    Json(usize),
+    /// The string literal at this index, as is.
+    Text(usize),
+    Redirect {
+        status: u16,
+        url: usize,
+    },
+    None,
+}
+
+/// `res.redirect('/x')` (307) or `res.redirect(301, '/x')`, with a URL that can be written
+/// twice (a literal or a name): it is both the body and the `Location`.
+fn redirect_form<'t>(
+    use_: &Use,
+    arg_text: &dyn Fn(usize) -> Option<&'t str>,
+) -> Result<Body, String> {
+    let (status, url) = match use_.args.len() {
+        1 => (307, 0),
+        2 => (
+            arg_text(0)
+                .and_then(|s| s.trim().parse::<u16>().ok())
+                .ok_or("the redirect status is not a literal")?,
+            1,
+        ),
+        _ => return Err("`res.redirect` with other arguments".to_owned()),
+    };
+    let written = arg_text(url).unwrap_or_default().trim();
+    let simple = is_string_literal(written)
+        || written
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+    if !simple || (written.starts_with('`') && written.contains("${")) {
+        return Err("the redirect URL is an expression (it would be evaluated twice)".to_owned());
+    }
+    Ok(Body::Redirect { status, url })
+}
+
+/// `, { status: 201, headers }` (empty when nothing differs from the defaults).
+fn init(status: u16, headers: Option<&str>, form: &Body, text: &str, use_: &Use) -> String {
+    let mut fields = Vec::new();
+    if status != 200 {
+        fields.push(format!("status: {status}"));
+    }
+    if let Body::Redirect { url, .. } = form {
+        let range = use_.args[*url];
+        let url = &text[range.start as usize..range.end as usize];
+        fields.push(format!("headers: {{ Location: {url} }}"));
+    } else if let Some(headers) = headers {
+        fields.push(headers.to_owned());
+    }
+    if fields.is_empty() {
+        String::new()
+    } else {
+        format!(", {{ {} }}", fields.join(", "))
+    }
+}
+
+/// Whether the call is a statement (`res.json(x)` → `return Response.json(x)`) or already
+/// returned (`return res.json(x)`); any other place (`cond && res.json(x)`) would need more
+/// than a local edit.
+fn placement(text: &str, use_: &Use) -> Result<(&'static str, u32), String> {
+    let statement = &text[use_.statement.start as usize..use_.statement.end as usize];
+    let call = &text[use_.range.start as usize..use_.range.end as usize];
+    let is_statement = statement.trim_end().trim_end_matches(';').trim_end() == call;
+    let is_returned = statement
+        .strip_prefix("return")
+        .map(|rest| rest.trim().trim_end_matches(';').trim_end())
+        == Some(call);
+    match (is_statement, is_returned) {
+        (true, _) => Ok(("return ", use_.statement.end)),
+        (_, true) => Ok(("", use_.statement.end)),
+        _ => Err(format!("`res.{}` sits inside an expression", use_.name)),
+    }
+}
+
+/// The call's text before and after the kept argument replaced.
+fn around(use_: &Use, arg: TextRange, keyword: &str, open: &str, init: &str) -> Vec<Edit> {
+    vec![
+        Edit::replacement(
+            TextRange::new(use_.range.start, arg.start),
+            format!("{keyword}{open}"),
+        ),
+        Edit::replacement(TextRange::new(arg.end, use_.range.end), format!("{init})")),
+    ]
+}
+
+/// `res.setHeader('X-A', value)` → `headers.set('X-A', value)`; an array of values →
+/// `for (const value of [...]) headers.append(…)` (only for a header set once: `set` would
+/// replace earlier values; a statement that starts with `for`, not `[`, is safe without
+/// semicolons).
+pub fn set_header_edit(
+    input: &Idiomatic,
+    headers: &str,
+    value_name: &str,
+    use_: &Use,
+    set_more_than_once: bool,
+) -> Result<Edit, String> {
+    let text = input.text;
+    let (keyword, _) = placement(text, use_)?;
+    if !keyword.starts_with("return") {
+        return Err("`res.setHeader` is returned".to_owned());
+    }
+    let [name, value] = use_.args.as_slice() else {
+        return Err("`res.setHeader` without a name and a value".to_owned());
+    };
+    let name = &text[name.start as usize..name.end as usize];
+    let value_text = &text[value.start as usize..value.end as usize];
+    if !is_string_literal(name) || name.starts_with('`') {
+        return Err("a header name that is not a literal".to_owned());
+    }
+    let call_end = use_.range.end;
+    if value_text.trim_start().starts_with('[') {
+        if set_more_than_once {
+            return Err("a header set to several values, and set again".to_owned());
+        }
+        return Ok(Edit::replacement(
+            TextRange::new(use_.range.start, call_end),
+            format!(
+                "for (const {value_name} of {value_text}) {headers}.append({name}, {value_name})"
+            ),
+        ));
+    }
+    if !(is_string_literal(value_text) || value_text.trim().parse::<f64>().is_ok()) {
+        return Err(
+            "a header value that is not a literal (an array would be sent differently)".to_owned(),
+        );
+    }
+    Ok(Edit::replacement(
+        TextRange::new(use_.range.start, value.start),
+        format!("{headers}.set({name}, "),
+    ))
+}
+
+/// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
+fn is_json_literal(arg: &str) -> bool {
+    let arg = arg.trim();
+    arg.starts_with('{') || arg.starts_with('[') || arg.parse::<f64>().is_ok()
+}
+
+/// `'…'`, `"…"` or a template literal.
+pub fn is_string_literal(arg: &str) -> bool {
+    let arg = arg.trim();
+    let quoted = |q: char| arg.len() >= 2 && arg.starts_with(q) && arg.ends_with(q);
+    quoted('\'') || quoted('"') || quoted('`')
+}
