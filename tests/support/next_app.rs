@@ -114,11 +114,20 @@ impl Drop for Server {
 
 /// Starts the built app; `Err(output)` when Next exits instead of listening.
 pub fn start(bin: &Path, app: &Path) -> Result<Server, String> {
-    let port = TcpListener::bind("127.0.0.1:0")
+    start_on(bin, app, free_port())
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+/// [`start`] on a given port (two apps compared answer with the same `Host`).
+pub fn start_on(bin: &Path, app: &Path, port: u16) -> Result<Server, String> {
     let mut child = next(
         bin,
         app,

@@ -55,7 +55,7 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
         });
     };
     let mut edits = Vec::new();
-    let (edit, handler_name) = handler_edit(adapter.text, handler, adapter.taken);
+    let (edit, handler_name) = handler_edit(adapter.text, handler, adapter.taken, "pagesHandler");
     edits.push(edit);
     let tail = if adapter.edge {
         edge_tail(adapter, &handler_name, &mut edits)
@@ -72,12 +72,18 @@ pub fn edits(adapter: &Adapter) -> Result<Vec<Edit>, Refusal> {
     Ok(edits)
 }
 
-/// The edit that turns the handler's export into a plain binding, and the binding's name.
-pub fn handler_edit(text: &str, handler: &HandlerExport, taken: &Names) -> (Edit, String) {
+/// The edit that turns the handler's export into a plain binding, and the binding's name
+/// (`base` when it has none of its own).
+pub fn handler_edit(
+    text: &str,
+    handler: &HandlerExport,
+    taken: &Names,
+    base: &str,
+) -> (Edit, String) {
     match handler {
         HandlerExport::NamedDeclaration { prefix, name } => (Edit::deletion(*prefix), name.clone()),
         HandlerExport::Expression { prefix } => {
-            let name = fresh("pagesHandler", taken);
+            let name = fresh(base, taken);
             (Edit::replacement(*prefix, format!("const {name} = ")), name)
         }
         HandlerExport::ReExport { prefix } => {

@@ -13,6 +13,7 @@ pub mod idiomatic;
 use idiomatic::Declared;
 pub mod module_shape;
 pub mod names;
+pub mod recipes;
 pub mod runtime;
 pub mod specifiers;
 pub mod style;
@@ -441,6 +442,13 @@ impl Context<'_> {
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
         let (methods, mut differences) = exported_methods(route);
         let mut reasons = Vec::new();
+        let library = route.handler.as_ref().and_then(|h| h.library.as_deref());
+        if let Some(library) = library {
+            match self.recipe(i, &old, &path, library, moved) {
+                Ok(cooked) => return cooked_route(path, old, cooked),
+                Err(reason) => reasons.push(format!("no recipe: {reason}")),
+            }
+        }
         let mut uses_runtime = !edge;
         let mut declared = Vec::new();
         let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
@@ -504,6 +512,39 @@ impl Context<'_> {
             existing_matches,
             declared,
         })
+    }
+
+    fn recipe(
+        &self,
+        i: usize,
+        old: &str,
+        path: &Path,
+        library: &str,
+        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    ) -> Result<recipes::Cooked, String> {
+        let file = &self.files[i];
+        let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
+        let shape = module_shape::read(&parsed.program, old);
+        let taken = names::identifiers(&parsed.program);
+        let import_edits = specifiers::repoint(
+            &specifiers::relative(&parsed.program),
+            file.path.parent().unwrap_or(Path::new("/")),
+            path.parent().unwrap_or(Path::new("/")),
+            moved,
+        );
+        recipes::cook(
+            &recipes::Kitchen {
+                text: old,
+                extension: &file.extension,
+                program: &parsed.program,
+                shape: &shape,
+                style: style::of(&parsed.program, old),
+                taken: &taken,
+                pattern: &file.pattern,
+                import_edits,
+            },
+            library,
+        )
     }
 
     fn idiomatic_text(
@@ -640,6 +681,41 @@ fn rewrite(
         ));
     }
     Ok(text)
+}
+
+/// A route moved by a library recipe: idiomatic, with the recipe named.
+fn cooked_route(
+    path: PathBuf,
+    old: String,
+    cooked: recipes::Cooked,
+) -> Result<MovedRoute, Vec<String>> {
+    let existing_matches = match std::fs::read_to_string(&path) {
+        Ok(existing) if existing == cooked.text => true,
+        Ok(_) => {
+            return Err(vec![format!(
+                "{} already exists: not overwritten",
+                display(&path)
+            )])
+        }
+        Err(_) => false,
+    };
+    let mut differences = vec![format!(
+        "methods other than {} get Next's own 405 (OPTIONS its 204) instead of the library's answer",
+        cooked.methods.join(", ")
+    )];
+    differences.extend(cooked.declared.iter().map(|d| d.message().to_owned()));
+    Ok(MovedRoute {
+        outcome: Outcome::Idiomatic,
+        path,
+        text: cooked.text,
+        old,
+        methods: cooked.methods,
+        reasons: vec![format!("the {} recipe", cooked.recipe)],
+        differences,
+        uses_runtime: false,
+        existing_matches,
+        declared: cooked.declared,
+    })
 }
 
 /// What an idiomatic route answers differently: what its rewrite declared, and what any route

@@ -2,17 +2,22 @@
 //! `body`, `route`, `pagesHandler`) never captures or shadows one of them. Property names
 //! (`req.query`, `{ query: 1 }`) are not identifiers and do not count.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 use swc_ecma_ast::{Ident, Program};
 use swc_ecma_visit::{Visit, VisitWith};
 
 /// The identifiers of one module.
 #[derive(Debug, Default)]
-pub struct Names(FxHashSet<String>);
+pub struct Names(FxHashMap<String, usize>);
 
 impl Names {
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains(name)
+        self.0.contains_key(name)
+    }
+
+    /// How many times the name occurs as an identifier.
+    pub fn count(&self, name: &str) -> usize {
+        self.0.get(name).copied().unwrap_or(0)
     }
 }
 
@@ -25,12 +30,12 @@ pub fn identifiers(program: &Program) -> Names {
 
 #[derive(Default)]
 struct Collector {
-    names: FxHashSet<String>,
+    names: FxHashMap<String, usize>,
 }
 
 impl Visit for Collector {
     fn visit_ident(&mut self, ident: &Ident) {
-        self.names.insert(ident.sym.to_string());
+        *self.names.entry(ident.sym.to_string()).or_default() += 1;
     }
 }
 

@@ -9,7 +9,8 @@
 //!   await params)` (Pages' arrays and precedence);
 //! - `req.body` → `body` from `pagesBody(req)`, read first as Pages did (400/413 answered as
 //!   before);
-//! - `req.headers.x` / `req.headers['x']` → `(req.headers.get('x') ?? undefined)`;
+//! - `req.headers.x` / `req.headers['x']` → a local `x` read once with `req.headers.get('x') ??
+//!   undefined` (the same `string | undefined`);
 //! - `req.method` stays (a `Request` has it, with the same value).
 //!
 //! Dispatch code stays as written: the handler keeps answering the methods it turned away
@@ -166,13 +167,13 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             edits.push(Edit::replacement(*range, query.clone()));
         }
     }
-    for (range, key) in &requests.headers {
-        let q = input.style.quote;
-        edits.push(Edit::replacement(
-            *range,
-            format!("({req_name}.headers.get({q}{key}{q}) ?? undefined)"),
-        ));
-    }
+    edits.extend(header_edits(
+        input,
+        &requests,
+        &req_name,
+        &taken,
+        &mut prelude,
+    ));
     if !prelude.is_empty() {
         edits.push(prelude_edit(input.text, function, &prelude)?);
     }
@@ -185,6 +186,57 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         helpers,
         declared: needs.declared.into_iter().collect(),
     })
+}
+
+/// Each header read once into a local: `Headers` are immutable on a request, and checks like
+/// `if (!authorization) return …` still narrow its type.
+fn header_edits(
+    input: &Idiomatic,
+    requests: &RequestUses,
+    req_name: &str,
+    taken: &names::Names,
+    prelude: &mut Vec<String>,
+) -> Vec<Edit> {
+    let mut locals: Vec<(String, String)> = Vec::new();
+    let mut edits = Vec::new();
+    for (range, key) in &requests.headers {
+        let local = if let Some((_, local)) = locals.iter().find(|(k, _)| k == key) {
+            local.clone()
+        } else {
+            let local = names::fresh(&camel_case(key), taken);
+            let q = input.style.quote;
+            prelude.push(format!(
+                "const {local} = {req_name}.headers.get({q}{key}{q}) ?? undefined{}",
+                input.style.semi()
+            ));
+            locals.push((key.clone(), local.clone()));
+            local
+        };
+        edits.push(Edit::replacement(*range, local));
+    }
+    edits
+}
+
+/// `x-api-key` → `xApiKey`, a name for a local holding that header.
+fn camel_case(header: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in header.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper && !out.is_empty() {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "header");
+    }
+    out
 }
 
 /// Pages parsed the body before the handler ran: so does the route, first, for every method.
@@ -455,7 +507,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         );
         edits.push(import_edit(text, &shape, &import));
     }
-    let (edit, handler_name) = handler_edit(text, handler, &taken);
+    let (edit, handler_name) = handler_edit(text, handler, &taken, "handler");
     edits.push(edit);
     edits.extend(module.import_edits);
     // `config.api` has no App Router counterpart, and the handler reads no body.

@@ -60,6 +60,9 @@ pub fn response_edits(
         UseKind::End if !use_.args.is_empty() => {
             return Err("`res.end` of a value that is not a string literal".to_owned())
         }
+        UseKind::Redirect if responses.headers.is_some() => {
+            return Err("a redirect after headers were set".to_owned())
+        }
         UseKind::Redirect => redirect_form(use_, &arg_text)?,
         _ => Body::None,
     };
@@ -245,15 +248,21 @@ pub fn set_header_edit(
             ),
         ));
     }
-    if !(is_string_literal(value_text) || value_text.trim().parse::<f64>().is_ok()) {
-        return Err(
-            "a header value that is not a literal (an array would be sent differently)".to_owned(),
-        );
+    if is_string_literal(value_text) {
+        return Ok(Edit::replacement(
+            TextRange::new(use_.range.start, value.start),
+            format!("{headers}.set({name}, "),
+        ));
     }
-    Ok(Edit::replacement(
-        TextRange::new(use_.range.start, value.start),
-        format!("{headers}.set({name}, "),
-    ))
+    // A number: `Headers` takes strings, Node wrote the number as text.
+    if value_text.trim().parse::<f64>().is_ok() {
+        let q = input.style.quote;
+        return Ok(Edit::replacement(
+            use_.range,
+            format!("{headers}.set({name}, {q}{}{q})", value_text.trim()),
+        ));
+    }
+    Err("a header value that is not a literal (an array would be sent differently)".to_owned())
 }
 
 /// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
