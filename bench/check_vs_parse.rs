@@ -1,5 +1,6 @@
-//! Benchmark: `migrate check` on a synthetic project of 20,000 handlers against the bar, a
-//! swc parse-only pass over the same files on the same threads. Prints wall times and ratios.
+//! Benchmark: `migrate check` and `migrate apply --diff` on a synthetic project of 20,000
+//! handlers against the bar, a swc parse-only pass over the same files on the same threads.
+//! Prints wall times and ratios.
 //!
 //!     cargo bench --bench check_vs_parse            # 20,000 handlers, 2 threads
 //!     cargo bench --bench check_vs_parse -- 5000 4  # handlers, threads
@@ -195,6 +196,26 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         assert!(status.success());
     });
 
+    let (plan_time, plan) = best_of(RUNS, || {
+        migrate_rewrite::apply::plan(
+            std::slice::from_ref(&root),
+            migrate_rewrite::apply::Options::default(),
+        )
+        .unwrap()
+    });
+    assert_eq!(plan.routes.len(), handlers);
+    let (apply_time, ()) = best_of(RUNS, || {
+        let status = std::process::Command::new(binary)
+            .args(["apply", ".", "--diff"])
+            .current_dir(&root)
+            .env("RAYON_NUM_THREADS", threads.to_string())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        // 1: there are changes to make.
+        assert_eq!(status.code(), Some(1));
+    });
+
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
     println!(
         "swc parse only            {:>8.3} s   1.00x",
@@ -214,6 +235,24 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         "migrate check --format json (binary, incl. output) {:>8.3} s   {:.2}x",
         cli_time.as_secs_f64(),
         ratio(cli_time)
+    );
+    println!(
+        "migrate apply (library plan)                        {:>8.3} s   {:.2}x",
+        plan_time.as_secs_f64(),
+        ratio(plan_time)
+    );
+    println!(
+        "migrate apply --diff (binary, incl. diffs)         {:>8.3} s   {:.2}x",
+        apply_time.as_secs_f64(),
+        ratio(apply_time)
+    );
+    let outcomes =
+        |o: migrate_rewrite::apply::Outcome| plan.routes.iter().filter(|r| r.outcome == o).count();
+    println!(
+        "apply outcomes: {} idiomatic, {} adapter, {} manual",
+        outcomes(migrate_rewrite::apply::Outcome::Idiomatic),
+        outcomes(migrate_rewrite::apply::Outcome::Adapter),
+        outcomes(migrate_rewrite::apply::Outcome::Manual)
     );
     match peak_memory_kib(binary, &root, threads) {
         Some(kib) => println!(

@@ -19,7 +19,10 @@ use std::time::Duration;
 
 use migrate_rewrite::check::check;
 use migrate_rewrite::route::matcher::{Resolution, RouteTable, TableRoute};
-use next_app::{build, e2e_dir, ensure_next, free_port, stage_as, start_on, Server};
+use next_app::{
+    build, e2e_dir, ensure_next, ensure_next_in, free_port, repo_root, stage_as, stage_in, start,
+    start_on, Server,
+};
 use serde_json::Value;
 
 /// One request of the list.
@@ -243,7 +246,11 @@ fn apply(app: &Path) -> Value {
 }
 
 fn type_check(app: &Path) {
-    let tsc = e2e_dir().join("node_modules/typescript/bin/tsc");
+    type_check_with(&e2e_dir(), app);
+}
+
+fn type_check_with(modules: &Path, app: &Path) {
+    let tsc = modules.join("node_modules/typescript/bin/tsc");
     let output = Command::new("node")
         .arg(tsc)
         .args(["--noEmit", "-p"])
@@ -345,4 +352,58 @@ fn migrated_app_answers_like_the_original() {
         failures.len()
     );
     assert!(failures.is_empty(), "{} answers changed", failures.len());
+}
+
+/// On Next 14 a route handler's `params` is a plain object: `apply` writes `params.id` (no
+/// `await`) and `{ params: { id: string } }`, and the migrated project builds with `next@14`
+/// (its own type check included), passes `tsc --noEmit` and answers with the params.
+#[test]
+fn migrated_next14_app_builds_and_answers() {
+    let dir = repo_root().join("tests/e2e14");
+    let bin = ensure_next_in(&dir);
+    let app = stage_in(&dir, "apply-next14", "apply-next14");
+    let plan = apply(&app);
+    let moved = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "idiomatic")
+        .count();
+    assert_eq!(moved, 3, "{plan:#}");
+    let route = std::fs::read_to_string(app.join("app/api/posts/[id]/route.ts")).unwrap();
+    assert!(
+        route.contains("{ params: { id: string } }") && !route.contains("await params"),
+        "{route}"
+    );
+    let built = build(&bin, &app);
+    assert!(
+        built.ok,
+        "the migrated Next 14 app does not build:\n{}",
+        built.output
+    );
+    type_check_with(&dir, &app);
+    let server = start(&bin, &app).expect("next start (Next 14)");
+    let get = |path: &str| {
+        let request = Request {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        };
+        let answer = send(&server, &request).expect("an answer");
+        (
+            answer.status,
+            String::from_utf8_lossy(&answer.body).into_owned(),
+        )
+    };
+    assert_eq!(get("/api/posts/7"), (200, r#"{"id":"7"}"#.to_owned()));
+    assert_eq!(
+        get("/api/docs/a/b?v=2"),
+        (200, r#"{"path":["a","b"],"version":"2"}"#.to_owned())
+    );
+    assert_eq!(
+        get("/api/hello"),
+        (200, r#"{"hello":"next 14"}"#.to_owned())
+    );
+    eprintln!("apply-next14: 3 routes moved, built with next@14, 3 answers as expected");
 }

@@ -26,10 +26,18 @@ const FIXTURES: &[&str] = &[
     "fixtures/src-layout",
     "fixtures/page-extensions",
     "fixtures/bindings-and-flow",
+    "fixtures/apply-next14",
 ];
 
 fn plan(dir: &Path, keep_pages: bool) -> Plan {
-    apply::plan(&[dir.to_owned()], Options { keep_pages }).unwrap()
+    apply::plan(
+        &[dir.to_owned()],
+        Options {
+            keep_pages,
+            next_major: None,
+        },
+    )
+    .unwrap()
 }
 
 fn extension(path: &Path) -> String {
@@ -195,10 +203,17 @@ fn plans() {
     });
 }
 
-/// One snapshot per route of `fixtures/apply-app`: the outcome and the rewrite itself.
+/// One snapshot per route of `fixtures/apply-app` and of `fixtures/apply-next14` (where
+/// `params` is a plain object): the outcome and the rewrite itself.
 #[test]
-fn apply_app_routes() {
-    let plan = plan(&repo_root().join("fixtures/apply-app"), false);
+fn route_rewrites() {
+    for fixture in ["apply-app", "apply-next14"] {
+        route_snapshots(fixture);
+    }
+}
+
+fn route_snapshots(fixture: &str) {
+    let plan = plan(&repo_root().join("fixtures").join(fixture), false);
     settings().bind(|| {
         for route in &plan.routes {
             let Some(target) = &route.target else {
@@ -244,9 +259,9 @@ fn apply_app_routes() {
                 list(&route.differences),
             );
             let name = format!(
-                "apply__apply-app__{}",
+                "apply__{fixture}__{}",
                 relative(Path::new(&route.file))
-                    .trim_start_matches("fixtures/apply-app/pages/api/")
+                    .trim_start_matches(&format!("fixtures/{fixture}/pages/api/"))
                     .replace('/', "__")
             );
             insta::assert_snapshot!(name, shown);

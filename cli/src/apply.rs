@@ -17,6 +17,7 @@ mod diff;
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     let options = apply::Options {
         keep_pages: args.keep_pages,
+        next_major: args.next_version,
     };
     let plan = apply::plan(&args.paths, options).context("cannot plan the migration")?;
     let color = match args.color {

@@ -41,6 +41,11 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub allow_dirty: bool,
 
+    /// The Next.js major version to write for (default: the installed one, else the one
+    /// `package.json` asks for). From 15, a route's `params` is a Promise.
+    #[arg(long, value_name = "MAJOR")]
+    pub next_version: Option<u32>,
+
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Human, help_heading = "Output")]
     pub format: ApplyFormat,

@@ -24,12 +24,17 @@ pub fn e2e_dir() -> PathBuf {
 
 /// Installs the pinned Next.js from the lock file, once.
 pub fn ensure_next() -> PathBuf {
-    let dir = e2e_dir();
+    ensure_next_in(&e2e_dir())
+}
+
+/// Installs the Next.js pinned in `dir` (a folder with a `package.json` and lock file), once;
+/// returns its `next` binary.
+pub fn ensure_next_in(dir: &Path) -> PathBuf {
     let bin = dir.join("node_modules/next/dist/bin/next");
     if !bin.exists() || !dir.join("node_modules/typescript/bin/tsc").exists() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
+            .current_dir(dir)
             .status()
             .expect("npm is needed for the end-to-end tests (Node 20 and npm)");
         assert!(status.success(), "npm ci failed in {}", dir.display());
@@ -58,7 +63,12 @@ pub fn stage(fixture: &str) -> PathBuf {
 
 /// [`stage`] under another name, for two copies of one fixture.
 pub fn stage_as(fixture: &str, name: &str) -> PathBuf {
-    let work = e2e_dir().join("work").join(name);
+    stage_in(&e2e_dir(), fixture, name)
+}
+
+/// A fixture copied under `<dir>/work/<name>`, where Node resolves the Next.js of `dir`.
+pub fn stage_in(dir: &Path, fixture: &str, name: &str) -> PathBuf {
+    let work = dir.join("work").join(name);
     let _ = std::fs::remove_dir_all(&work);
     copy_dir(&repo_root().join("fixtures").join(fixture), &work);
     work

@@ -33,6 +33,7 @@ use crate::project::{self, DiscoverError, Project};
 use crate::route::{segments, FileKind, RouteFile};
 use crate::route_modules;
 use crate::source;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// How `apply` runs.
@@ -40,6 +41,9 @@ use rustc_hash::FxHashMap;
 pub struct Options {
     /// Leave each `pages/api` file in place beside its new route file (for `migrate serve`).
     pub keep_pages: bool,
+    /// The Next.js major to write for, instead of the installed (or declared) one: it decides
+    /// whether `params` is a Promise (15 and later) or a plain object (13, 14).
+    pub next_major: Option<u32>,
 }
 
 /// What became of one route.
@@ -154,7 +158,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         pages_dir,
         app_dir: &app_dir,
         runtime: &runtime,
-        next_major: project.next.major,
+        next_major: options.next_major.or(project.next.major),
     };
 
     // Each selected route either moves or gets its reasons; modules other routes import move
@@ -176,38 +180,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
             }
         }
     }
-    let imports: Vec<(usize, &[String])> = reports
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| Some((i, r.as_ref()?.relative_imports.as_slice())))
-        .filter(|(_, imports)| !imports.is_empty())
-        .collect();
-    let routed_modules = route_modules::find(files, &imports);
-    // A route that cannot move after all may keep a module in place: settle until stable.
-    let (moving_modules, moved_routes) = loop {
-        let modules = context.moving_modules(&routed_modules, &candidates);
-        let moved_paths = context.moved_paths(&candidates, &modules);
-        let moved = |p: &Path| moved_paths.get(p).cloned();
-        let mut refused = Vec::new();
-        let mut moved_routes = Vec::new();
-        for &i in &candidates {
-            match context.move_route(i, &moved) {
-                Ok(route) => moved_routes.push((i, route)),
-                Err(reasons) => refused.push((i, reasons)),
-            }
-        }
-        if refused.is_empty() {
-            let modules: Vec<(usize, MovedRoute)> = modules
-                .iter()
-                .filter_map(|(i, path)| Some((*i, context.move_module(*i, path, &moved)?)))
-                .collect();
-            break (modules, moved_routes);
-        }
-        for (i, reasons) in refused {
-            candidates.remove(&i);
-            outcomes.insert(i, Moved::Manual(reasons));
-        }
-    };
+    let (moving_modules, moved_routes) = context.settle(&mut candidates, &mut outcomes);
 
     let mut uses_runtime = false;
     let mut typescript = false;
@@ -293,6 +266,12 @@ struct MovedRoute {
     declared: Vec<Declared>,
 }
 
+/// A moved file and the index of the file it comes from.
+type Indexed = (usize, MovedRoute);
+
+/// Where files moving in this run go (see [`specifiers::repoint`]).
+type Moves<'a> = dyn Fn(&Path) -> Option<PathBuf> + Sync + 'a;
+
 /// What every decision about one project needs.
 struct Context<'a> {
     files: &'a [RouteFile],
@@ -345,6 +324,53 @@ impl Context<'_> {
             )]));
         }
         Ok(())
+    }
+
+    /// Moves every candidate and the modules that go with them. A route that cannot move
+    /// after all may keep a module in place, which changes its importers' specifiers: repeat
+    /// until nothing more is refused.
+    fn settle(
+        &self,
+        candidates: &mut BTreeSet<usize>,
+        outcomes: &mut FxHashMap<usize, Moved>,
+    ) -> (Vec<Indexed>, Vec<Indexed>) {
+        let imports: Vec<(usize, &[String])> = self
+            .reports
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((i, r.as_ref()?.relative_imports.as_slice())))
+            .filter(|(_, imports)| !imports.is_empty())
+            .collect();
+        let routed_modules = route_modules::find(self.files, &imports);
+        loop {
+            let modules = self.moving_modules(&routed_modules, candidates);
+            let moved_paths = self.moved_paths(candidates, &modules);
+            let moved = |p: &Path| moved_paths.get(p).cloned();
+            let candidate_list: Vec<usize> = candidates.iter().copied().collect();
+            let results: Vec<(usize, Result<MovedRoute, Vec<String>>)> = candidate_list
+                .par_iter()
+                .map(|&i| (i, self.move_route(i, &moved)))
+                .collect();
+            let mut refused = Vec::new();
+            let mut moved_routes = Vec::new();
+            for (i, result) in results {
+                match result {
+                    Ok(route) => moved_routes.push((i, route)),
+                    Err(reasons) => refused.push((i, reasons)),
+                }
+            }
+            if refused.is_empty() {
+                let modules: Vec<Indexed> = modules
+                    .iter()
+                    .filter_map(|(i, path)| Some((*i, self.move_module(*i, path, &moved)?)))
+                    .collect();
+                return (modules, moved_routes);
+            }
+            for (i, reasons) in refused {
+                candidates.remove(&i);
+                outcomes.insert(i, Moved::Manual(reasons));
+            }
+        }
     }
 
     fn route_target(&self, i: usize) -> Option<PathBuf> {
@@ -430,11 +456,7 @@ impl Context<'_> {
         map
     }
 
-    fn move_route(
-        &self,
-        i: usize,
-        moved: &dyn Fn(&Path) -> Option<PathBuf>,
-    ) -> Result<MovedRoute, Vec<String>> {
+    fn move_route(&self, i: usize, moved: &Moves<'_>) -> Result<MovedRoute, Vec<String>> {
         let file = &self.files[i];
         let route = self.reports[i].expect("candidates have reports");
         let path = self.route_target(i).expect("candidates have targets");
@@ -520,7 +542,7 @@ impl Context<'_> {
         old: &str,
         path: &Path,
         library: &str,
-        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+        moved: &Moves<'_>,
     ) -> Result<recipes::Cooked, String> {
         let file = &self.files[i];
         let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
@@ -553,7 +575,7 @@ impl Context<'_> {
         old: &str,
         path: &Path,
         methods: &[&'static str],
-        moved: &dyn Fn(&Path) -> Option<PathBuf>,
+        moved: &Moves<'_>,
     ) -> Result<idiomatic::ModuleRewrite, String> {
         let file = &self.files[i];
         let params = file.param_names();
@@ -592,12 +614,7 @@ impl Context<'_> {
     }
 
     /// A module moves as it is, its relative imports re-pointed.
-    fn move_module(
-        &self,
-        i: usize,
-        path: &Path,
-        moved: &dyn Fn(&Path) -> Option<PathBuf>,
-    ) -> Option<MovedRoute> {
+    fn move_module(&self, i: usize, path: &Path, moved: &Moves<'_>) -> Option<MovedRoute> {
         let file = &self.files[i];
         let old = source::load(&file.path).ok()?;
         let parsed = parse::parse(&old, &file.extension).ok()?;
@@ -643,7 +660,7 @@ fn rewrite(
     runtime: &runtime::Runtime,
     methods: &[&'static str],
     edge: bool,
-    moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    moved: &Moves<'_>,
 ) -> Result<String, String> {
     let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
     let shape = module_shape::read(&parsed.program, old);

@@ -5,8 +5,8 @@
 //!
 //! - responses → returned `Response`s ([`responses`]);
 //! - `req.query.id` where `id` is a `[id]` or `[...id]` segment (the route param always wins
-//!   there) → `(await params).id`; any other query read → `query` from `pagesQuery(req,
-//!   await params)` (Pages' arrays and precedence);
+//!   there) → `(await params).id` (`params.id` before Next 15); any other query read → `query`
+//!   from `pagesQuery(req, await params)` (Pages' arrays and precedence);
 //! - `req.body` → `body` from `pagesBody(req)`, read first as Pages did (400/413 answered as
 //!   before);
 //! - `req.headers.x` / `req.headers['x']` → a local `x` read once with `req.headers.get('x') ??
@@ -144,20 +144,26 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             edits.push(Edit::replacement(*range, body.clone()));
         }
     }
+    // Next 15+ hands a Promise; 13 and 14 a plain object.
+    let (awaited, awaited_bare) = if input.params_promise {
+        ("(await params)", "await params")
+    } else {
+        ("params", "params")
+    };
     if query_keys_are_params {
         for (range, bare) in &requests.query {
-            let text = if *bare {
-                "await params"
-            } else {
-                "(await params)"
-            };
+            let text = if *bare { awaited_bare } else { awaited };
             edits.push(Edit::replacement(*range, text));
             uses_params = true;
         }
     } else {
         let query = names::fresh("query", &taken);
         let semi = input.style.semi();
-        let params = if has_params { ", await params" } else { "" };
+        let params = if has_params {
+            format!(", {awaited_bare}")
+        } else {
+            String::new()
+        };
         prelude.push(format!(
             "const {query} = pagesQuery({req_name}{params}){semi}"
         ));
@@ -178,7 +184,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         edits.push(prelude_edit(input.text, function, &prelude)?);
     }
     edits.push(signature_edit(input, function, &req_name, uses_params));
-    if (uses_params || reads_body) && !function.is_async {
+    if ((uses_params && input.params_promise) || reads_body) && !function.is_async {
         edits.push(Edit::insertion(function.range.start, "async "));
     }
     Ok(Rewritten {
