@@ -196,6 +196,40 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         assert!(status.success());
     });
 
+    let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
+    println!(
+        "swc parse only            {:>8.3} s   1.00x",
+        parse_time.as_secs_f64()
+    );
+    println!(
+        "walk + swc parse          {:>8.3} s   {:.2}x",
+        walk_parse_time.as_secs_f64(),
+        ratio(walk_parse_time)
+    );
+    println!(
+        "migrate check (library)   {:>8.3} s   {:.2}x",
+        check_time.as_secs_f64(),
+        ratio(check_time)
+    );
+    println!(
+        "migrate check --format json (binary, incl. output) {:>8.3} s   {:.2}x",
+        cli_time.as_secs_f64(),
+        ratio(cli_time)
+    );
+    measure_apply(&root, handlers, threads, parse_time);
+    match peak_memory_kib(binary, &root, threads) {
+        Some(kib) => println!(
+            "migrate check --format json peak memory (max RSS)  {:>6} MiB",
+            kib / 1024
+        ),
+        None => println!("peak memory: unavailable (needs GNU time at /usr/bin/time)"),
+    }
+}
+
+/// `migrate apply` (the library's plan, and the binary printing every diff) on the same files.
+fn measure_apply(root: &Path, handlers: usize, threads: usize, parse_time: Duration) {
+    let binary = env!("CARGO_BIN_EXE_migrate");
+    let root = root.to_owned();
     let (plan_time, plan) = best_of(RUNS, || {
         migrate_rewrite::apply::plan(
             std::slice::from_ref(&root),
@@ -218,25 +252,6 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
 
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
     println!(
-        "swc parse only            {:>8.3} s   1.00x",
-        parse_time.as_secs_f64()
-    );
-    println!(
-        "walk + swc parse          {:>8.3} s   {:.2}x",
-        walk_parse_time.as_secs_f64(),
-        ratio(walk_parse_time)
-    );
-    println!(
-        "migrate check (library)   {:>8.3} s   {:.2}x",
-        check_time.as_secs_f64(),
-        ratio(check_time)
-    );
-    println!(
-        "migrate check --format json (binary, incl. output) {:>8.3} s   {:.2}x",
-        cli_time.as_secs_f64(),
-        ratio(cli_time)
-    );
-    println!(
         "migrate apply (library plan)                        {:>8.3} s   {:.2}x",
         plan_time.as_secs_f64(),
         ratio(plan_time)
@@ -254,13 +269,6 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         outcomes(migrate_rewrite::apply::Outcome::Adapter),
         outcomes(migrate_rewrite::apply::Outcome::Manual)
     );
-    match peak_memory_kib(binary, &root, threads) {
-        Some(kib) => println!(
-            "migrate check --format json peak memory (max RSS)  {:>6} MiB",
-            kib / 1024
-        ),
-        None => println!("peak memory: unavailable (needs GNU time at /usr/bin/time)"),
-    }
 }
 
 /// The binary's peak resident memory in KiB, as GNU time reports it (`%M`).
