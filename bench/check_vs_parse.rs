@@ -246,8 +246,9 @@ fn measure_apply(root: &Path, handlers: usize, threads: usize, parse_time: Durat
             .stdout(std::process::Stdio::null())
             .status()
             .unwrap();
-        // 1: there are changes to make.
-        assert_eq!(status.code(), Some(1));
+        // 1: there are changes to make; 0: none (every route stays, as in the corpus whose
+        // files export helpers beside the handler).
+        assert!(matches!(status.code(), Some(0 | 1)), "{status}");
     });
 
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();

@@ -98,15 +98,42 @@ pub fn parse_with(text: &str, extension: &str, with_comments: bool) -> Result<Pa
         },
         Err(error) => error,
     };
+    Err(parse_error(first_error))
+}
+
+/// Parses without marking scopes: for checking that a rewrite's output is valid and for
+/// reading its top level, which need no bindings. Spans are the same as [`parse`]'s.
+pub fn parse_syntax(text: &str, extension: &str) -> Result<Program, ParseError> {
+    if let Some(offset) = too_deep_at(text) {
+        return Err(ParseError {
+            range: TextRange::new(offset as u32, offset as u32 + 1),
+            message: format!("code is nested more than {MAX_NESTING} levels deep; not analysed"),
+            refused: true,
+        });
+    }
+    let end = BASE + text.len() as u32;
+    let input = StringInput::new(text, BytePos(BASE), BytePos(end));
+    let mut parser = Parser::new(syntax_for(extension), input, None);
+    let first_error = match parser.parse_program() {
+        Ok(program) => match parser.take_errors().into_iter().next() {
+            None => return Ok(program),
+            Some(error) => error,
+        },
+        Err(error) => error,
+    };
+    Err(parse_error(first_error))
+}
+
+fn parse_error(first_error: swc_ecma_parser::error::Error) -> ParseError {
     let span = first_error.span();
-    Err(ParseError {
+    ParseError {
         range: TextRange::new(
             span.lo.0.saturating_sub(BASE),
             span.hi.0.saturating_sub(BASE),
         ),
         message: first_error.into_kind().msg().into_owned(),
         refused: false,
-    })
+    }
 }
 
 fn parser_is_typescript(extension: &str) -> bool {

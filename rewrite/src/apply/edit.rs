@@ -62,6 +62,16 @@ pub fn splice(text: &str, mut edits: Vec<Edit>) -> Result<String, OverlappingEdi
 /// The range of a whole statement together with the line break after it, when the statement
 /// is alone on its lines: deleting it then leaves no blank line behind.
 pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
+    line_range(text, statement, true)
+}
+
+/// [`statement_with_line`] without touching the blank lines around: for a deletion next to
+/// which something is inserted.
+pub fn statement_line(text: &str, statement: TextRange) -> TextRange {
+    line_range(text, statement, false)
+}
+
+fn line_range(text: &str, statement: TextRange, tidy_blank_lines: bool) -> TextRange {
     let bytes = text.as_bytes();
     let mut start = statement.start as usize;
     while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
@@ -81,6 +91,9 @@ pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
     }
     if end < bytes.len() && bytes[end] == b'\n' {
         end += 1;
+    }
+    if !tidy_blank_lines {
+        return TextRange::new(start as u32, end as u32);
     }
     // Between blank lines (or at the top of the file), one blank line goes too; at the end of
     // the file, the blank line before it.

@@ -9,6 +9,7 @@
 pub mod adapter;
 pub mod edit;
 pub mod idiomatic;
+pub mod imports;
 
 use idiomatic::Declared;
 pub mod module_shape;
@@ -545,11 +546,11 @@ impl Context<'_> {
         moved: &Moves<'_>,
     ) -> Result<recipes::Cooked, String> {
         let file = &self.files[i];
-        let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
-        let shape = module_shape::read(&parsed.program, old);
-        let taken = names::identifiers(&parsed.program);
+        let program = parse::parse_syntax(old, &file.extension).map_err(|e| e.message)?;
+        let shape = module_shape::read(&program, old);
+        let taken = names::identifiers(&program);
         let import_edits = specifiers::repoint(
-            &specifiers::relative(&parsed.program),
+            &specifiers::relative(&program),
             file.path.parent().unwrap_or(Path::new("/")),
             path.parent().unwrap_or(Path::new("/")),
             moved,
@@ -558,9 +559,9 @@ impl Context<'_> {
             &recipes::Kitchen {
                 text: old,
                 extension: &file.extension,
-                program: &parsed.program,
+                program: &program,
                 shape: &shape,
-                style: style::of(&parsed.program, old),
+                style: style::of(&program, old),
                 taken: &taken,
                 pattern: &file.pattern,
                 import_edits,
@@ -585,6 +586,7 @@ impl Context<'_> {
             file: &file.display,
         };
         let analysis = analysis::model_pages_api(old, &file.extension, &context);
+        // Resolved: the rewrite finds `req`'s reads by binding.
         let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
         let import_edits = specifiers::repoint(
             &specifiers::relative(&parsed.program),
@@ -599,6 +601,7 @@ impl Context<'_> {
             .specifier_from(path.parent().unwrap_or(Path::new("/")));
         idiomatic::module_text(idiomatic::Module {
             text: old,
+            program: &parsed.program,
             extension: &file.extension,
             analysis: &analysis,
             segments: &segments(&file.pattern),
@@ -617,9 +620,9 @@ impl Context<'_> {
     fn move_module(&self, i: usize, path: &Path, moved: &Moves<'_>) -> Option<MovedRoute> {
         let file = &self.files[i];
         let old = source::load(&file.path).ok()?;
-        let parsed = parse::parse(&old, &file.extension).ok()?;
+        let program = parse::parse_syntax(&old, &file.extension).ok()?;
         let edits = specifiers::repoint(
-            &specifiers::relative(&parsed.program),
+            &specifiers::relative(&program),
             file.path.parent()?,
             path.parent()?,
             moved,
@@ -662,23 +665,18 @@ fn rewrite(
     edge: bool,
     moved: &Moves<'_>,
 ) -> Result<String, String> {
-    let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
-    let shape = module_shape::read(&parsed.program, old);
-    let style = style::of(&parsed.program, old);
+    let program = parse::parse_syntax(old, &file.extension).map_err(|e| e.message)?;
+    let shape = module_shape::read(&program, old);
+    let style = style::of(&program, old);
     let old_dir = file.path.parent().unwrap_or(Path::new("/"));
     let new_dir = path.parent().unwrap_or(Path::new("/"));
-    let mut edits = specifiers::repoint(
-        &specifiers::relative(&parsed.program),
-        old_dir,
-        new_dir,
-        moved,
-    );
+    let mut edits = specifiers::repoint(&specifiers::relative(&program), old_dir, new_dir, moved);
     let runtime_specifier = runtime.specifier_from(new_dir);
     let max_duration = route
         .config
         .as_ref()
         .and_then(|c| c.max_duration.as_deref());
-    let taken = names::identifiers(&parsed.program);
+    let taken = names::identifiers(&program);
     let adapter = adapter::Adapter {
         taken: &taken,
         text: old,
@@ -691,7 +689,7 @@ fn rewrite(
     };
     edits.extend(adapter::edits(&adapter).map_err(|refusal| refusal.reason)?);
     let text = edit::splice(old, edits).map_err(|e| e.to_string())?;
-    if let Err(error) = parse::parse(&text, &file.extension) {
+    if let Err(error) = parse::parse_syntax(&text, &file.extension) {
         return Err(format!(
             "internal error: the rewritten module does not parse ({}); nothing written for it",
             error.message

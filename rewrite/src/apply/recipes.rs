@@ -9,7 +9,6 @@
 //!   exported as GET and POST; only when `createContext` takes no arguments (the Pages one
 //!   gets `{ req, res }`, the fetch one `{ req, resHeaders }`).
 
-use swc_common::Spanned;
 use swc_ecma_ast::{
     Callee, Expr, ImportSpecifier, ModuleDecl, ModuleItem, Program, Prop, PropName, PropOrSpread,
 };
@@ -17,6 +16,7 @@ use swc_ecma_ast::{
 use super::adapter::{export_list, import_edit};
 use super::edit::{self, statement_with_line, Edit};
 use super::idiomatic::Declared;
+use super::imports;
 use super::module_shape::ModuleShape;
 use super::names::{self, Names};
 use super::style::Style;
@@ -137,25 +137,7 @@ fn trpc(
     let Expr::Object(options) = unwrap(&argument.expr) else {
         return Err("the options are not an object literal".to_owned());
     };
-    for prop in &options.props {
-        let PropOrSpread::Prop(prop) = prop else {
-            return Err("the options spread another object".to_owned());
-        };
-        let (key, value) = match &**prop {
-            Prop::KeyValue(kv) => (prop_key(&kv.key), Some(&*kv.value)),
-            Prop::Shorthand(ident) => (Some(ident.sym.to_string()), None),
-            _ => (None, None),
-        };
-        let key = key.ok_or("an option with a computed name")?;
-        if !TRPC_SHARED_OPTIONS.contains(&key.as_str()) {
-            return Err(format!(
-                "the option `{key}` has no fetch-adapter counterpart"
-            ));
-        }
-        if key == "createContext" && !takes_no_arguments(value) {
-            return Err("`createContext` reads the Pages `req`/`res`".to_owned());
-        }
-    }
+    check_trpc_options(options)?;
     // `/api/trpc/[trpc]` → `/api/trpc`: the procedure path is what follows.
     let endpoint = kitchen
         .pattern
@@ -200,13 +182,49 @@ fn trpc(
     ));
     edits.extend(config_deletion(kitchen));
     let methods = vec!["GET", "POST"];
-    let cooked = finish(kitchen, edits, &handler, &methods, "tRPC fetch adapter")?;
-    let text = drop_unused_import(
-        &cooked.text,
-        kitchen.extension,
-        "@trpc/server/adapters/next",
-    )?;
-    Ok(Cooked { text, ..cooked })
+    // The Next adapter's import goes once nothing uses it.
+    let adapter_import = |draft: &str| {
+        imports::unused(
+            kitchen.program,
+            kitchen.text,
+            draft,
+            "@trpc/server/adapters/next",
+            &|_| true,
+        )
+    };
+    finish_with(
+        kitchen,
+        edits,
+        &handler,
+        &methods,
+        "tRPC fetch adapter",
+        &adapter_import,
+    )
+}
+
+/// Every option is one the fetch adapter takes the same way, and `createContext` (if any)
+/// takes no arguments.
+fn check_trpc_options(options: &swc_ecma_ast::ObjectLit) -> Result<(), String> {
+    for prop in &options.props {
+        let PropOrSpread::Prop(prop) = prop else {
+            return Err("the options spread another object".to_owned());
+        };
+        let (key, value) = match &**prop {
+            Prop::KeyValue(kv) => (prop_key(&kv.key), Some(&*kv.value)),
+            Prop::Shorthand(ident) => (Some(ident.sym.to_string()), None),
+            _ => (None, None),
+        };
+        let key = key.ok_or("an option with a computed name")?;
+        if !TRPC_SHARED_OPTIONS.contains(&key.as_str()) {
+            return Err(format!(
+                "the option `{key}` has no fetch-adapter counterpart"
+            ));
+        }
+        if key == "createContext" && !takes_no_arguments(value) {
+            return Err("`createContext` reads the Pages `req`/`res`".to_owned());
+        }
+    }
+    Ok(())
 }
 
 /// `config` (`api.bodyParser` and the like) has no route-handler counterpart: the library
@@ -221,10 +239,22 @@ fn config_deletion(kitchen: &Kitchen) -> Option<Edit> {
 
 fn finish(
     kitchen: &Kitchen,
+    edits: Vec<Edit>,
+    handler: &str,
+    methods: &[&'static str],
+    recipe: &'static str,
+) -> Result<Cooked, String> {
+    finish_with(kitchen, edits, handler, methods, recipe, &|_| Vec::new())
+}
+
+/// Adds the exports, and the edits `more` decides on the draft, then checks the output parses.
+fn finish_with(
+    kitchen: &Kitchen,
     mut edits: Vec<Edit>,
     handler: &str,
     methods: &[&'static str],
     recipe: &'static str,
+    more: &dyn Fn(&str) -> Vec<Edit>,
 ) -> Result<Cooked, String> {
     let separator = if kitchen.text.ends_with('\n') {
         "\n"
@@ -238,8 +268,10 @@ fn finish(
             export_list(handler, methods, kitchen.style.semi())
         ),
     ));
+    let draft = edit::splice(kitchen.text, edits.clone()).map_err(|e| e.to_string())?;
+    edits.extend(more(&draft));
     let text = edit::splice(kitchen.text, edits).map_err(|e| e.to_string())?;
-    parse::parse(&text, kitchen.extension).map_err(|e| {
+    parse::parse_syntax(&text, kitchen.extension).map_err(|e| {
         format!(
             "internal error: the recipe's output does not parse ({})",
             e.message
@@ -313,39 +345,4 @@ fn takes_no_arguments(value: Option<&Expr>) -> bool {
         Some(Expr::Fn(f)) => f.function.params.is_empty(),
         _ => false,
     }
-}
-
-/// Removes the import of `source` when none of its names is used any more.
-fn drop_unused_import(text: &str, extension: &str, source: &str) -> Result<String, String> {
-    let parsed = parse::parse(text, extension).map_err(|e| e.message)?;
-    let Program::Module(module) = &parsed.program else {
-        return Ok(text.to_owned());
-    };
-    let used = names::identifiers(&parsed.program);
-    let mut edits = Vec::new();
-    for item in &module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
-            continue;
-        };
-        if import.src.value.as_atom().map(|a| a.as_str()) != Some(source) {
-            continue;
-        }
-        let locals: Vec<&str> = import
-            .specifiers
-            .iter()
-            .map(|s| match s {
-                ImportSpecifier::Named(n) => n.local.sym.as_str(),
-                ImportSpecifier::Default(d) => d.local.sym.as_str(),
-                ImportSpecifier::Namespace(n) => n.local.sym.as_str(),
-            })
-            .collect();
-        // Each local appears once: in the import itself.
-        if locals.iter().all(|l| used.count(l) <= 1) {
-            edits.push(Edit::deletion(statement_with_line(
-                text,
-                parse::range(import.span()),
-            )));
-        }
-    }
-    edit::splice(text, edits).map_err(|e| e.to_string())
 }

@@ -26,6 +26,7 @@ use swc_ecma_ast::Program;
 
 use super::adapter::{export_list, handler_edit, import_edit, max_duration_export};
 use super::edit::{self, statement_with_line, Edit};
+use super::imports;
 use super::module_shape;
 use super::names;
 use super::style::{self, Style};
@@ -453,6 +454,8 @@ fn signature_edit(
 /// What [`module_text`] needs.
 pub struct Module<'a> {
     pub text: &'a str,
+    /// The text parsed with its scopes marked.
+    pub program: &'a Program,
     pub extension: &'a str,
     pub analysis: &'a Analysis,
     pub segments: &'a [Segment],
@@ -479,16 +482,16 @@ pub struct ModuleRewrite {
 /// The route file an `auto` handler becomes, or why it cannot be rewritten exactly.
 pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     let text = module.text;
-    let parsed = parse::parse(text, module.extension).map_err(|e| e.message)?;
-    let shape = module_shape::read(&parsed.program, text);
+    let program = module.program;
+    let shape = module_shape::read(program, text);
     if let Some((name, _)) = shape.other_exports.first() {
         return Err(format!("it exports `{name}` beside its handler"));
     }
     let handler = shape.handler.as_ref().ok_or("no default export")?;
-    let style = style::of(&parsed.program, text);
+    let style = style::of(program, text);
     let input = Idiomatic {
         text,
-        program: &parsed.program,
+        program,
         analysis: module.analysis,
         style,
         typescript: module.extension.contains("ts"),
@@ -502,7 +505,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         helpers,
         declared,
     } = function_edits(&input)?;
-    let taken = names::identifiers(&parsed.program);
+    let taken = names::identifiers(program);
     if !helpers.is_empty() {
         let names: Vec<&str> = helpers.iter().copied().collect();
         let import = format!(
@@ -537,79 +540,18 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         text.len() as u32,
         format!("{separator}{tail}"),
     ));
+    let draft = edit::splice(text, edits.clone()).map_err(|e| e.to_string())?;
+    edits.extend(imports::unused(program, text, &draft, "next", &|name| {
+        name.starts_with("NextApi")
+    }));
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
-    let rewritten = drop_unused_type_imports(&rewritten, module.extension)?;
-    parse::parse(&rewritten, module.extension)
+    // The Pages types' import may have been the first line.
+    let rewritten = rewritten.trim_start_matches('\n').to_owned();
+    parse::parse_syntax(&rewritten, module.extension)
         .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
     Ok(ModuleRewrite {
         text: rewritten,
         helpers: !helpers.is_empty(),
         declared,
     })
-}
-
-/// Pages' types (`NextApiRequest`, `NextApiResponse`, …) imported from `next` and no longer
-/// used go, and so does an import left empty.
-fn drop_unused_type_imports(text: &str, extension: &str) -> Result<String, String> {
-    let parsed = parse::parse(text, extension)
-        .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
-    let Program::Module(module) = &parsed.program else {
-        return Ok(text.to_owned());
-    };
-    let mut edits = Vec::new();
-    for item in &module.body {
-        let swc_ecma_ast::ModuleItem::ModuleDecl(swc_ecma_ast::ModuleDecl::Import(import)) = item
-        else {
-            continue;
-        };
-        if import.src.value.as_atom().map(|a| a.as_str()) != Some("next") {
-            continue;
-        }
-        let unused: Vec<TextRange> = import
-            .specifiers
-            .iter()
-            .filter_map(|s| match s {
-                swc_ecma_ast::ImportSpecifier::Named(n)
-                    if n.local.sym.starts_with("NextApi")
-                        && text.matches(n.local.sym.as_str()).count() == 1 =>
-                {
-                    Some(parse::range(n.span))
-                }
-                _ => None,
-            })
-            .collect();
-        if unused.is_empty() {
-            continue;
-        }
-        if unused.len() == import.specifiers.len() {
-            edits.push(Edit::deletion(statement_with_line(
-                text,
-                parse::range(import.span),
-            )));
-        } else {
-            for range in unused {
-                edits.push(Edit::deletion(with_comma(text, range)));
-            }
-        }
-    }
-    edit::splice(text, edits).map_err(|e| e.to_string())
-}
-
-/// A list item's range with the comma and space that follow it (or precede it, for the last).
-fn with_comma(text: &str, item: TextRange) -> TextRange {
-    let after = &text[item.end as usize..];
-    let trimmed = after.trim_start_matches(' ');
-    if let Some(rest) = trimmed.strip_prefix(',') {
-        let spaces = rest.len() - rest.trim_start_matches(' ').len();
-        return TextRange::new(
-            item.start,
-            item.end + (after.len() - rest.len() + spaces) as u32,
-        );
-    }
-    let before = &text[..item.start as usize];
-    let trimmed = before.trim_end_matches(' ');
-    match trimmed.strip_suffix(',') {
-        Some(rest) => TextRange::new(rest.len() as u32, item.end),
-        None => item,
-    }
 }
