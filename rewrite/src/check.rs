@@ -75,6 +75,16 @@ pub struct RouteReport {
     /// The relative modules the file loads, for the import graph over `pages/api`.
     #[serde(skip)]
     pub relative_imports: Vec<String>,
+    /// With [`check_projects_for_apply`]: the text and the full analysis.
+    #[serde(skip)]
+    pub kept: Option<Box<Kept>>,
+}
+
+/// A route's text and analysis (with its handler model), kept for `apply`.
+#[derive(Debug)]
+pub struct Kept {
+    pub analysis: Analysis,
+    pub text: String,
 }
 
 /// A diagnostic with its position resolved.
@@ -173,6 +183,16 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
 
 /// Runs the check on projects already discovered.
 pub fn check_projects(projects: &[Project]) -> Report {
+    check_projects_with(projects, false)
+}
+
+/// [`check_projects`], keeping for each `pages/api` route its text and its analysis with the
+/// handler model (what `apply` rewrites from, without reading and analysing it again).
+pub fn check_projects_for_apply(projects: &[Project]) -> Report {
+    check_projects_with(projects, true)
+}
+
+fn check_projects_with(projects: &[Project], keep: bool) -> Report {
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -189,7 +209,7 @@ pub fn check_projects(projects: &[Project]) -> Report {
         io_failures: 0,
     };
     for project in projects {
-        check_project(project, &pool, &mut report);
+        check_project(project, &pool, &mut report, keep);
     }
     report.routes.sort_by(|a, b| a.file.cmp(&b.file));
     report
@@ -198,7 +218,7 @@ pub fn check_projects(projects: &[Project]) -> Report {
     report
 }
 
-fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report) {
+fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report, keep: bool) {
     report.projects.push(summary(project));
     let files = &project.files;
     let api: Vec<usize> = (0..files.len())
@@ -210,7 +230,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
             || collisions::find(files, project.bundler),
             || {
                 api.par_iter()
-                    .map(|&i| (i, analyse_file(&files[i], project.next.major)))
+                    .map(|&i| (i, analyse_file(&files[i], project.next.major, keep)))
                     .collect::<Vec<_>>()
             },
         )
@@ -567,7 +587,7 @@ fn summary(project: &Project) -> ProjectSummary {
 }
 
 /// Analyses one API file; the flag is true when it could not be read at all.
-fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool) {
+fn analyse_file(file: &RouteFile, next_major: Option<u32>, keep: bool) -> (RouteReport, bool) {
     let params = file.param_names();
     let context = RouteContext {
         params: &params,
@@ -578,6 +598,7 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
         Ok(text) => {
             let analysis = match file.kind {
                 FileKind::AppRoute => analysis::analyse_app_route(&text, &file.extension, &context),
+                _ if keep => analysis::model_pages_api(&text, &file.extension, &context),
                 _ => analysis::analyse_pages_api(&text, &file.extension, &context),
             };
             (analysis, text, false)
@@ -621,7 +642,14 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>) -> (RouteReport, bool
             at: Location::of(u.range, &text, &index),
         })
         .collect();
+    let kept = (keep && file.kind == FileKind::PagesApi && analysis.model.is_some()).then(|| {
+        Box::new(Kept {
+            analysis: analysis.clone(),
+            text: text.clone(),
+        })
+    });
     let route = RouteReport {
+        kept,
         file: file.display.clone(),
         router: file.router(),
         pattern: file.pattern.clone(),

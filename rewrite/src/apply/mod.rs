@@ -143,7 +143,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     let Some(pages_dir) = &project.pages_dir else {
         return;
     };
-    let report = check::check_projects(std::slice::from_ref(project));
+    let report = check::check_projects_for_apply(std::slice::from_ref(project));
     let files = &project.files;
     let by_display: FxHashMap<&str, &RouteReport> =
         report.routes.iter().map(|r| (r.file.as_str(), r)).collect();
@@ -461,7 +461,19 @@ impl Context<'_> {
         let file = &self.files[i];
         let route = self.reports[i].expect("candidates have reports");
         let path = self.route_target(i).expect("candidates have targets");
-        let old = source::load(&file.path).map_err(|e| vec![e.to_string()])?;
+        let old = match route.kept.as_ref() {
+            Some(kept) => kept.text.clone(),
+            None => source::load(&file.path).map_err(|e| vec![e.to_string()])?,
+        };
+        // The top level decides first: a route file may not keep other exports, whatever path.
+        let program = parse::parse_syntax(&old, &file.extension).map_err(|e| vec![e.message])?;
+        let shape = module_shape::read(&program, &old);
+        if let Some((name, at)) = shape.other_exports.first() {
+            let (line, _) = source::LineIndex::new(&old).line_col(&old, at.start);
+            return Err(vec![format!(
+                "it exports `{name}` (line {line}) beside its handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
+            )]);
+        }
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
         let (methods, mut differences) = exported_methods(route);
         let mut reasons = Vec::new();
@@ -493,14 +505,19 @@ impl Context<'_> {
             differences.extend(declared.iter().map(|d| d.message().to_owned()));
             (Outcome::Idiomatic, text)
         } else {
+            let target = Target {
+                path: &path,
+                methods: &methods,
+                edge,
+            };
             let text = rewrite(
                 &old,
+                &program,
+                &shape,
                 file,
                 route,
-                &path,
+                &target,
                 self.runtime,
-                &methods,
-                edge,
                 moved,
             )
             .map_err(|reason| vec![reason])?;
@@ -579,13 +596,21 @@ impl Context<'_> {
         moved: &Moves<'_>,
     ) -> Result<idiomatic::ModuleRewrite, String> {
         let file = &self.files[i];
-        let params = file.param_names();
-        let context = RouteContext {
-            params: &params,
-            next_major: self.next_major,
-            file: &file.display,
+        let route = self.reports[i].expect("candidates have reports");
+        let fresh;
+        let analysis = if let Some(kept) = route.kept.as_ref() {
+            &kept.analysis
+        } else {
+            let params = file.param_names();
+            let context = RouteContext {
+                params: &params,
+                next_major: self.next_major,
+                file: &file.display,
+            };
+            fresh = analysis::model_pages_api(old, &file.extension, &context);
+            &fresh
         };
-        let analysis = analysis::model_pages_api(old, &file.extension, &context);
+        idiomatic::preconditions(analysis)?;
         // Resolved: the rewrite finds `req`'s reads by binding.
         let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
         let import_edits = specifiers::repoint(
@@ -594,7 +619,6 @@ impl Context<'_> {
             path.parent().unwrap_or(Path::new("/")),
             moved,
         );
-        let route = self.reports[i].expect("candidates have reports");
         let config = route.config.as_ref();
         let runtime_specifier = self
             .runtime
@@ -603,7 +627,7 @@ impl Context<'_> {
             text: old,
             program: &parsed.program,
             extension: &file.extension,
-            analysis: &analysis,
+            analysis,
             segments: &segments(&file.pattern),
             // `params` is a Promise from Next 15; awaiting a plain object (13, 14) works too.
             params_promise: self.next_major.is_none_or(|m| m >= 15),
@@ -655,32 +679,43 @@ impl Context<'_> {
 
 /// The module's text as its route file, checked to parse.
 #[allow(clippy::too_many_arguments)]
+/// Where a route goes and what it exports.
+struct Target<'a> {
+    path: &'a Path,
+    methods: &'a [&'static str],
+    edge: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn rewrite(
     old: &str,
+    program: &swc_ecma_ast::Program,
+    shape: &module_shape::ModuleShape,
     file: &RouteFile,
     route: &RouteReport,
-    path: &Path,
+    target: &Target,
     runtime: &runtime::Runtime,
-    methods: &[&'static str],
-    edge: bool,
     moved: &Moves<'_>,
 ) -> Result<String, String> {
-    let program = parse::parse_syntax(old, &file.extension).map_err(|e| e.message)?;
-    let shape = module_shape::read(&program, old);
-    let style = style::of(&program, old);
+    let Target {
+        path,
+        methods,
+        edge,
+    } = *target;
+    let style = style::of(program, old);
     let old_dir = file.path.parent().unwrap_or(Path::new("/"));
     let new_dir = path.parent().unwrap_or(Path::new("/"));
-    let mut edits = specifiers::repoint(&specifiers::relative(&program), old_dir, new_dir, moved);
+    let mut edits = specifiers::repoint(&specifiers::relative(program), old_dir, new_dir, moved);
     let runtime_specifier = runtime.specifier_from(new_dir);
     let max_duration = route
         .config
         .as_ref()
         .and_then(|c| c.max_duration.as_deref());
-    let taken = names::identifiers(&program);
+    let taken = names::identifiers(program);
     let adapter = adapter::Adapter {
         taken: &taken,
         text: old,
-        shape: &shape,
+        shape,
         style,
         methods,
         runtime_specifier: &runtime_specifier,

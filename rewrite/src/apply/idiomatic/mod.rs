@@ -93,8 +93,8 @@ pub struct Rewritten {
 
 /// The edits inside the handler function (signature, uses, responses), or why it cannot be
 /// rewritten exactly.
-pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
-    let analysis = input.analysis;
+/// What the analysis alone tells against an idiomatic rewrite (checked before any parse).
+pub fn preconditions(analysis: &Analysis) -> Result<(), String> {
     if analysis.verdict != Some(Verdict::Auto) {
         return Err("its analysis is not `auto`".to_owned());
     }
@@ -102,6 +102,12 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     if !summary.wrappers.is_empty() || summary.library.is_some() || summary.edge {
         return Err("it is wrapped or a library entry point".to_owned());
     }
+    Ok(())
+}
+
+pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
+    let analysis = input.analysis;
+    preconditions(analysis)?;
     let model = analysis.model.as_ref().ok_or("no model")?;
     let function = model.function.as_ref().ok_or("no handler function")?;
     let [req_param, rest @ ..] = function.params.as_slice() else {
