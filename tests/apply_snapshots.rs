@@ -47,7 +47,8 @@ fn extension(path: &Path) -> String {
 }
 
 /// A line no rewrite rule touches: not an export or import, no `req`/`res` use, no Pages type,
-/// not part of `config` (which goes), not only brackets, not a bare `return`/`break`.
+/// not part of `config` (which goes), not only brackets, not a bare `return`/`break`, not a
+/// chained call.
 fn untouched_by_rules(line: &str) -> bool {
     const TOUCHED: &[&str] = &[
         "export",
@@ -68,7 +69,10 @@ fn untouched_by_rules(line: &str) -> bool {
     let trimmed = line.trim();
     // A bare `return`/`break` after a response that is now returned goes (it is unreachable).
     let bare_exit = matches!(trimmed.trim_end_matches(';'), "return" | "break");
+    // A chained call on its own line (`.setHeader(…)` after `res`) is part of a response.
+    let chained = trimmed.starts_with('.');
     !bare_exit
+        && !chained
         && !trimmed.chars().all(|c| "{}()[],;".contains(c))
         && !TOUCHED.iter().any(|t| line.contains(t))
 }

@@ -38,11 +38,19 @@ pub fn response_edits(
     declared: &mut Vec<Declared>,
 ) -> Result<Vec<Edit>, String> {
     let text = input.text;
-    if use_.chain.iter().any(|c| c.name != "status") {
-        return Err(format!("`res.{}` follows a header call", use_.name));
+    if use_
+        .chain
+        .iter()
+        .any(|c| c.name != "status" && c.name != "setHeader")
+    {
+        return Err(format!("`res.{}` follows another response call", use_.name));
     }
-    if !use_.chain.is_empty() && use_.status.is_none() {
+    if use_.chain.iter().any(|c| c.name == "status") && use_.status.is_none() {
         return Err("the status is not a literal".to_owned());
+    }
+    let chained = chained_headers(text, use_)?;
+    if chained.is_some() && responses.headers.is_some() {
+        return Err("headers set both in a chain and on their own".to_owned());
     }
     let arg_text = |i: usize| {
         use_.args
@@ -73,10 +81,17 @@ pub fn response_edits(
     if !matches!(form, Body::None) && NULL_BODY.contains(&status) {
         return Err(format!("a body sent with status {status}, which has none"));
     }
-    if matches!(form, Body::Json(_)) && responses.sets_content_type {
+    let chain_sets_type = chained
+        .as_ref()
+        .is_some_and(|h| h.to_ascii_lowercase().contains("content-type"));
+    if matches!(form, Body::Json(_)) && (responses.sets_content_type || chain_sets_type) {
         return Err("`res.json` overrides a `Content-Type` set earlier".to_owned());
     }
-    let init = init(status, responses.headers, &form, text, use_);
+    if chained.is_some() && matches!(form, Body::Redirect { .. }) {
+        return Err("a redirect after headers were set".to_owned());
+    }
+    let headers = chained.as_deref().or(responses.headers);
+    let init = init(status, headers, &form, text, use_);
     let (keyword, statement_end) = placement(text, use_)?;
     let mut edits = match form {
         Body::Json(i) => {
@@ -161,6 +176,46 @@ fn redirect_form<'t>(
         return Err("the redirect URL is an expression (it would be evaluated twice)".to_owned());
     }
     Ok(Body::Redirect { status, url })
+}
+
+/// `res.setHeader('A', 'x').setHeader('B', 2).json(…)`: the headers set in the chain, as
+/// the object literal `headers: { 'A': 'x', 'B': '2' }` of the response (values written once
+/// each, in order, as Node would have set them).
+fn chained_headers(text: &str, use_: &Use) -> Result<Option<String>, String> {
+    let calls: Vec<_> = use_
+        .chain
+        .iter()
+        .filter(|c| c.name == "setHeader")
+        .collect();
+    if calls.is_empty() {
+        return Ok(None);
+    }
+    let slice = |r: TextRange| &text[r.start as usize..r.end as usize];
+    let mut entries = Vec::new();
+    let mut seen = Vec::new();
+    for call in calls {
+        let [name, value] = call.args.as_slice() else {
+            return Err("`setHeader` without a name and a value".to_owned());
+        };
+        let (name, value) = (slice(*name).trim(), slice(*value).trim());
+        if !is_string_literal(name) || name.starts_with('`') {
+            return Err("a header name that is not a literal".to_owned());
+        }
+        let lower = name.to_ascii_lowercase();
+        if seen.contains(&lower) {
+            return Err("a header set twice in one chain".to_owned());
+        }
+        seen.push(lower);
+        let value = if is_string_literal(value) {
+            value.to_owned()
+        } else if value.parse::<f64>().is_ok() {
+            format!("'{value}'")
+        } else {
+            return Err("a chained header value that is not a literal".to_owned());
+        };
+        entries.push(format!("{name}: {value}"));
+    }
+    Ok(Some(format!("headers: {{ {} }}", entries.join(", "))))
 }
 
 /// `, { status: 201, headers }` (empty when nothing differs from the defaults).
