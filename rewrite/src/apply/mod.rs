@@ -9,6 +9,7 @@
 pub mod adapter;
 pub mod edit;
 pub mod idiomatic;
+pub mod importers;
 pub mod imports;
 
 use idiomatic::Declared;
@@ -182,6 +183,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         }
     }
     let (moving_modules, moved_routes) = context.settle(&mut candidates, &mut outcomes);
+    report_outside_importers(&context, project, &candidates, &moving_modules, plan);
 
     let mut uses_runtime = false;
     let mut typescript = false;
@@ -212,6 +214,31 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     if uses_runtime {
         plan.changes
             .extend(runtime.files(typescript, &mut plan.notes));
+    }
+}
+
+/// Files of the project outside `pages/api` that import a file this run moves: a note each.
+fn report_outside_importers(
+    context: &Context,
+    project: &Project,
+    candidates: &BTreeSet<usize>,
+    modules: &[Indexed],
+    plan: &mut Plan,
+) {
+    if candidates.is_empty() && modules.is_empty() {
+        return;
+    }
+    let module_paths: Vec<(usize, PathBuf)> =
+        modules.iter().map(|(i, m)| (*i, m.path.clone())).collect();
+    let moved_paths = context.moved_paths(candidates, &module_paths);
+    let moved = |p: &Path| moved_paths.get(p).cloned();
+    for importer in importers::outside(&project.root, context.pages_dir, &moved) {
+        plan.notes.push(format!(
+            "{} imports `{}`, which moves to {}: update that import (a route file exports GET, POST, …, not the old default handler)",
+            display(&importer.file),
+            importer.specifier,
+            display(&importer.moved),
+        ));
     }
 }
 

@@ -68,7 +68,7 @@ fn relative_specifier(from: &Path, target: &Path) -> Option<String> {
 }
 
 /// Removes `.` and resolves `..` lexically (specifiers are resolved that way by bundlers).
-fn normalise(path: &Path) -> PathBuf {
+pub fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
