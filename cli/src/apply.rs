@@ -97,7 +97,7 @@ fn summary(plan: &Plan, dry_run: bool, out: &mut dyn Write) -> anyhow::Result<()
     let verb = if dry_run { "would change" } else { "changed" };
     writeln!(
         out,
-        "{} route(s): {} idiomatic, {} through the adapter, {} manual, {} module(s) left in place; {verb} {} file(s)",
+        "{} route(s): {} idiomatic, {} through the adapter, {} manual, {} module(s) that routes import; {verb} {} file(s)",
         plan.routes.len(),
         count(Outcome::Idiomatic),
         count(Outcome::Adapter),
