@@ -3,7 +3,7 @@
 //! its target and renamed into place, never over an existing file), deletions last.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
@@ -110,23 +110,28 @@ fn summary(plan: &Plan, dry_run: bool, out: &mut dyn Write) -> anyhow::Result<()
 
 /// Files with uncommitted changes (untracked ones included: deleting those loses them for
 /// good) are not touched without `--allow-dirty`. Outside a git repository nothing is checked.
+/// One `git status` per repository, whatever the number of files.
 fn refuse_dirty(plan: &Plan) -> anyhow::Result<()> {
+    let mut dirty_by_repo: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     let mut dirty = Vec::new();
     for change in &plan.changes {
         let FileChange::Delete { path, .. } = change else {
             continue;
         };
         let Some(dir) = path.parent() else { continue };
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["status", "--porcelain", "--untracked-files=all", "--"])
-            .arg(path)
-            .output();
-        if let Ok(output) = output {
-            if output.status.success() && !output.stdout.is_empty() {
-                dirty.push(display(path));
+        let known = dirty_by_repo.iter().find(|(top, _)| path.starts_with(top));
+        let (_, files) = match known {
+            Some(repo) => repo,
+            None => {
+                let Some(repo) = repository_status(dir) else {
+                    continue;
+                };
+                dirty_by_repo.push(repo);
+                dirty_by_repo.last().expect("just pushed")
             }
+        };
+        if files.iter().any(|f| f == path) {
+            dirty.push(display(path));
         }
     }
     if !dirty.is_empty() {
@@ -136,6 +141,32 @@ fn refuse_dirty(plan: &Plan) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The repository's top folder and the files `git status` lists as changed or untracked.
+fn repository_status(dir: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()
+    };
+    let top = git(&["rev-parse", "--show-toplevel"]).filter(|o| o.status.success())?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim())
+        .canonicalize()
+        .ok()?;
+    let status = git(&["status", "--porcelain=v1", "-z", "--untracked-files=all"])
+        .filter(|o| o.status.success())?;
+    // Entries are `XY path`, NUL-separated; a rename adds its old path as the next entry.
+    let files = status
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|entry| entry.len() > 3)
+        .map(|entry| top.join(String::from_utf8_lossy(&entry[3..]).as_ref()))
+        .collect();
+    Some((top, files))
 }
 
 fn write_changes(plan: &Plan) -> anyhow::Result<()> {

@@ -1,0 +1,123 @@
+//! `migrate apply` through the real binary: exit statuses (`--diff` 1 on changes, 0 once
+//! applied; 2 when git has uncommitted changes in a file it would remove), atomic writes that
+//! remove the Pages files, `--keep-pages`, and a second run that changes nothing.
+
+use std::path::Path;
+use std::process::Command;
+
+#[path = "support/next_app.rs"]
+mod next_app;
+
+use next_app::{copy_dir, repo_root};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn migrate(args: &[&str], dir: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("fixtures/apply-next14"), dir.path());
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn diff_writes_nothing_and_exits_1_on_changes() {
+    let dir = project();
+    let run = migrate(&["apply", "--diff"], dir.path());
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("+++ b/app/api/posts/[id]/route.ts"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("--- a/pages/api/hello.ts\n+++ /dev/null"),
+        "{}",
+        run.stdout
+    );
+    assert!(!dir.path().join("app").exists());
+    assert!(dir.path().join("pages/api/hello.ts").exists());
+}
+
+#[test]
+fn applies_once_then_changes_nothing() {
+    let dir = project();
+    let run = migrate(&["apply", "--format", "json"], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["written"], true);
+    assert!(dir.path().join("app/api/docs/[...path]/route.ts").exists());
+    assert!(dir.path().join("app/_migrate/pages-api.js").exists());
+    assert!(!dir.path().join("pages/api/hello.ts").exists());
+    let again = migrate(&["apply", "--diff"], dir.path());
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert!(
+        again.stdout.contains("changed 0 file(s)")
+            || again.stdout.contains("would change 0 file(s)"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn keep_pages_leaves_both_and_settles() {
+    let dir = project();
+    assert_eq!(migrate(&["apply", "--keep-pages"], dir.path()).code, 0);
+    assert!(dir.path().join("pages/api/hello.ts").exists());
+    assert!(dir.path().join("app/api/hello/route.ts").exists());
+    let again = migrate(&["apply", "--keep-pages", "--diff"], dir.path());
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
+
+#[test]
+fn uncommitted_changes_are_refused() {
+    let dir = project();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    std::fs::write(
+        dir.path().join("pages/api/hello.ts"),
+        "export default function h(req, res) { res.json(1) }\n",
+    )
+    .unwrap();
+    let run = migrate(&["apply"], dir.path());
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("pages/api/hello.ts") && run.stderr.contains("--allow-dirty"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.path().join("app").exists(),
+        "nothing is written when refused"
+    );
+    assert_eq!(migrate(&["apply", "--allow-dirty"], dir.path()).code, 0);
+    assert!(dir.path().join("app/api/hello/route.ts").exists());
+}
