@@ -119,16 +119,14 @@ fn refuse_dirty(plan: &Plan) -> anyhow::Result<()> {
             continue;
         };
         let Some(dir) = path.parent() else { continue };
-        let known = dirty_by_repo.iter().find(|(top, _)| path.starts_with(top));
-        let (_, files) = match known {
-            Some(repo) => repo,
-            None => {
-                let Some(repo) = repository_status(dir) else {
-                    continue;
-                };
-                dirty_by_repo.push(repo);
-                dirty_by_repo.last().expect("just pushed")
-            }
+        if !dirty_by_repo.iter().any(|(top, _)| path.starts_with(top)) {
+            let Some(repo) = repository_status(dir) else {
+                continue;
+            };
+            dirty_by_repo.push(repo);
+        }
+        let Some((_, files)) = dirty_by_repo.iter().find(|(top, _)| path.starts_with(top)) else {
+            continue;
         };
         if files.iter().any(|f| f == path) {
             dirty.push(display(path));
