@@ -61,7 +61,7 @@ function normalise(raw: Record<string, unknown>): Input {
   return out
 }
 
-export function describe(input: Input): string {
+function describe(input: Input): string {
   const parts = [input.id && `id=${input.id}`, input.email && `email=${input.email}`, `page=${input.page ?? 1}`]
   return parts.filter(Boolean).join('&')
 }

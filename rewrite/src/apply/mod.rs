@@ -865,8 +865,11 @@ fn exported_methods(route: &RouteReport) -> (Vec<&'static str>, Vec<String>) {
 
 /// A path as shown to users: relative to the working directory, as `check` shows them.
 pub fn display(path: &Path) -> String {
-    let base = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
-    base.and_then(|b| pathdiff::diff_paths(path, b))
+    // Resolved once: a plan names tens of thousands of paths.
+    static BASE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| std::env::current_dir().and_then(|d| d.canonicalize()).ok());
+    base.as_ref()
+        .and_then(|b| pathdiff::diff_paths(path, b))
         .unwrap_or_else(|| path.to_owned())
         .to_string_lossy()
         .replace('\\', "/")
