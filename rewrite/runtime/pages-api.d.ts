@@ -30,3 +30,6 @@ export function pagesQuery(
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function pagesBody(request: Request, options?: { sizeLimit?: string | number }): Promise<any>
+
+/** `req.cookies` as Pages parsed them: values URI-decoded, the first of a repeated name wins. */
+export function pagesCookies(request: Request): Partial<Record<string, string>>

@@ -66,6 +66,11 @@ export function pagesQuery(request, params) {
   return { ...searchQuery(new URL(request.url)), ...(params || {}) }
 }
 
+/** `req.cookies` as Pages parsed them: the `Cookie` header, values URI-decoded, first wins. */
+export function pagesCookies(request) {
+  return parseCookies(request.headers.get('cookie'))
+}
+
 /**
  * `req.body` as Pages parsed it (by content type, under `sizeLimit`, `'1mb'` by default), or
  * the `Response` Pages answered instead (400 `Invalid JSON`, 413 `Body exceeded … limit`).

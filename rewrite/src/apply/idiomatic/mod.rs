@@ -9,6 +9,7 @@
 //!   from `pagesQuery(req, await params)` (Pages' arrays and precedence);
 //! - `req.body` → `body` from `pagesBody(req)`, read first as Pages did (400/413 answered as
 //!   before);
+//! - `req.cookies` → `cookies` from `pagesCookies(req)` (Pages' parser: decoded, first wins);
 //! - `req.headers.x` / `req.headers['x']` → a local `x` read once with `req.headers.get('x') ??
 //!   undefined` (the same `string | undefined`);
 //! - `req.method` stays (a `Request` has it, with the same value).
@@ -151,6 +152,17 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             edits.push(Edit::replacement(*range, body.clone()));
         }
     }
+    if needs.reads_cookies {
+        let cookies = names::fresh("cookies", &taken);
+        prelude.push(format!(
+            "const {cookies} = pagesCookies({req_name}){}",
+            input.style.semi()
+        ));
+        helpers.insert("pagesCookies");
+        for range in &requests.cookies {
+            edits.push(Edit::replacement(*range, cookies.clone()));
+        }
+    }
     // Next 15+ hands a Promise; 13 and 14 a plain object.
     let (awaited, awaited_bare) = if input.params_promise {
         ("(await params)", "await params")
@@ -276,6 +288,7 @@ fn body_prelude(input: &Idiomatic, req_name: &str, body: &str) -> [String; 2] {
 struct Needs {
     query_keys_are_params: bool,
     reads_body: bool,
+    reads_cookies: bool,
     /// The `Headers` local, when the handler sets headers.
     headers: Option<String>,
     declared: Vec<Declared>,
@@ -314,6 +327,7 @@ fn classify_uses(
     let mut needs = Needs {
         query_keys_are_params: true,
         reads_body: false,
+        reads_cookies: false,
         headers: headers.clone(),
         declared: Vec::new(),
     };
@@ -334,6 +348,7 @@ fn classify_uses(
                 needs.query_keys_are_params &= is_param;
             }
             (Object::Req, UseKind::Body) => needs.reads_body = true,
+            (Object::Req, UseKind::Cookies) => needs.reads_cookies = true,
             (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
             (Object::Res, UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect) => {
                 edits.extend(response_edits(

@@ -22,6 +22,8 @@ pub struct RequestUses {
     pub headers: Vec<(TextRange, String)>,
     /// `req.body`.
     pub body: Vec<TextRange>,
+    /// `req.cookies`.
+    pub cookies: Vec<TextRange>,
 }
 
 impl RequestUses {
@@ -107,6 +109,9 @@ impl Visit for Finder<'_> {
             }
             if self.is_req_field(member, "body") {
                 self.found.body.push(parse::range(member.span));
+            }
+            if self.is_req_field(member, "cookies") {
+                self.found.cookies.push(parse::range(member.span));
             }
             if let Expr::Member(inner) = unwrap(&member.obj) {
                 if self.is_req_field(inner, "headers") {
