@@ -126,7 +126,6 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     let route_params = route_params(input.segments);
     let taken = names::identifiers(input.program);
     let (mut edits, needs) = classify_uses(input, &route_params, &taken)?;
-    let query_keys_are_params = needs.query_keys_are_params;
     let reads_body = needs.reads_body;
     let mut helpers = BTreeSet::new();
     let mut prelude = Vec::new();
@@ -136,11 +135,6 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             input.style.semi()
         ));
     }
-    let has_params = input
-        .segments
-        .iter()
-        .any(|s| !matches!(s, Segment::Static(_)));
-    let mut uses_params = false;
     if reads_body {
         if input.body_parser_off {
             return Err("`req.body` with `bodyParser: false`".to_owned());
@@ -163,35 +157,18 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             edits.push(Edit::replacement(*range, cookies.clone()));
         }
     }
-    // Next 15+ hands a Promise; 13 and 14 a plain object.
-    let (awaited, awaited_bare) = if input.params_promise {
-        ("(await params)", "await params")
-    } else {
-        ("params", "params")
-    };
-    if query_keys_are_params {
-        for (range, bare) in &requests.query {
-            let text = if *bare { awaited_bare } else { awaited };
-            edits.push(Edit::replacement(*range, text));
-            uses_params = true;
-        }
-    } else {
-        let query = names::fresh("query", &taken);
-        let semi = input.style.semi();
-        let params = if has_params {
-            format!(", {awaited_bare}")
-        } else {
-            String::new()
-        };
-        prelude.push(format!(
-            "const {query} = pagesQuery({req_name}{params}){semi}"
-        ));
-        helpers.insert("pagesQuery");
-        uses_params = has_params;
-        for (range, _) in &requests.query {
-            edits.push(Edit::replacement(*range, query.clone()));
-        }
-    }
+    let uses_params = query_edits(
+        input,
+        &requests,
+        &needs,
+        &req_name,
+        &taken,
+        &mut Pieces {
+            edits: &mut edits,
+            prelude: &mut prelude,
+            helpers: &mut helpers,
+        },
+    );
     edits.extend(header_edits(
         input,
         &requests,
@@ -211,6 +188,57 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         helpers,
         declared: needs.declared.into_iter().collect(),
     })
+}
+
+/// What the rewrite of a function accumulates.
+struct Pieces<'a> {
+    edits: &'a mut Vec<Edit>,
+    prelude: &'a mut Vec<String>,
+    helpers: &'a mut BTreeSet<&'static str>,
+}
+
+/// `req.query` reads: the route's params when every key is a `[id]`/`[...id]` segment, else
+/// Pages' merged query from `pagesQuery`. Returns whether the function now needs `params`.
+fn query_edits(
+    input: &Idiomatic,
+    requests: &RequestUses,
+    needs: &Needs,
+    req_name: &str,
+    taken: &names::Names,
+    pieces: &mut Pieces,
+) -> bool {
+    let has_params = input
+        .segments
+        .iter()
+        .any(|s| !matches!(s, Segment::Static(_)));
+    // Next 15+ hands a Promise; 13 and 14 a plain object.
+    let (awaited, awaited_bare) = if input.params_promise {
+        ("(await params)", "await params")
+    } else {
+        ("params", "params")
+    };
+    if needs.query_keys_are_params {
+        for (range, bare) in &requests.query {
+            let text = if *bare { awaited_bare } else { awaited };
+            pieces.edits.push(Edit::replacement(*range, text));
+        }
+        return !requests.query.is_empty();
+    }
+    let query = names::fresh("query", taken);
+    let semi = input.style.semi();
+    let params = if has_params {
+        format!(", {awaited_bare}")
+    } else {
+        String::new()
+    };
+    pieces.prelude.push(format!(
+        "const {query} = pagesQuery({req_name}{params}){semi}"
+    ));
+    pieces.helpers.insert("pagesQuery");
+    for (range, _) in &requests.query {
+        pieces.edits.push(Edit::replacement(*range, query.clone()));
+    }
+    has_params
 }
 
 /// Each header read once into a local: `Headers` are immutable on a request, and checks like
