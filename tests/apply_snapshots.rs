@@ -50,6 +50,9 @@ fn extension(path: &Path) -> String {
 /// not part of `config` (which goes), not only brackets, not a bare `return`/`break`, not a
 /// chained call.
 fn untouched_by_rules(line: &str) -> bool {
+    // The dispatch itself (`switch`, `case`, `else`, method tests) goes when a handler becomes
+    // one function per method.
+    const DISPATCH: &[&str] = &["switch (", "case ", "default:", "else", "method"];
     const TOUCHED: &[&str] = &[
         "export",
         "import",
@@ -66,6 +69,9 @@ fn untouched_by_rules(line: &str) -> bool {
         "responseLimit",
         "externalResolver",
     ];
+    if DISPATCH.iter().any(|d| line.contains(d)) {
+        return false;
+    }
     let trimmed = line.trim();
     // A bare `return`/`break` after a response that is now returned goes (it is unreachable).
     let bare_exit = matches!(trimmed.trim_end_matches(';'), "return" | "break");
@@ -87,8 +93,9 @@ fn check_rewrite(old_path: &Path, old: &str, new_path: &Path, new: &str) {
         let text = &old[comment.range.start as usize..comment.range.end as usize];
         assert!(new.contains(text), "{shown} lost the comment {text:?}");
     }
+    // Kept in order; the indentation may change (a case's statements move into a function).
     let mut rest = new;
-    for line in old.lines().filter(|l| untouched_by_rules(l)) {
+    for line in old.lines().filter(|l| untouched_by_rules(l)).map(str::trim) {
         match rest.find(line) {
             Some(at) => rest = &rest[at + line.len()..],
             None => panic!(

@@ -64,7 +64,7 @@ pub fn unused(
 }
 
 /// How often `word` occurs in `text` as a whole identifier.
-fn occurrences(text: &str, word: &str) -> usize {
+pub fn occurrences(text: &str, word: &str) -> usize {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     text.match_indices(word)
         .filter(|(at, _)| {

@@ -651,6 +651,7 @@ impl Context<'_> {
             .runtime
             .specifier_from(path.parent().unwrap_or(Path::new("/")));
         idiomatic::module_text(idiomatic::Module {
+            dispatch: (route.dispatch, route.fallback),
             text: old,
             program: &parsed.program,
             extension: &file.extension,

@@ -19,6 +19,7 @@
 
 mod requests;
 mod responses;
+mod split;
 
 use std::collections::BTreeSet;
 
@@ -31,6 +32,7 @@ use super::imports;
 use super::module_shape;
 use super::names;
 use super::style::{self, Style};
+use crate::analysis::dispatch::{DispatchStyle, Fallback};
 use crate::analysis::model::FunctionModel;
 use crate::analysis::uses::{Object, Site, UseKind};
 use crate::analysis::Analysis;
@@ -86,7 +88,15 @@ pub struct Idiomatic<'a> {
 
 /// The edits inside the handler function, and the helpers of the compatibility module they call.
 pub struct Rewritten {
-    pub edits: Vec<Edit>,
+    /// Edits inside the function's statements (responses, reads of `req`).
+    pub inner: Vec<Edit>,
+    /// Edits of its frame: the new parameters, the statements added at the top, `async`.
+    pub frame: Vec<Edit>,
+    /// The statements added at the top of the body, and the new parameter list.
+    pub prelude: Vec<String>,
+    pub signature: String,
+    /// The function is (or becomes) `async`.
+    pub is_async: bool,
     /// `pagesQuery`, `pagesBody`.
     pub helpers: BTreeSet<&'static str>,
     pub declared: BTreeSet<Declared>,
@@ -176,15 +186,21 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         &taken,
         &mut prelude,
     ));
+    let mut frame = Vec::new();
     if !prelude.is_empty() {
-        edits.push(prelude_edit(input.text, function, &prelude)?);
+        frame.push(prelude_edit(input.text, function, &prelude)?);
     }
-    edits.push(signature_edit(input, function, &req_name, uses_params));
-    if ((uses_params && input.params_promise) || reads_body) && !function.is_async {
-        edits.push(Edit::insertion(function.range.start, "async "));
+    let signature = signature_edit(input, function, &req_name, uses_params);
+    let needs_async = (uses_params && input.params_promise) || reads_body;
+    if needs_async && !function.is_async {
+        frame.push(Edit::insertion(function.range.start, "async "));
     }
     Ok(Rewritten {
-        edits,
+        inner: edits,
+        prelude,
+        signature: signature.text.clone(),
+        is_async: function.is_async || needs_async,
+        frame: vec![signature].into_iter().chain(frame).collect(),
         helpers,
         declared: needs.declared.into_iter().collect(),
     })
@@ -503,6 +519,8 @@ fn signature_edit(
 /// What [`module_text`] needs.
 pub struct Module<'a> {
     pub text: &'a str,
+    /// How the handler dispatches, and what the methods it does not serve get.
+    pub dispatch: (DispatchStyle, Fallback),
     /// The text parsed with its scopes marked.
     pub program: &'a Program,
     pub extension: &'a str,
@@ -549,12 +567,26 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         body_parser_off: module.body_parser_off,
         size_limit: module.size_limit,
     };
-    let Rewritten {
-        mut edits,
-        helpers,
-        declared,
-    } = function_edits(&input)?;
+    let rewritten = function_edits(&input)?;
+    let helpers = rewritten.helpers.clone();
+    let declared = rewritten.declared.clone();
     let taken = names::identifiers(program);
+    // One exported function per method where the dispatch allows it exactly; else the handler
+    // keeps its dispatch and is exported under each method.
+    let split = split::functions(&input, module.dispatch, &rewritten, handler, module.methods);
+    let mut edits = match &split {
+        Ok(split) => {
+            let mut edits = split.kept_inner.clone();
+            edits.push(Edit::replacement(split.replaced, split.text.clone()));
+            edits
+        }
+        Err(_) => rewritten
+            .inner
+            .iter()
+            .chain(&rewritten.frame)
+            .cloned()
+            .collect(),
+    };
     if !helpers.is_empty() {
         let names: Vec<&str> = helpers.iter().copied().collect();
         let import = format!(
@@ -565,8 +597,13 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         );
         edits.push(import_edit(text, &shape, &import));
     }
-    let (edit, handler_name) = handler_edit(text, handler, &taken, "handler");
-    edits.push(edit);
+    let handler_name = if split.is_ok() {
+        None
+    } else {
+        let (edit, handler_name) = handler_edit(text, handler, &taken, "handler");
+        edits.push(edit);
+        Some(handler_name)
+    };
     edits.extend(module.import_edits);
     // `config.api` has no App Router counterpart, and the handler reads no body.
     if let Some(config) = &shape.config {
@@ -582,13 +619,19 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         max_duration: module.max_duration,
         taken: &taken,
     };
-    let mut tail = export_list(&handler_name, module.methods, style.semi());
+    let mut tail = match (&handler_name, &split) {
+        (Some(name), _) => export_list(name, module.methods, style.semi()),
+        (None, Ok(split)) => split.aliases.clone(),
+        (None, Err(_)) => String::new(),
+    };
     max_duration_export(&adapter_like, &mut tail);
-    let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
-    edits.push(Edit::insertion(
-        text.len() as u32,
-        format!("{separator}{tail}"),
-    ));
+    if !tail.is_empty() {
+        let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
+        edits.push(Edit::insertion(
+            text.len() as u32,
+            format!("{separator}{tail}"),
+        ));
+    }
     let draft = edit::splice(text, edits.clone()).map_err(|e| e.to_string())?;
     edits.extend(imports::unused(program, text, &draft, "next", &|name| {
         name.starts_with("NextApi")

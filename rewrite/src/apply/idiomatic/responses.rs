@@ -118,7 +118,8 @@ pub fn response_edits(
     Ok(edits)
 }
 
-/// The `return;`/`break;` statement (alone on its line) that follows `after`, if any.
+/// The `return;`/`break;` statement (alone on its line) that follows `after`, with the line
+/// break before it, if any.
 fn unreachable_exit(text: &str, after: u32) -> Option<TextRange> {
     let rest = &text[after as usize..];
     let line_end = rest.find('\n')?;
@@ -131,11 +132,10 @@ fn unreachable_exit(text: &str, after: u32) -> Option<TextRange> {
     if statement != "return" && statement != "break" {
         return None;
     }
-    let start = after as usize + line_end + 1;
-    Some(TextRange::new(
-        start as u32,
-        (start + next_line.len() + 1).min(text.len()) as u32,
-    ))
+    // From the end of the response's statement to the end of the `return`: the line goes,
+    // and the range stays inside the statement list both belong to.
+    let end = after as usize + line_end + 1 + next_line.trim_end().len();
+    Some(TextRange::new(after, end as u32))
 }
 
 /// What a response sends.

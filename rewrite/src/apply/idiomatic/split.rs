@@ -1,0 +1,429 @@
+//! One exported function per method, as Next's route-handler docs write them: a `switch` or
+//! `if`/`else if` dispatch whose other methods only got a 405 becomes `export async function
+//! GET(…) { <prelude> <GET's branch> }` and so on; the 405 fallback goes (Next answers it).
+//!
+//! Done only when it is exact: the dispatch is the handler's last statement, no case falls
+//! through into the next, no `break` leaves a case early, no comment would be dropped, and no
+//! template literal spans lines (re-indenting would change its text). Otherwise the handler
+//! keeps its dispatch and is exported under each method.
+
+use std::fmt::Write;
+
+use swc_ecma_ast::{Program, Stmt};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::{Idiomatic, Rewritten};
+use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
+use crate::apply::edit::{self, Edit};
+use crate::apply::module_shape::HandlerExport;
+use crate::diagnostic::TextRange;
+use crate::parse;
+
+/// The handler's statement replaced by one function per method.
+pub struct Split {
+    /// The statement the functions replace (`export default async function handler…`).
+    pub replaced: TextRange,
+    pub text: String,
+    /// `export { GET as HEAD }` for branches serving several methods (empty if none).
+    pub aliases: String,
+    /// Edits outside the handler that still apply (none today: every inner edit is inside).
+    pub kept_inner: Vec<Edit>,
+}
+
+pub fn functions(
+    input: &Idiomatic,
+    dispatch: (DispatchStyle, Fallback),
+    rewritten: &Rewritten,
+    handler: &HandlerExport,
+    methods: &[&'static str],
+) -> Result<Split, String> {
+    let (style, fallback) = dispatch;
+    if !matches!(style, DispatchStyle::Switch | DispatchStyle::IfChain) {
+        return Err("not a switch or an if/else chain".to_owned());
+    }
+    if !matches!(
+        fallback,
+        Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow
+    ) {
+        return Err("its other methods get more than a 405".to_owned());
+    }
+    let model = input.analysis.model.as_ref().ok_or("no model")?;
+    let function = model.function.as_ref().ok_or("no function")?;
+    let prefix = match handler {
+        HandlerExport::NamedDeclaration { prefix, .. } | HandlerExport::Expression { prefix } => {
+            *prefix
+        }
+        _ => return Err("the handler is declared apart from its export".to_owned()),
+    };
+    let replaced = TextRange::new(prefix.start, function.range.end);
+    let text = input.text;
+    let body = function_body(input.program, function.range).ok_or("no function body")?;
+    let (last, before) = body.split_last().ok_or("an empty handler")?;
+    let dispatch_range = parse::range(swc_common::Spanned::span(last));
+    let all_in_last = model
+        .branches
+        .iter()
+        .all(|b| dispatch_range.start <= b.body.start && b.body.end <= dispatch_range.end);
+    if model.branches.is_empty() || !all_in_last {
+        return Err("the dispatch is not the handler's last statement".to_owned());
+    }
+    let unwrapped = case_blocks(last)?;
+    let prelude = before.first().zip(before.last()).map(|(first, last)| {
+        TextRange::new(
+            parse::range(swc_common::Spanned::span(first)).start,
+            parse::range(swc_common::Spanned::span(last)).end,
+        )
+    });
+
+    let kept: Vec<TextRange> = prelude
+        .into_iter()
+        .chain(model.branches.iter().map(|b| b.body))
+        .collect();
+    nothing_lost(model, rewritten, replaced, &kept)?;
+
+    let indent = indent_unit(text, function.body);
+    let piece = |range: TextRange| -> Result<String, String> {
+        let edits: Vec<Edit> = rewritten
+            .inner
+            .iter()
+            .filter(|e| range.start <= e.range.start && e.range.end <= range.end)
+            .map(|e| {
+                Edit::replacement(
+                    TextRange::new(e.range.start - range.start, e.range.end - range.start),
+                    e.text.clone(),
+                )
+            })
+            .collect();
+        let spliced = edit::splice(&text[range.start as usize..range.end as usize], edits)
+            .map_err(|e| e.to_string())?;
+        if template_spans_lines(&spliced) {
+            return Err("a template literal spans lines".to_owned());
+        }
+        Ok(reindent(&spliced, &line_indent(text, range.start), &indent))
+    };
+    let prelude_text = prelude.map(&piece).transpose()?;
+    let (functions, aliases) = method_functions(
+        input,
+        rewritten,
+        methods,
+        &unwrapped,
+        prelude_text.as_deref(),
+        &piece,
+        &indent,
+    )?;
+    let semi = input.style.semi();
+    if functions.is_empty() {
+        return Err("no branch serves an exported method".to_owned());
+    }
+    let aliases = if aliases.is_empty() {
+        String::new()
+    } else {
+        format!("export {{ {} }}{semi}\n", aliases.join(", "))
+    };
+    Ok(Split {
+        replaced,
+        text: functions.join("\n\n"),
+        aliases,
+        kept_inner: rewritten
+            .inner
+            .iter()
+            .filter(|e| e.range.end <= replaced.start || replaced.end <= e.range.start)
+            .cloned()
+            .collect(),
+    })
+}
+
+/// Checks a `switch` dispatch's cases, and finds those whose only statement is a block
+/// (`case 'GET': { … }`): their statements are used without the braces.
+fn case_blocks(dispatch: &Stmt) -> Result<Vec<(TextRange, TextRange)>, String> {
+    let mut unwrapped = Vec::new();
+    let Stmt::Switch(switch) = dispatch else {
+        return Ok(unwrapped);
+    };
+    check_cases(switch)?;
+    for case in &switch.cases {
+        if let [Stmt::Block(block)] = case.cons.as_slice() {
+            if let (Some(first), Some(end)) = (block.stmts.first(), block.stmts.last()) {
+                unwrapped.push((
+                    parse::range(block.span),
+                    TextRange::new(
+                        parse::range(swc_common::Spanned::span(first)).start,
+                        parse::range(swc_common::Spanned::span(end)).end,
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(unwrapped)
+}
+
+/// Everything the functions keep carries its comments and edits along: no comment outside the
+/// prelude and the branches would be dropped, and no edit falls outside them but in the
+/// fallback (which goes).
+fn nothing_lost(
+    model: &crate::analysis::model::HandlerModel,
+    rewritten: &Rewritten,
+    replaced: TextRange,
+    kept: &[TextRange],
+) -> Result<(), String> {
+    let inside = |r: TextRange| kept.iter().any(|k| k.start <= r.start && r.end <= k.end);
+    let within = |r: TextRange| replaced.start <= r.start && r.end <= replaced.end;
+    if model
+        .comments
+        .iter()
+        .any(|c| within(c.range) && !inside(c.range))
+    {
+        return Err("a comment between the cases would be dropped".to_owned());
+    }
+    if rewritten
+        .inner
+        .iter()
+        .any(|e| within(e.range) && !inside(e.range) && !in_fallback(model, e.range))
+    {
+        return Err("an edit lies outside the prelude and the branches".to_owned());
+    }
+    Ok(())
+}
+
+/// One function per branch, named by its first exported method; the branch's other methods
+/// are aliases of it.
+fn method_functions(
+    input: &Idiomatic,
+    rewritten: &Rewritten,
+    methods: &[&'static str],
+    unwrapped: &[(TextRange, TextRange)],
+    prelude_text: Option<&str>,
+    piece: &dyn Fn(TextRange) -> Result<String, String>,
+    indent: &str,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let model = input.analysis.model.as_ref().ok_or("no model")?;
+    let keyword = if rewritten.is_async {
+        "async function"
+    } else {
+        "function"
+    };
+    let mut functions = Vec::new();
+    let mut aliases = Vec::new();
+    for branch in &model.branches {
+        let served: Vec<&'static str> = ROUTE_METHODS
+            .iter()
+            .copied()
+            .filter(|m| branch.methods.contains(*m) && methods.contains(m))
+            .collect();
+        let Some((name, others)) = served.split_first() else {
+            continue;
+        };
+        let range = unwrapped
+            .iter()
+            .find(|(outer, _)| *outer == branch.body)
+            .map_or(branch.body, |(_, inner)| *inner);
+        let branch_text = piece(range)?;
+        let branch_text = strip_trailing_break(&branch_text);
+        let own_code = format!("{}\n{branch_text}", prelude_text.unwrap_or(""));
+        let mut body = String::new();
+        for line in needed_lines(&rewritten.prelude, &own_code, name) {
+            let _ = writeln!(body, "{indent}{line}");
+        }
+        if let Some(prelude) = prelude_text {
+            body.push_str(prelude);
+            body.push('\n');
+        }
+        body.push_str(branch_text);
+        body.push('\n');
+        functions.push(format!(
+            "export {keyword} {name}({}) {{\n{body}}}",
+            rewritten.signature
+        ));
+        aliases.extend(others.iter().map(|other| format!("{name} as {other}")));
+    }
+    Ok((functions, aliases))
+}
+
+/// The statements added at the top that this function needs: a read (`const query = …`) only
+/// where its name is used; the body's parse always, except for GET and HEAD, which carry no
+/// body in a route handler (Pages' parser gave them `""` or `{}`, never a 400).
+fn needed_lines<'l>(lines: &'l [String], code: &str, method: &str) -> Vec<&'l String> {
+    let declared = |line: &str| {
+        line.strip_prefix("const ")
+            .and_then(|rest| rest.split([' ', '=']).next())
+            .map(str::to_owned)
+    };
+    let used = |name: &str| crate::apply::imports::occurrences(code, name) > 0;
+    let body_name = lines
+        .iter()
+        .find(|l| l.contains("pagesBody("))
+        .and_then(|l| declared(l));
+    lines
+        .iter()
+        .filter(|line| {
+            let is_body_line = body_name.as_deref().is_some_and(|b| {
+                line.contains("pagesBody(") || line.starts_with(&format!("if ({b} instanceof"))
+            });
+            if is_body_line {
+                let name = body_name.as_deref().unwrap_or_default();
+                return used(name) || !matches!(method, "GET" | "HEAD");
+            }
+            declared(line).is_none_or(|name| used(&name))
+        })
+        .collect()
+}
+
+fn in_fallback(model: &crate::analysis::model::HandlerModel, range: TextRange) -> bool {
+    model
+        .fallback_range
+        .is_some_and(|f| f.start <= range.start && range.end <= f.end)
+}
+
+/// Every case but the last ends by leaving the switch (`break`, `return`, `throw`) or is an
+/// empty label grouped with the next; no `break` leaves a case from inside.
+fn check_cases(switch: &swc_ecma_ast::SwitchStmt) -> Result<(), String> {
+    let count = switch.cases.len();
+    for (i, case) in switch.cases.iter().enumerate() {
+        let Some((last, before)) = case.cons.split_last() else {
+            continue;
+        };
+        let exits = matches!(last, Stmt::Break(b) if b.label.is_none())
+            || matches!(last, Stmt::Return(_) | Stmt::Throw(_))
+            || matches!(last, Stmt::Block(block) if block.stmts.last().is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))));
+        if !exits && i + 1 < count {
+            return Err("a case falls through into the next".to_owned());
+        }
+        let mut breaks = Breaks::default();
+        for stmt in before {
+            stmt.visit_with(&mut breaks);
+        }
+        if let Stmt::Block(block) = last {
+            block.visit_with(&mut breaks);
+        }
+        if breaks.found {
+            return Err("a `break` leaves a case early".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// An unlabelled `break` that is not inside a loop or a nested `switch`.
+#[derive(Default)]
+struct Breaks {
+    found: bool,
+}
+
+impl Visit for Breaks {
+    fn visit_break_stmt(&mut self, stmt: &swc_ecma_ast::BreakStmt) {
+        self.found |= stmt.label.is_none();
+    }
+    fn visit_for_stmt(&mut self, _: &swc_ecma_ast::ForStmt) {}
+    fn visit_for_in_stmt(&mut self, _: &swc_ecma_ast::ForInStmt) {}
+    fn visit_for_of_stmt(&mut self, _: &swc_ecma_ast::ForOfStmt) {}
+    fn visit_while_stmt(&mut self, _: &swc_ecma_ast::WhileStmt) {}
+    fn visit_do_while_stmt(&mut self, _: &swc_ecma_ast::DoWhileStmt) {}
+    fn visit_switch_stmt(&mut self, _: &swc_ecma_ast::SwitchStmt) {}
+    fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
+    fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
+}
+
+/// The statements of the function whose range is `range`.
+fn function_body(program: &Program, range: TextRange) -> Option<Vec<Stmt>> {
+    #[derive(Default)]
+    struct Find {
+        range: TextRange,
+        body: Option<Vec<Stmt>>,
+    }
+    impl Visit for Find {
+        fn visit_function(&mut self, f: &swc_ecma_ast::Function) {
+            if parse::range(f.span) == self.range {
+                self.body = f.body.as_ref().map(|b| b.stmts.clone());
+            }
+            f.visit_children_with(self);
+        }
+        fn visit_arrow_expr(&mut self, a: &swc_ecma_ast::ArrowExpr) {
+            if parse::range(a.span) == self.range {
+                if let swc_ecma_ast::ArrowFunctionBody::FunctionBody(b) = &*a.body {
+                    self.body = Some(b.stmts.clone());
+                }
+            }
+            a.visit_children_with(self);
+        }
+    }
+    let mut find = Find { range, body: None };
+    program.visit_with(&mut find);
+    find.body
+}
+
+/// The indentation of the body's first statement: the file's indent unit.
+fn indent_unit(text: &str, body: TextRange) -> String {
+    let inner = &text[body.start as usize + 1..body.end as usize];
+    let first = inner.trim_start_matches(['\n', '\r']);
+    let line = first.lines().next().unwrap_or("");
+    let unit = &line[..line.len() - line.trim_start().len()];
+    if unit.is_empty() {
+        "  ".to_owned()
+    } else {
+        unit.to_owned()
+    }
+}
+
+/// The whitespace before `at` on its line.
+fn line_indent(text: &str, at: u32) -> String {
+    let before = &text[..at as usize];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    before[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+/// `text` (which starts at a statement indented by `base`) moved to `indent`.
+fn reindent(text: &str, base: &str, indent: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if line.trim().is_empty() {
+                String::new()
+            } else if i == 0 {
+                format!("{indent}{line}")
+            } else {
+                format!(
+                    "{indent}{}",
+                    line.strip_prefix(base).unwrap_or(line.trim_start())
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A `break` (with or without `;`) ending a case, now unreachable or pointless.
+fn strip_trailing_break(text: &str) -> &str {
+    let trimmed = text.trim_end();
+    let Some(rest) = trimmed
+        .strip_suffix("break;")
+        .or_else(|| trimmed.strip_suffix("break"))
+    else {
+        return trimmed;
+    };
+    if rest.ends_with(|c: char| c.is_whitespace()) || rest.is_empty() {
+        rest.trim_end()
+    } else {
+        trimmed
+    }
+}
+
+/// Whether a template literal in `text` contains a line break (a rough scan: enough to refuse).
+fn template_spans_lines(text: &str) -> bool {
+    let mut inside = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '`' => inside = !inside,
+            '\n' if inside => return true,
+            _ => {}
+        }
+    }
+    false
+}
