@@ -37,16 +37,7 @@ pub fn functions(
     handler: &HandlerExport,
     methods: &[&'static str],
 ) -> Result<Split, String> {
-    let (style, fallback) = dispatch;
-    if !matches!(style, DispatchStyle::Switch | DispatchStyle::IfChain) {
-        return Err("not a switch or an if/else chain".to_owned());
-    }
-    if !matches!(
-        fallback,
-        Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow
-    ) {
-        return Err("its other methods get more than a 405".to_owned());
-    }
+    let style = splittable(dispatch)?;
     let model = input.analysis.model.as_ref().ok_or("no model")?;
     let function = model.function.as_ref().ok_or("no function")?;
     let prefix = match handler {
@@ -58,16 +49,26 @@ pub fn functions(
     let replaced = TextRange::new(prefix.start, function.range.end);
     let text = input.text;
     let body = function_body(input.program, function.range).ok_or("no function body")?;
-    let (last, before) = body.split_last().ok_or("an empty handler")?;
-    let dispatch_range = parse::range(swc_common::Spanned::span(last));
-    let all_in_last = model
-        .branches
-        .iter()
-        .all(|b| dispatch_range.start <= b.body.start && b.body.end <= dispatch_range.end);
-    if model.branches.is_empty() || !all_in_last {
-        return Err("the dispatch is not the handler's last statement".to_owned());
+    let (before, unwrapped) = if style == DispatchStyle::Guard {
+        (guard_prelude(&body, model)?, Vec::new())
+    } else {
+        let (last, before) = body.split_last().ok_or("an empty handler")?;
+        let dispatch_range = parse::range(swc_common::Spanned::span(last));
+        let all_in_last = model
+            .branches
+            .iter()
+            .all(|b| dispatch_range.start <= b.body.start && b.body.end <= dispatch_range.end);
+        if model.branches.is_empty() || !all_in_last {
+            return Err("the dispatch is not the handler's last statement".to_owned());
+        }
+        (before, case_blocks(last)?)
+    };
+    // Every exported method needs a branch of its own (an `OPTIONS` answered early, before the
+    // dispatch, has none).
+    let covered = |m: &&str| model.branches.iter().any(|b| b.methods.contains(*m));
+    if !methods.iter().all(covered) {
+        return Err("a method is answered outside the dispatch's branches".to_owned());
     }
-    let unwrapped = case_blocks(last)?;
     let prelude = before.first().zip(before.last()).map(|(first, last)| {
         TextRange::new(
             parse::range(swc_common::Spanned::span(first)).start,
@@ -131,6 +132,47 @@ pub fn functions(
             .cloned()
             .collect(),
     })
+}
+
+/// The dispatch styles that split, with a fallback that only answered 405.
+fn splittable((style, fallback): (DispatchStyle, Fallback)) -> Result<DispatchStyle, String> {
+    if !matches!(
+        style,
+        DispatchStyle::Switch | DispatchStyle::IfChain | DispatchStyle::Guard
+    ) {
+        return Err("not a switch, an if/else chain or a guard".to_owned());
+    }
+    if !matches!(
+        fallback,
+        Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow
+    ) {
+        return Err("its other methods get more than a 405".to_owned());
+    }
+    Ok(style)
+}
+
+/// For a guard (`if (req.method !== 'POST') { …405 }` then the work): the statements before the
+/// guard. The one branch is everything after it, to the end of the handler.
+fn guard_prelude<'s>(
+    body: &'s [Stmt],
+    model: &crate::analysis::model::HandlerModel,
+) -> Result<&'s [Stmt], String> {
+    let [branch] = model.branches.as_slice() else {
+        return Err("a guard with more than one branch".to_owned());
+    };
+    let starts_branch =
+        |s: &Stmt| parse::range(swc_common::Spanned::span(s)).start == branch.body.start;
+    let first_of_branch = body
+        .iter()
+        .position(starts_branch)
+        .ok_or("the guard's branch is not a run of statements")?;
+    let last_end = body
+        .last()
+        .map(|s| parse::range(swc_common::Spanned::span(s)).end);
+    if first_of_branch == 0 || last_end != Some(branch.body.end) {
+        return Err("the guard's branch does not run to the end of the handler".to_owned());
+    }
+    Ok(&body[..first_of_branch - 1])
 }
 
 /// Checks a `switch` dispatch's cases, and finds those whose only statement is a block
