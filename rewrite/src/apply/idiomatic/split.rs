@@ -261,12 +261,15 @@ fn method_functions(
             .map_or(branch.body, |(_, inner)| *inner);
         let branch_text = piece(range)?;
         let branch_text = strip_trailing_break(&branch_text);
-        let own_code = format!("{}\n{branch_text}", prelude_text.unwrap_or(""));
+        let (branch_text, prelude_kept) =
+            drop_empty_headers(&rewritten.prelude, branch_text, prelude_text);
+        let branch_text = branch_text.as_str();
+        let own_code = format!("{}\n{branch_text}", prelude_kept.as_deref().unwrap_or(""));
         let mut body = String::new();
         for line in needed_lines(&rewritten.prelude, &own_code, name) {
             let _ = writeln!(body, "{indent}{line}");
         }
-        if let Some(prelude) = prelude_text {
+        if let Some(prelude) = &prelude_kept {
             body.push_str(prelude);
             body.push('\n');
         }
@@ -279,6 +282,38 @@ fn method_functions(
         aliases.extend(others.iter().map(|other| format!("{name} as {other}")));
     }
     Ok((functions, aliases))
+}
+
+/// When only the dropped fallback set headers (`Allow`), this function's responses carry an
+/// empty `Headers`: the `headers` it passes go (the answer is the same without them), and
+/// `needed_lines` then drops the `const headers = new Headers()`.
+fn drop_empty_headers(
+    prelude_lines: &[String],
+    branch: &str,
+    prelude: Option<&str>,
+) -> (String, Option<String>) {
+    let name = prelude_lines.iter().find_map(|l| {
+        l.strip_prefix("const ")
+            .and_then(|rest| {
+                rest.strip_suffix(" = new Headers()")
+                    .or_else(|| rest.strip_suffix(" = new Headers();"))
+            })
+            .map(str::to_owned)
+    });
+    let Some(name) = name else {
+        return (branch.to_owned(), prelude.map(str::to_owned));
+    };
+    let code = format!("{}\n{branch}", prelude.unwrap_or(""));
+    // The name is fresh (the original has no such identifier): every use of it is ours.
+    let writes = [format!("{name}.set("), format!("{name}.append(")];
+    if writes.iter().any(|w| code.contains(w.as_str())) {
+        return (branch.to_owned(), prelude.map(str::to_owned));
+    }
+    let strip = |text: &str| {
+        text.replace(&format!(", {{ {name} }})"), ")")
+            .replace(&format!(", {name} }}"), " }")
+    };
+    (strip(branch), prelude.map(strip))
 }
 
 /// The statements added at the top that this function needs: a read (`const query = …`) only
