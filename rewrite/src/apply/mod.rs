@@ -777,8 +777,13 @@ fn cooked_route(
         }
         Err(_) => false,
     };
+    let options = if cooked.methods.contains(&"OPTIONS") {
+        ""
+    } else {
+        " (OPTIONS its 204)"
+    };
     let mut differences = vec![format!(
-        "methods other than {} get Next's own 405 (OPTIONS its 204) instead of the library's answer",
+        "methods other than {} get Next's own 405{options} instead of the library's answer",
         cooked.methods.join(", ")
     )];
     differences.extend(cooked.declared.iter().map(|d| d.message().to_owned()));

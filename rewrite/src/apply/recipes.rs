@@ -8,6 +8,12 @@
 //!   `fetchRequestHandler({ endpoint, req, router, … })` from `@trpc/server/adapters/fetch`,
 //!   exported as GET and POST; only when `createContext` takes no arguments (the Pages one
 //!   gets `{ req, res }`, the fetch one `{ req, resHeaders }`).
+//! - GraphQL Yoga: `export default createYoga({ … })` → `const { handleRequest } =
+//!   createYoga({ …, fetchAPI: { Response } })` and a `handler(request)` calling it, exported as
+//!   GET, POST and OPTIONS; only when the
+//!   module never mentions a `context`, `req` or `res` (Yoga's context holds `req`/`res` under
+//!   Pages and the route's `{ params }` as a route handler, so resolvers reading them would
+//!   change) and `createYoga` takes no type arguments.
 
 use swc_ecma_ast::{
     Callee, Expr, ImportSpecifier, ModuleDecl, ModuleItem, Program, Prop, PropName, PropOrSpread,
@@ -60,6 +66,7 @@ pub fn cook(kitchen: &Kitchen, library: &str) -> Result<Cooked, String> {
     match library {
         "next-auth" => next_auth(kitchen, statement, callee, call),
         "@trpc/server" | "@trpc/server/adapters/next" => trpc(kitchen, statement, callee, call),
+        "graphql-yoga" => yoga(kitchen, statement, callee, call),
         _ => Err(format!("no recipe for `{library}`")),
     }
 }
@@ -200,6 +207,80 @@ fn trpc(
         "tRPC fetch adapter",
         &adapter_import,
     )
+}
+
+fn yoga(
+    kitchen: &Kitchen,
+    statement: TextRange,
+    callee: &Expr,
+    call: &swc_ecma_ast::CallExpr,
+) -> Result<Cooked, String> {
+    let Expr::Ident(callee_name) = unwrap(callee) else {
+        return Err("`createYoga` is not called by name".to_owned());
+    };
+    if imported_from(kitchen.program, &callee_name.sym)
+        != Some(("graphql-yoga", Some("createYoga")))
+    {
+        return Err("the call is not `createYoga` from `graphql-yoga`".to_owned());
+    }
+    if call.type_args.is_some() {
+        return Err("`createYoga` is typed with the Pages `req`/`res` context".to_owned());
+    }
+    let [argument] = call.args.as_slice() else {
+        return Err("`createYoga` takes other than one options object".to_owned());
+    };
+    let Expr::Object(options) = unwrap(&argument.expr) else {
+        return Err("the options are not an object literal".to_owned());
+    };
+    for word in ["context", "req", "res"] {
+        if imports::occurrences(kitchen.text, word) > 0 {
+            return Err(format!(
+                "the module mentions `{word}`: its resolvers may read the Pages context"
+            ));
+        }
+    }
+    let object = parse::range(options.span);
+    let handle = names::fresh("handleRequest", kitchen.taken);
+    let binding = if handle == "handleRequest" {
+        handle.clone()
+    } else {
+        format!("handleRequest: {handle}")
+    };
+    let members = &kitchen.text[object.start as usize + 1..object.end as usize - 1];
+    let indent = members
+        .lines()
+        .nth(1)
+        .map_or("  ", |l| &l[..l.len() - l.trim_start().len()]);
+    let trailing_comma = members.trim_end().ends_with(',');
+    let comma = if trailing_comma { "" } else { "," };
+    let mut edits = kitchen.import_edits.clone();
+    edits.push(Edit::replacement(
+        TextRange::new(statement.start, parse::range(call.span).start),
+        format!("const {{ {binding} }} = "),
+    ));
+    // Yoga answers with the global `Response`, as its Next.js App Router guide sets it.
+    let last_line_start = members.trim_end().len();
+    edits.push(Edit::insertion(
+        object.start + 1 + last_line_start as u32,
+        format!("{comma}\n{indent}fetchAPI: {{ Response }},"),
+    ));
+    edits.extend(config_deletion(kitchen));
+    // A function of the route's own shape (Next's route types reject Yoga's `(request, ctx)`).
+    let handler = names::fresh("handler", kitchen.taken);
+    let semi = kitchen.style.semi();
+    let param = if kitchen.extension.contains("ts") {
+        "request: Request"
+    } else {
+        "request"
+    };
+    edits.push(Edit::insertion(
+        statement.end,
+        format!(
+            "\n\nfunction {handler}({param}) {{\n{indent}return {handle}(request, {{}}){semi}\n}}"
+        ),
+    ));
+    let methods = vec!["GET", "POST", "OPTIONS"];
+    finish(kitchen, edits, &handler, &methods, "GraphQL Yoga")
 }
 
 /// Every option is one the fetch adapter takes the same way, and `createContext` (if any)
