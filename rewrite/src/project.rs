@@ -59,7 +59,8 @@ pub struct WalkProblem {
 /// Why no project could be checked.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("cannot read {path}: {source}")]
+    // The cause is printed after this, as the error chain.
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
