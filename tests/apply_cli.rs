@@ -5,30 +5,13 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/next_app.rs"]
 mod next_app;
 
+use cli::migrate;
 use next_app::{copy_dir, repo_root};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn migrate(args: &[&str], dir: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use migrate_rewrite::check::check;
-use migrate_rewrite::route::matcher::{Resolution, RouteTable, TableRoute};
+use migrate_rewrite::route::matcher::Resolution;
 use next_app::{
     build, e2e_dir, ensure_next, ensure_next_in, free_port, repo_root, stage_as, stage_in, start,
     start_on, Server,
@@ -273,16 +273,7 @@ fn migrated_app_answers_like_the_original() {
     let requests = requests(&before);
 
     let report = check(&before).unwrap();
-    let table = RouteTable::new(
-        report
-            .routes
-            .iter()
-            .map(|r| TableRoute {
-                pattern: r.pattern.clone(),
-                router: r.router,
-            })
-            .collect(),
-    );
+    let table = report.route_table();
 
     // Both apps answer on the same port: answers that name the host (NextAuth's URLs) compare.
     let port = free_port();

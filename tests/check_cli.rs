@@ -2,8 +2,13 @@
 //! format, snapshotted (stdout, stderr and exit code), and the SARIF validated against the
 //! SARIF 2.1.0 schema.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use cli::{migrate, Run};
 
 /// The fixture projects, relative to the repository root.
 const FIXTURES: &[&str] = &[
@@ -34,27 +39,6 @@ fn repo_root() -> PathBuf {
         .parent()
         .unwrap()
         .to_owned()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn migrate(args: &[&str], dir: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("MIGRATE_FORMAT")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn snapshot_name(fixture: &str, format: &str) -> String {

@@ -25,7 +25,7 @@ use next_app::{build, ensure_next, repo_root, stage, start, Server};
 use migrate_rewrite::analysis::dispatch::{DispatchStyle, Fallback};
 use migrate_rewrite::check::{check, Report, RouteReport};
 use migrate_rewrite::diagnostic::{Code, Severity};
-use migrate_rewrite::route::matcher::{ParamValue, Resolution, RouteTable, TableRoute};
+use migrate_rewrite::route::matcher::{ParamValue, Resolution, RouteTable};
 use serde_json::Value;
 
 /// The message of each error-level finding: what Next must print (every line of it).
@@ -167,16 +167,7 @@ fn params_json(params: &[(String, ParamValue)]) -> BTreeMap<String, Value> {
 
 /// Requests URLs from `next start` and compares who answers with our route table's prediction.
 fn requests_match_route_table(report: &Report, server: &Server) {
-    let table = RouteTable::new(
-        report
-            .routes
-            .iter()
-            .map(|r| TableRoute {
-                pattern: r.pattern.clone(),
-                router: r.router,
-            })
-            .collect(),
-    );
+    let table = report.route_table();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

@@ -166,6 +166,19 @@ pub struct FileDiagnostic {
 }
 
 impl Report {
+    /// The route table of every route found, for matching concrete URLs as Next does.
+    pub fn route_table(&self) -> crate::route::matcher::RouteTable {
+        crate::route::matcher::RouteTable::new(
+            self.routes
+                .iter()
+                .map(|r| crate::route::matcher::TableRoute {
+                    pattern: r.pattern.clone(),
+                    router: r.router,
+                })
+                .collect(),
+        )
+    }
+
     /// Every diagnostic severity in the report, collisions included.
     pub fn severities(&self) -> impl Iterator<Item = Severity> + '_ {
         self.routes

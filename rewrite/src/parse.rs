@@ -70,40 +70,30 @@ pub fn parse(text: &str, extension: &str) -> Result<Parsed, ParseError> {
 
 /// [`parse`], keeping the comments when `with_comments` (edits need them; reports do not).
 pub fn parse_with(text: &str, extension: &str, with_comments: bool) -> Result<Parsed, ParseError> {
-    if let Some(offset) = too_deep_at(text) {
-        return Err(ParseError {
-            range: TextRange::new(offset as u32, offset as u32 + 1),
-            message: format!("code is nested more than {MAX_NESTING} levels deep; not analysed"),
-            refused: true,
-        });
-    }
-    let end = BASE + text.len() as u32;
-    let input = StringInput::new(text, BytePos(BASE), BytePos(end));
     let comments = SingleThreadedComments::default();
-    let mut parser = Parser::new(
-        syntax_for(extension),
-        input,
+    let program = parse_program(
+        text,
+        extension,
         with_comments.then_some(&comments as &dyn swc_common::comments::Comments),
-    );
-    let result = parser.parse_program();
-    // Recoverable errors are still errors for us: Next's compiler rejects the file.
-    let first_error = match result {
-        Ok(program) => match parser.take_errors().into_iter().next() {
-            None => {
-                let mut parsed = resolve_scopes(program, parser_is_typescript(extension));
-                parsed.comments = sorted_comments(comments);
-                return Ok(parsed);
-            }
-            Some(error) => error,
-        },
-        Err(error) => error,
-    };
-    Err(parse_error(first_error))
+    )?;
+    let mut parsed = resolve_scopes(program, parser_is_typescript(extension));
+    parsed.comments = sorted_comments(comments);
+    Ok(parsed)
 }
 
 /// Parses without marking scopes: for checking that a rewrite's output is valid and for
 /// reading its top level, which need no bindings. Spans are the same as [`parse`]'s.
 pub fn parse_syntax(text: &str, extension: &str) -> Result<Program, ParseError> {
+    parse_program(text, extension, None)
+}
+
+/// The syntax tree, or the first error (recoverable errors are still errors for us: Next's
+/// compiler rejects the file); absurdly nested code is refused before swc recurses into it.
+fn parse_program(
+    text: &str,
+    extension: &str,
+    comments: Option<&dyn swc_common::comments::Comments>,
+) -> Result<Program, ParseError> {
     if let Some(offset) = too_deep_at(text) {
         return Err(ParseError {
             range: TextRange::new(offset as u32, offset as u32 + 1),
@@ -113,7 +103,7 @@ pub fn parse_syntax(text: &str, extension: &str) -> Result<Program, ParseError> 
     }
     let end = BASE + text.len() as u32;
     let input = StringInput::new(text, BytePos(BASE), BytePos(end));
-    let mut parser = Parser::new(syntax_for(extension), input, None);
+    let mut parser = Parser::new(syntax_for(extension), input, comments);
     let first_error = match parser.parse_program() {
         Ok(program) => match parser.take_errors().into_iter().next() {
             None => return Ok(program),
