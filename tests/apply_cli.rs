@@ -39,12 +39,15 @@ fn diff_writes_nothing_and_exits_1_on_changes() {
         "{}",
         run.stdout
     );
+    // A route file is shown as a rename of its pages file, with only the lines that change.
     assert!(
-        run.stdout
-            .contains("--- a/pages/api/hello.ts\n+++ /dev/null"),
+        run.stdout.contains(
+            "diff --git a/pages/api/hello.ts b/app/api/hello/route.ts\nrename from pages/api/hello.ts\nrename to app/api/hello/route.ts\n--- a/pages/api/hello.ts\n+++ b/app/api/hello/route.ts\n"
+        ),
         "{}",
         run.stdout
     );
+    assert!(!run.stdout.contains("+++ /dev/null"), "{}", run.stdout);
     assert!(!dir.path().join("app").exists());
     assert!(dir.path().join("pages/api/hello.ts").exists());
 }
@@ -103,4 +106,48 @@ fn uncommitted_changes_are_refused() {
     );
     assert_eq!(migrate(&["apply", "--allow-dirty"], dir.path()).code, 0);
     assert!(dir.path().join("app/api/hello/route.ts").exists());
+}
+
+/// What `--diff` shows is exactly what `apply` writes: `git apply` of the printed diff (renames
+/// and, under `--keep-pages`, copies) leaves the same tree as `apply` itself.
+#[test]
+fn the_diff_is_what_apply_writes() {
+    for extra in [&[][..], &["--keep-pages"][..]] {
+        let reviewed = tempfile::tempdir().unwrap();
+        let applied = tempfile::tempdir().unwrap();
+        for dir in [&reviewed, &applied] {
+            copy_dir(&repo_root().join("fixtures/apply-app"), dir.path());
+            git(dir.path(), &["init", "-q"]);
+            git(dir.path(), &["add", "-A"]);
+            git(dir.path(), &["commit", "-q", "-m", "before"]);
+        }
+        let diff = migrate(&[&["apply", "--diff"][..], extra].concat(), reviewed.path());
+        assert_eq!(diff.code, 1, "{}", diff.stderr);
+        let patch = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(patch.path(), &diff.stdout).unwrap();
+        git(reviewed.path(), &["apply", patch.path().to_str().unwrap()]);
+        let run = migrate(&[&["apply"][..], extra].concat(), applied.path());
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(
+            tree(reviewed.path()),
+            tree(applied.path()),
+            "--diff and apply differ ({extra:?})"
+        );
+    }
+}
+
+/// Every file under `dir` but `.git`, with its bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
 }

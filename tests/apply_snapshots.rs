@@ -109,7 +109,7 @@ fn check_rewrite(old_path: &Path, old: &str, new_path: &Path, new: &str) {
 fn write(plan: &Plan) {
     for change in &plan.changes {
         match change {
-            FileChange::Create { path, text } => {
+            FileChange::Create { path, text, .. } => {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 assert!(!path.exists(), "{} would be overwritten", path.display());
                 std::fs::write(path, text).unwrap();
@@ -140,7 +140,7 @@ fn rewrites_pass_the_harness_and_settle() {
             })
             .collect();
         for change in &first.changes {
-            if let FileChange::Create { path, text } = change {
+            if let FileChange::Create { path, text, .. } = change {
                 if let Some(route) = first.routes.iter().find(|r| {
                     r.target
                         .as_deref()
@@ -231,7 +231,7 @@ fn route_snapshots(fixture: &str) {
                 continue;
             };
             let created = plan.changes.iter().find_map(|c| match c {
-                FileChange::Create { path, text }
+                FileChange::Create { path, text, .. }
                     if path.ends_with(target.trim_start_matches("../")) =>
                 {
                     Some(text)

@@ -27,9 +27,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if args.diff && args.format == ApplyFormat::Human {
-        for change in &plan.changes {
-            diff::write(change, color, &mut stdout)?;
-        }
+        diff::write_all(&plan.changes, color, &mut stdout)?;
     }
     if !args.diff && !plan.changes.is_empty() {
         if !args.allow_dirty {
@@ -169,7 +167,7 @@ fn repository_status(dir: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
 
 fn write_changes(plan: &Plan) -> anyhow::Result<()> {
     for change in &plan.changes {
-        if let FileChange::Create { path, text } = change {
+        if let FileChange::Create { path, text, .. } = change {
             write_new(path, text).with_context(|| format!("cannot write {}", display(path)))?;
         }
     }

@@ -1,32 +1,94 @@
 //! Unified diffs of planned changes (`similar`), with paths relative to the working directory;
-//! colour only on a terminal.
+//! colour only on a terminal. A route file made from a `pages/api` file is shown as git shows
+//! a rename (or a copy, under `--keep-pages`): only the lines that change, which is what a
+//! reviewer needs to see, and what `git apply` accepts.
 
+use std::collections::HashSet;
 use std::io::Write;
+use std::path::Path;
 
 use migrate_rewrite::apply::{display, FileChange};
 use similar::TextDiff;
 
-pub fn write(change: &FileChange, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let path = display(change.path());
-    let (old, new, old_name, new_name) = match change {
-        FileChange::Create { text, .. } => (
-            "",
-            text.as_str(),
-            "/dev/null".to_owned(),
-            format!("b/{path}"),
-        ),
-        FileChange::Delete { old, .. } => (
-            old.as_str(),
-            "",
-            format!("a/{path}"),
-            "/dev/null".to_owned(),
-        ),
+pub fn write_all(changes: &[FileChange], color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let renamed: HashSet<&Path> = changes
+        .iter()
+        .filter_map(|change| match change {
+            FileChange::Create {
+                from: Some(from), ..
+            } => Some(from.path.as_path()),
+            _ => None,
+        })
+        .collect();
+    let deleted: HashSet<&Path> = changes
+        .iter()
+        .filter_map(|change| match change {
+            FileChange::Delete { path, .. } => Some(path.as_path()),
+            FileChange::Create { .. } => None,
+        })
+        .collect();
+    for change in changes {
+        match change {
+            FileChange::Create {
+                path,
+                text,
+                from: Some(from),
+            } => {
+                let (old, new) = (display(&from.path), display(path));
+                let verb = if deleted.contains(from.path.as_path()) {
+                    "rename"
+                } else {
+                    "copy"
+                };
+                let header =
+                    format!("diff --git a/{old} b/{new}\n{verb} from {old}\n{verb} to {new}\n");
+                write_diff(&header, &from.text, text, (&old, &new), color, out)?;
+            }
+            FileChange::Create { path, text, .. } => {
+                let new = display(path);
+                let header = format!("diff --git a/{new} b/{new}\nnew file mode 100644\n");
+                write_diff(&header, "", text, ("", &new), color, out)?;
+            }
+            FileChange::Delete { path, .. } if renamed.contains(path.as_path()) => {}
+            FileChange::Delete { path, old } => {
+                let gone = display(path);
+                let header = format!("diff --git a/{gone} b/{gone}\ndeleted file mode 100644\n");
+                write_diff(&header, old, "", (&gone, ""), color, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One file's diff: the git header, then the unified hunks (none when only the name changes).
+/// An empty name stands for `/dev/null`.
+fn write_diff(
+    header: &str,
+    old: &str,
+    new: &str,
+    (old_name, new_name): (&str, &str),
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    paint(header, Some("1"), color, out)?;
+    if old == new {
+        return Ok(());
+    }
+    let name = |prefix: &str, name: &str| {
+        if name.is_empty() {
+            "/dev/null".to_owned()
+        } else {
+            format!("{prefix}/{name}")
+        }
     };
     let diff = TextDiff::from_lines(old, new);
-    let text = diff.unified_diff().header(&old_name, &new_name).to_string();
+    let text = diff
+        .unified_diff()
+        .header(&name("a", old_name), &name("b", new_name))
+        .to_string();
     for line in text.split_inclusive('\n') {
-        let paint = if !color || line.starts_with("+++") || line.starts_with("---") {
-            None
+        let code = if line.starts_with("+++") || line.starts_with("---") {
+            Some("1")
         } else if line.starts_with('+') {
             Some("32")
         } else if line.starts_with('-') {
@@ -36,13 +98,22 @@ pub fn write(change: &FileChange, color: bool, out: &mut dyn Write) -> std::io::
         } else {
             None
         };
-        match paint {
-            Some(code) => writeln!(out, "\x1b[{code}m{}\x1b[0m", line.trim_end_matches('\n'))?,
-            None => out.write_all(line.as_bytes())?,
-        }
+        paint(line, code, color, out)?;
     }
     if !text.ends_with('\n') && !text.is_empty() {
         writeln!(out)?;
     }
     Ok(())
+}
+
+fn paint(text: &str, code: Option<&str>, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    match code.filter(|_| color) {
+        Some(code) => {
+            for line in text.lines() {
+                writeln!(out, "\x1b[{code}m{line}\x1b[0m")?;
+            }
+            Ok(())
+        }
+        None => out.write_all(text.as_bytes()),
+    }
 }

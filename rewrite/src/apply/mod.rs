@@ -84,8 +84,24 @@ pub struct RoutePlan {
 /// A file to write or remove.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileChange {
-    Create { path: PathBuf, text: String },
-    Delete { path: PathBuf, old: String },
+    Create {
+        path: PathBuf,
+        text: String,
+        /// The `pages/api` file it was made from: a diff shows the change against it (a
+        /// rename, or a copy under `--keep-pages`), not a whole new file.
+        from: Option<Origin>,
+    },
+    Delete {
+        path: PathBuf,
+        old: String,
+    },
+}
+
+/// A file a new one was made from, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub text: String,
 }
 
 impl FileChange {
@@ -198,6 +214,10 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         plan.changes.push(FileChange::Create {
             path: moved.path.clone(),
             text: moved.text.clone(),
+            from: Some(Origin {
+                path: file.path.clone(),
+                text: moved.old.clone(),
+            }),
         });
         if !options.keep_pages {
             plan.changes.push(FileChange::Delete {
@@ -492,21 +512,38 @@ impl Context<'_> {
             Some(kept) => kept.text.clone(),
             None => source::load(&file.path).map_err(|e| vec![e.to_string()])?,
         };
+        // One parse with scopes serves every path below (the top level, a recipe, the idiomatic
+        // rewrite that finds `req`'s reads by binding, the adapter).
+        let parsed = parse::parse(&old, &file.extension).map_err(|e| vec![e.message])?;
+        let program = &parsed.program;
         // The top level decides first: a route file may not keep other exports, whatever path.
-        let program = parse::parse_syntax(&old, &file.extension).map_err(|e| vec![e.message])?;
-        let shape = module_shape::read(&program, &old);
+        let shape = module_shape::read(program, &old);
         if let Some((name, at)) = shape.other_exports.first() {
             let (line, _) = source::LineIndex::new(&old).line_col(&old, at.start);
             return Err(vec![format!(
                 "it exports `{name}` (line {line}) beside its handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
             )]);
         }
+        let taken = names::identifiers(program);
+        let import_edits = specifiers::repoint(
+            &specifiers::relative(program),
+            file.path.parent().unwrap_or(Path::new("/")),
+            path.parent().unwrap_or(Path::new("/")),
+            moved,
+        );
+        let module = ParsedRoute {
+            text: &old,
+            program,
+            shape: &shape,
+            taken: &taken,
+            import_edits,
+        };
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
         let (methods, mut differences) = exported_methods(route);
         let mut reasons = Vec::new();
         let library = route.handler.as_ref().and_then(|h| h.library.as_deref());
         if let Some(library) = library {
-            match self.recipe(i, &old, &path, library, moved) {
+            match self.recipe(i, &module, library) {
                 Ok(cooked) => return cooked_route(path, old, cooked),
                 Err(reason) => reasons.push(format!("no recipe: {reason}")),
             }
@@ -514,7 +551,7 @@ impl Context<'_> {
         let mut uses_runtime = !edge;
         let mut declared = Vec::new();
         let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
-            match self.idiomatic_text(i, &old, &path, &methods, moved) {
+            match self.idiomatic_text(i, &module, &path, &methods) {
                 Ok(rewrite) => {
                     uses_runtime = rewrite.helpers;
                     declared = idiomatic_declared(route, &rewrite.declared);
@@ -537,17 +574,8 @@ impl Context<'_> {
                 methods: &methods,
                 edge,
             };
-            let text = rewrite(
-                &old,
-                &program,
-                &shape,
-                file,
-                route,
-                &target,
-                self.runtime,
-                moved,
-            )
-            .map_err(|reason| vec![reason])?;
+            let text = rewrite(module, file, route, &target, self.runtime)
+                .map_err(|reason| vec![reason])?;
             // An edge handler is already a route handler: it moves as it is.
             let outcome = if edge {
                 differences.push("it runs on the Node.js runtime: `runtime = 'edge'` is deprecated in Next 16 and not carried over".to_owned());
@@ -584,31 +612,20 @@ impl Context<'_> {
     fn recipe(
         &self,
         i: usize,
-        old: &str,
-        path: &Path,
+        module: &ParsedRoute<'_>,
         library: &str,
-        moved: &Moves<'_>,
     ) -> Result<recipes::Cooked, String> {
         let file = &self.files[i];
-        let program = parse::parse_syntax(old, &file.extension).map_err(|e| e.message)?;
-        let shape = module_shape::read(&program, old);
-        let taken = names::identifiers(&program);
-        let import_edits = specifiers::repoint(
-            &specifiers::relative(&program),
-            file.path.parent().unwrap_or(Path::new("/")),
-            path.parent().unwrap_or(Path::new("/")),
-            moved,
-        );
         recipes::cook(
             &recipes::Kitchen {
-                text: old,
+                text: module.text,
                 extension: &file.extension,
-                program: &program,
-                shape: &shape,
-                style: style::of(&program, old),
-                taken: &taken,
+                program: module.program,
+                shape: module.shape,
+                style: style::of(module.program, module.text),
+                taken: module.taken,
                 pattern: &file.pattern,
-                import_edits,
+                import_edits: module.import_edits.clone(),
             },
             library,
         )
@@ -617,11 +634,11 @@ impl Context<'_> {
     fn idiomatic_text(
         &self,
         i: usize,
-        old: &str,
+        module: &ParsedRoute<'_>,
         path: &Path,
         methods: &[&'static str],
-        moved: &Moves<'_>,
     ) -> Result<idiomatic::ModuleRewrite, String> {
+        let old = module.text;
         let file = &self.files[i];
         let route = self.reports[i].expect("candidates have reports");
         let fresh;
@@ -638,14 +655,6 @@ impl Context<'_> {
             &fresh
         };
         idiomatic::preconditions(analysis)?;
-        // Resolved: the rewrite finds `req`'s reads by binding.
-        let parsed = parse::parse(old, &file.extension).map_err(|e| e.message)?;
-        let import_edits = specifiers::repoint(
-            &specifiers::relative(&parsed.program),
-            file.path.parent().unwrap_or(Path::new("/")),
-            path.parent().unwrap_or(Path::new("/")),
-            moved,
-        );
         let config = route.config.as_ref();
         let runtime_specifier = self
             .runtime
@@ -653,7 +662,9 @@ impl Context<'_> {
         idiomatic::module_text(idiomatic::Module {
             dispatch: (route.dispatch, route.fallback),
             text: old,
-            program: &parsed.program,
+            program: module.program,
+            shape: module.shape,
+            taken: module.taken,
             extension: &file.extension,
             analysis,
             segments: &segments(&file.pattern),
@@ -661,7 +672,7 @@ impl Context<'_> {
             params_promise: self.next_major.is_none_or(|m| m >= 15),
             methods,
             max_duration: config.and_then(|c| c.max_duration.as_deref()),
-            import_edits,
+            import_edits: module.import_edits.clone(),
             body_parser_off: config.and_then(|c| c.body_parser) == Some(false),
             size_limit: config.and_then(|c| c.size_limit.as_deref()),
             runtime_specifier: &runtime_specifier,
@@ -707,6 +718,17 @@ impl Context<'_> {
 
 /// The module's text as its route file, checked to parse.
 #[allow(clippy::too_many_arguments)]
+/// A route module parsed once (with scopes) and read once, for whichever path it takes.
+struct ParsedRoute<'a> {
+    text: &'a str,
+    program: &'a swc_ecma_ast::Program,
+    shape: &'a module_shape::ModuleShape,
+    /// The identifiers it uses, so that new names capture none of them.
+    taken: &'a names::Names,
+    /// Edits that re-point its relative imports from the route file's folder.
+    import_edits: Vec<edit::Edit>,
+}
+
 /// Where a route goes and what it exports.
 struct Target<'a> {
     path: &'a Path,
@@ -714,36 +736,32 @@ struct Target<'a> {
     edge: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The module moved for the adapter, checked to parse.
 fn rewrite(
-    old: &str,
-    program: &swc_ecma_ast::Program,
-    shape: &module_shape::ModuleShape,
+    module: ParsedRoute<'_>,
     file: &RouteFile,
     route: &RouteReport,
     target: &Target,
     runtime: &runtime::Runtime,
-    moved: &Moves<'_>,
 ) -> Result<String, String> {
     let Target {
         path,
         methods,
         edge,
     } = *target;
-    let style = style::of(program, old);
-    let old_dir = file.path.parent().unwrap_or(Path::new("/"));
+    let old = module.text;
+    let style = style::of(module.program, old);
     let new_dir = path.parent().unwrap_or(Path::new("/"));
-    let mut edits = specifiers::repoint(&specifiers::relative(program), old_dir, new_dir, moved);
+    let mut edits = module.import_edits;
     let runtime_specifier = runtime.specifier_from(new_dir);
     let max_duration = route
         .config
         .as_ref()
         .and_then(|c| c.max_duration.as_deref());
-    let taken = names::identifiers(program);
     let adapter = adapter::Adapter {
-        taken: &taken,
+        taken: module.taken,
         text: old,
-        shape,
+        shape: module.shape,
         style,
         methods,
         runtime_specifier: &runtime_specifier,

@@ -59,22 +59,42 @@ const KEPT_SEGMENT_EXPORTS: &[&str] = &["runtime", "maxDuration", "preferredRegi
 
 pub fn read(program: &Program, text: &str) -> ModuleShape {
     let mut shape = ModuleShape::default();
-    let items: Vec<ModuleItem> = match program {
+    // Borrowed, not cloned: a script's statements are read like a module's.
+    let items: Vec<(TopLevel, TextRange)> = match program {
         Program::Module(module) => {
             shape.module_syntax = true;
-            module.body.clone()
+            module
+                .body
+                .iter()
+                .map(|item| {
+                    let span = parse::range(item.span());
+                    match item {
+                        ModuleItem::ModuleDecl(decl) => (TopLevel::Declaration(decl), span),
+                        ModuleItem::Stmt(stmt) => (TopLevel::Statement(stmt), span),
+                    }
+                })
+                .collect()
         }
-        Program::Script(script) => script.body.iter().cloned().map(ModuleItem::Stmt).collect(),
+        Program::Script(script) => script
+            .body
+            .iter()
+            .map(|stmt| (TopLevel::Statement(stmt), parse::range(stmt.span())))
+            .collect(),
     };
-    shape.first_item = items.first().map(|i| parse::range(i.span()).start);
-    for item in &items {
-        let span = parse::range(item.span());
+    shape.first_item = items.first().map(|(_, span)| span.start);
+    for (item, span) in items {
         match item {
-            ModuleItem::ModuleDecl(decl) => read_decl(decl, span, text, &mut shape),
-            ModuleItem::Stmt(stmt) => read_commonjs(stmt, span, &mut shape),
+            TopLevel::Declaration(decl) => read_decl(decl, span, text, &mut shape),
+            TopLevel::Statement(stmt) => read_commonjs(stmt, span, &mut shape),
         }
     }
     shape
+}
+
+/// A top-level item, borrowed from a module or a script.
+enum TopLevel<'a> {
+    Declaration(&'a ModuleDecl),
+    Statement(&'a Stmt),
 }
 
 fn read_decl(decl: &ModuleDecl, span: TextRange, text: &str, shape: &mut ModuleShape) {

@@ -35,7 +35,12 @@ struct Collector {
 
 impl Visit for Collector {
     fn visit_ident(&mut self, ident: &Ident) {
-        *self.names.entry(ident.sym.to_string()).or_default() += 1;
+        // Most identifiers repeat (`req`, `res`): count those without allocating a key.
+        if let Some(count) = self.names.get_mut(ident.sym.as_str()) {
+            *count += 1;
+        } else {
+            self.names.insert(ident.sym.to_string(), 1);
+        }
     }
 }
 

@@ -58,6 +58,7 @@ impl Runtime {
                 Err(_) => changes.push(FileChange::Create {
                     path,
                     text: text.to_owned(),
+                    from: None,
                 }),
             }
         }

@@ -29,7 +29,7 @@ use swc_ecma_ast::Program;
 use super::adapter::{export_list, handler_edit, import_edit, max_duration_export};
 use super::edit::{self, statement_with_line, Edit};
 use super::imports;
-use super::module_shape;
+use super::module_shape::ModuleShape;
 use super::names;
 use super::style::{self, Style};
 use crate::analysis::dispatch::{DispatchStyle, Fallback};
@@ -73,6 +73,8 @@ impl Declared {
 pub struct Idiomatic<'a> {
     pub text: &'a str,
     pub program: &'a Program,
+    /// The identifiers the module uses, so that new names capture none of them.
+    pub taken: &'a names::Names,
     pub analysis: &'a Analysis,
     pub style: Style,
     pub typescript: bool,
@@ -134,8 +136,8 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
 
     let requests = RequestUses::find(input.program, function, &req_name)?;
     let route_params = route_params(input.segments);
-    let taken = names::identifiers(input.program);
-    let (mut edits, needs) = classify_uses(input, &route_params, &taken)?;
+    let taken = input.taken;
+    let (mut edits, needs) = classify_uses(input, &route_params, taken)?;
     let reads_body = needs.reads_body;
     let mut helpers = BTreeSet::new();
     let mut prelude = Vec::new();
@@ -149,7 +151,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         if input.body_parser_off {
             return Err("`req.body` with `bodyParser: false`".to_owned());
         }
-        let body = names::fresh("body", &taken);
+        let body = names::fresh("body", taken);
         prelude.extend(body_prelude(input, &req_name, &body));
         helpers.insert("pagesBody");
         for range in &requests.body {
@@ -157,7 +159,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         }
     }
     if needs.reads_cookies {
-        let cookies = names::fresh("cookies", &taken);
+        let cookies = names::fresh("cookies", taken);
         prelude.push(format!(
             "const {cookies} = pagesCookies({req_name}){}",
             input.style.semi()
@@ -172,7 +174,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         &requests,
         &needs,
         &req_name,
-        &taken,
+        taken,
         &mut Pieces {
             edits: &mut edits,
             prelude: &mut prelude,
@@ -183,7 +185,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         input,
         &requests,
         &req_name,
-        &taken,
+        taken,
         &mut prelude,
     ));
     let mut frame = Vec::new();
@@ -523,6 +525,9 @@ pub struct Module<'a> {
     pub dispatch: (DispatchStyle, Fallback),
     /// The text parsed with its scopes marked.
     pub program: &'a Program,
+    /// Its top level, as the caller already read it.
+    pub shape: &'a ModuleShape,
+    pub taken: &'a names::Names,
     pub extension: &'a str,
     pub analysis: &'a Analysis,
     pub segments: &'a [Segment],
@@ -550,15 +555,17 @@ pub struct ModuleRewrite {
 pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     let text = module.text;
     let program = module.program;
-    let shape = module_shape::read(program, text);
+    let shape = module.shape;
     if let Some((name, _)) = shape.other_exports.first() {
         return Err(format!("it exports `{name}` beside its handler"));
     }
     let handler = shape.handler.as_ref().ok_or("no default export")?;
     let style = style::of(program, text);
+    let taken = module.taken;
     let input = Idiomatic {
         text,
         program,
+        taken,
         analysis: module.analysis,
         style,
         typescript: module.extension.contains("ts"),
@@ -570,7 +577,6 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     let rewritten = function_edits(&input)?;
     let helpers = rewritten.helpers.clone();
     let declared = rewritten.declared.clone();
-    let taken = names::identifiers(program);
     // One exported function per method where the dispatch allows it exactly; else the handler
     // keeps its dispatch and is exported under each method.
     let split = split::functions(&input, module.dispatch, &rewritten, handler, module.methods);
@@ -595,12 +601,12 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
             style.string(module.runtime_specifier),
             style.semi()
         );
-        edits.push(import_edit(text, &shape, &import));
+        edits.push(import_edit(text, shape, &import));
     }
     let handler_name = if split.is_ok() {
         None
     } else {
-        let (edit, handler_name) = handler_edit(text, handler, &taken, "handler");
+        let (edit, handler_name) = handler_edit(text, handler, taken, "handler");
         edits.push(edit);
         Some(handler_name)
     };
@@ -611,13 +617,13 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     }
     let adapter_like = super::adapter::Adapter {
         text,
-        shape: &shape,
+        shape,
         style,
         methods: module.methods,
         runtime_specifier: "",
         edge: false,
         max_duration: module.max_duration,
-        taken: &taken,
+        taken,
     };
     let mut tail = match (&handler_name, &split) {
         (Some(name), _) => export_list(name, module.methods, style.semi()),
