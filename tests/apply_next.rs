@@ -11,143 +11,21 @@
 
 #[path = "support/next_app.rs"]
 mod next_app;
+#[path = "support/replay.rs"]
+mod replay;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use migrate_rewrite::check::check;
 use migrate_rewrite::route::matcher::Resolution;
 use next_app::{
-    build, e2e_dir, ensure_next, ensure_next_in, free_port, repo_root, stage_as, stage_in, start,
-    start_on, Server,
+    build, e2e_dir, ensure_next, ensure_next_in, free_port, repo_root, serve_on, stage_as,
+    stage_in, start, start_on,
 };
+use replay::{compare_served, record, requests, send, show, Answer, Request};
 use serde_json::Value;
-
-/// One request of the list.
-#[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Option<String>,
-}
-
-/// What came back; `None` when nothing came back in time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Answer {
-    status: u16,
-    headers: BTreeMap<String, Vec<String>>,
-    body: Vec<u8>,
-}
-
-/// Headers the server or the transport adds, not the handler: left out of the comparison.
-/// (`content-length`: Next sends route-handler bodies chunked; `vary`: Next adds its router
-/// headers to every route-handler answer.)
-const TRANSPORT_HEADERS: &[&str] = &[
-    "date",
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "vary",
-];
-
-fn requests(app: &Path) -> Vec<Request> {
-    let text = std::fs::read_to_string(app.join("requests.jsonl")).unwrap();
-    let mut out = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-        let methods: Vec<String> = match (&value["methods"], &value["method"]) {
-            (Value::Array(list), _) => list
-                .iter()
-                .map(|m| m.as_str().unwrap().to_owned())
-                .collect(),
-            (_, Value::String(m)) => vec![m.clone()],
-            _ => vec!["GET".to_owned()],
-        };
-        let headers: Vec<(String, String)> = value["headers"]
-            .as_object()
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for method in methods {
-            out.push(Request {
-                method,
-                path: value["path"].as_str().unwrap().to_owned(),
-                headers: headers.clone(),
-                body: value["body"].as_str().map(str::to_owned),
-            });
-        }
-    }
-    out
-}
-
-fn send(server: &Server, request: &Request) -> Option<Answer> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into();
-    let mut builder = ureq::http::Request::builder()
-        .method(request.method.as_str())
-        .uri(format!("http://127.0.0.1:{}{}", server.port, request.path));
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    let result = match &request.body {
-        Some(body) => agent.run(builder.body(body.clone()).unwrap()),
-        None => agent.run(builder.body(()).unwrap()),
-    };
-    let mut response = match result {
-        Ok(response) => response,
-        Err(ureq::Error::Timeout(_)) => return None,
-        Err(error) => panic!("{} {}: {error}", request.method, request.path),
-    };
-    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in response.headers() {
-        let name = name.as_str().to_ascii_lowercase();
-        if TRANSPORT_HEADERS.contains(&name.as_str()) {
-            continue;
-        }
-        headers
-            .entry(name)
-            .or_default()
-            .push(value.to_str().unwrap_or_default().to_owned());
-    }
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(10 << 20)
-        .read_to_vec()
-        .unwrap_or_default();
-    Some(Answer {
-        status: response.status().as_u16(),
-        headers,
-        body,
-    })
-}
-
-fn record(server: &Server, requests: &[Request]) -> Vec<Option<Answer>> {
-    requests.iter().map(|r| send(server, r)).collect()
-}
-
-fn show(answer: Option<&Answer>) -> String {
-    match answer {
-        None => "no answer".to_owned(),
-        Some(a) => format!(
-            "{} {:?} {}",
-            a.status,
-            a.headers,
-            String::from_utf8_lossy(&a.body[..a.body.len().min(300)])
-        ),
-    }
-}
 
 /// How each route moved (`None`: it did not), by URL pattern, from `apply --format json`.
 struct Moved {
@@ -287,6 +165,11 @@ fn migrated_app_answers_like_the_original() {
         let server = start_on(&bin, &before, port).expect("next start (original)");
         record(&server, &requests)
     };
+    // `migrate serve` on the same Pages handlers.
+    let served_pages = {
+        let server = serve_on(migrate(), &before, port).expect("migrate serve (original)");
+        record(&server, &requests)
+    };
 
     let plan = apply(&after);
     let moves = moves(&plan);
@@ -301,6 +184,24 @@ fn migrated_app_answers_like_the_original() {
         let server = start_on(&bin, &after, port).expect("next start (migrated)");
         record(&server, &requests)
     };
+    // `migrate serve` on both routers at once (`apply --keep-pages`): every path is defined
+    // twice and the App version must win, answering as `next start` answers the migrated app.
+    let both = stage_as("apply-app", "apply-both");
+    let kept = migrate_command(&both, &["apply", "--keep-pages", "--allow-dirty"]);
+    assert!(
+        kept.status.success(),
+        "{}",
+        String::from_utf8_lossy(&kept.stderr)
+    );
+    let served_both = {
+        let server = serve_on(migrate(), &both, port).expect("migrate serve (both routers)");
+        record(&server, &requests)
+    };
+    let serve_failures = [
+        ("serve (pages)", &expected, &served_pages),
+        ("serve (app over pages)", &actual, &served_both),
+    ]
+    .map(|(name, next, served)| compare_served(name, &requests, next, served));
 
     let (mut passed, mut declared, mut failures) = (0, 0, Vec::new());
     for ((request, before), after) in requests.iter().zip(&expected).zip(&actual) {
@@ -343,6 +244,23 @@ fn migrated_app_answers_like_the_original() {
         failures.len()
     );
     assert!(failures.is_empty(), "{} answers changed", failures.len());
+    assert_eq!(
+        serve_failures,
+        [0, 0],
+        "migrate serve answered differently from next start"
+    );
+}
+
+fn migrate() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_migrate"))
+}
+
+fn migrate_command(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(migrate())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 /// On Next 14 a route handler's `params` is a plain object: `apply` writes `params.id` (no
@@ -380,6 +298,7 @@ fn migrated_next14_app_builds_and_answers() {
             path: path.to_owned(),
             headers: Vec::new(),
             body: None,
+            status_only: false,
         };
         let answer = send(&server, &request).expect("an answer");
         (

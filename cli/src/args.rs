@@ -21,6 +21,33 @@ pub enum Command {
     /// `app/**/route.<ext>` file that answers as before. Exits 1 with `--diff` when there
     /// would be changes, and otherwise when a selected route needs a person.
     Apply(ApplyArgs),
+    /// Run the project's Pages API routes and App route handlers side by side (with Node.js),
+    /// the App version winning where both define a path. Collisions are printed at start-up and
+    /// served at `/__migrate` and `/__migrate/routes`.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Port to listen on.
+    #[arg(short, long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on (loopback unless told otherwise).
+    #[arg(short = 'H', long, default_value = "127.0.0.1")]
+    pub hostname: String,
+    /// Node.js worker processes (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Seconds a handler may take to start answering before it gets a 504 and its worker is
+    /// recycled.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Largest request body forwarded to a handler, in bytes.
+    #[arg(long, default_value_t = 100 * 1024 * 1024)]
+    pub max_body: usize,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,6 +5,7 @@ mod args;
 mod check;
 mod emit;
 mod exit;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match status {
         Ok(status) => status.into(),

@@ -272,6 +272,7 @@ function parseBytes(value) {
 // The response
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
+const NODE_HEADERS = Symbol.for('migrate.nodeHeaders')
 
 /**
  * A Node `ServerResponse` look-alike with Next's Pages helpers. It is a `Writable`, so streams
@@ -402,6 +403,13 @@ class PagesResponse extends Writable {
     if (this.statusMessage !== undefined) init.statusText = this.statusMessage
     // Throws on a status or header Node would refuse too; the handler's error then answers 500.
     const response = new Response(body, init)
+    // The headers as Node would write them (an array value as one line per item), for
+    // `migrate serve`, which answers through a Node response; a `Headers` joins them.
+    Object.defineProperty(response, NODE_HEADERS, {
+      value: [...this.headerMap.values()].map(([name, value]) =>
+        Array.isArray(value) ? [name, value.map(String)] : [name, String(value)],
+      ),
+    })
     this.headersSent = true
     this.resolveResponse(response)
   }

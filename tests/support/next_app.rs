@@ -115,6 +115,25 @@ pub struct Server {
     pub port: u16,
 }
 
+impl Server {
+    /// Sends SIGTERM and waits (up to `limit`) for the server to exit; its exit status.
+    pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -138,15 +157,38 @@ pub fn free_port() -> u16 {
 
 /// [`start`] on a given port (two apps compared answer with the same `Host`).
 pub fn start_on(bin: &Path, app: &Path, port: u16) -> Result<Server, String> {
-    let mut child = next(
+    let command = next(
         bin,
         app,
         &["start", "-p", &port.to_string(), "-H", "127.0.0.1"],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("run next start");
+    );
+    // "Ready" is printed before Next loads its routes (and may then exit on a routing error):
+    // the server is up only once it answers a request.
+    wait_until_serving(command, port, "Ready in")
+}
+
+/// `migrate serve` on `app` (the binary at `migrate`), listening on `port`.
+pub fn serve_on(migrate: &Path, app: &Path, port: u16) -> Result<Server, String> {
+    serve_with(migrate, app, port, &[])
+}
+
+/// [`serve_on`] with more options.
+pub fn serve_with(migrate: &Path, app: &Path, port: u16, extra: &[&str]) -> Result<Server, String> {
+    let mut command = Command::new(migrate);
+    command
+        .args(["serve", ".", "-p", &port.to_string(), "--workers", "2"])
+        .args(extra)
+        .current_dir(app);
+    wait_until_serving(command, port, "migrate serve:")
+}
+
+/// Spawns `command` and waits until it printed `marker` and answers HTTP on `port`, or exited.
+fn wait_until_serving(mut command: Command, port: u16, marker: &str) -> Result<Server, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the server");
     let (tx, rx) = mpsc::channel::<String>();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
@@ -173,14 +215,12 @@ pub fn start_on(bin: &Path, app: &Path, port: u16) -> Result<Server, String> {
             output.push_str(&line);
             output.push('\n');
         }
-        // "Ready" is printed before Next loads its routes (and may then exit on a routing
-        // error): the server is up only once it answers a request.
-        if output.contains("Ready in") && answers(port) {
+        if output.contains(marker) && answers(port) {
             return Ok(Server { child, port });
         }
         assert!(
             Instant::now() < deadline,
-            "next start neither listened nor exited:\n{output}"
+            "the server neither listened nor exited:\n{output}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -1,0 +1,289 @@
+// A `migrate serve` worker: a Node `http` server on a Unix socket that runs a project's compiled
+// route modules. The Rust front has already routed the request; it says which module to run,
+// for which router, with which params, in `x-migrate-*` headers, which are removed before a
+// handler sees the request.
+//
+// Pages API handlers run on the Pages core `migrate apply` writes into projects
+// (`pages-api.mjs`): one implementation of Pages semantics for both. App route handlers run as
+// Next's app-route module runs them: named method exports, HEAD from GET, OPTIONS, 405, 400,
+// `params` (a Promise from Next 15), `NextRequest`, `redirect()`/`notFound()` from
+// `next/navigation`.
+
+import http from 'node:http'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { runPagesHandler } from './pages-api.mjs'
+
+// Next's server sets this before any of its modules load; its request scope depends on it.
+globalThis.AsyncLocalStorage = AsyncLocalStorage
+
+// A handler's stray asynchronous error is logged and the worker serves on, as `next start` does.
+process.on('uncaughtException', (error) => console.error(error))
+process.on('unhandledRejection', (error) => console.error(error))
+
+const [socketPath, root, nextMajorArgument] = process.argv.slice(2)
+const nextMajor = Number(nextMajorArgument) || 16
+const requireFromProject = createRequire(path.join(root, 'package.json'))
+
+// `.env*` files, loaded as `next start` loads them (`.env.production.local`, `.env.local`,
+// `.env.production`, `.env`), with Next's own loader when it is installed.
+try {
+  requireFromProject('@next/env').loadEnvConfig(root, false)
+} catch {
+  try {
+    requireFromProject(requireFromProject.resolve('@next/env', { paths: [requireFromProject.resolve('next')] })).loadEnvConfig(root, false)
+  } catch {}
+}
+
+// The project's own `NextRequest` when `next` is installed, so handlers get `nextUrl` and
+// `cookies` exactly as under Next; a plain `Request` otherwise.
+let NextRequest = null
+try {
+  NextRequest = requireFromProject('next/server').NextRequest
+} catch {}
+
+// Next 16's own route-handler runtime, when the project has it: it runs a handler inside Next's
+// request scope, so `cookies()`, `headers()`, `draftMode()` and `after()` from `next/headers`
+// and `next/server` work, and answers methods, redirects and errors exactly as `next start`.
+// Other versions (and projects without `next`) use the port below.
+let AppRouteRouteModule = null
+if (nextMajor >= 16) {
+  try {
+    AppRouteRouteModule = requireFromProject(
+      'next/dist/server/route-modules/app-route/module.js',
+    ).AppRouteRouteModule
+  } catch {}
+}
+const routeModules = new Map()
+// Draft mode cookies must verify across workers: one id per front.
+const previewId = createHash('sha256').update(`${root}:${process.ppid}`).digest('hex')
+
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']
+const VARY = 'rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch'
+
+const server = http.createServer(async (req, res) => {
+  const file = req.headers['x-migrate-module']
+  const router = req.headers['x-migrate-router']
+  const params = req.headers['x-migrate-params']
+  const pattern = req.headers['x-migrate-pattern']
+  for (const name of ['x-migrate-module', 'x-migrate-router', 'x-migrate-params', 'x-migrate-pattern']) {
+    delete req.headers[name]
+  }
+  const onClose = []
+  res.on('close', () => {
+    for (const callback of onClose) callback()
+  })
+  let response
+  try {
+    // eslint-disable-next-line import/no-dynamic-require
+    const loaded = requireFromProject(file)
+    const request = toRequest(req)
+    const routeParams = params === undefined ? undefined : JSON.parse(params)
+    response =
+      router !== 'app'
+        ? await runPages(loaded, request, routeParams || {})
+        : AppRouteRouteModule
+          ? await runAppWithNext(loaded, request, routeParams, file, pattern, onClose)
+          : await runApp(loaded, request, routeParams, file)
+  } catch (error) {
+    console.error(error)
+    response = new Response(null, { status: 500 })
+  }
+  try {
+    await send(res, response, req.method === 'HEAD')
+  } catch (error) {
+    console.error(error)
+    res.destroy()
+  }
+})
+server.keepAliveTimeout = 60_000
+// The front holds our stdin: when it goes away (even killed), so do we.
+process.stdin.on('end', () => process.exit(0))
+process.stdin.on('error', () => process.exit(0))
+process.stdin.resume()
+server.listen(socketPath, () => {
+  process.stdout.write('ready\n')
+})
+
+/** The Web `Request` for a Node request: absolute URL from the `Host` header, body streamed. */
+function toRequest(req) {
+  const url = `http://${req.headers.host || 'localhost'}${req.url}`
+  const headers = new Headers()
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? Readable.toWeb(req) : undefined,
+    duplex: hasBody ? 'half' : undefined,
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages API routes
+
+async function runPages(loaded, request, params) {
+  const handler = typeof loaded === 'function' ? loaded : loaded && loaded.default
+  const config = (loaded && loaded.config) || {}
+  if (typeof handler !== 'function') {
+    console.error(`The default export is not a function in ${request.url}`)
+    return new Response(null, { status: 500 })
+  }
+  const runtime = config.runtime || (loaded && loaded.runtime)
+  if (runtime === 'edge' || runtime === 'experimental-edge') {
+    // An edge API route is given the request and answers with a `Response`.
+    const answer = await handler(NextRequest ? new NextRequest(request) : request, {
+      waitUntil() {},
+    })
+    return answer instanceof Response ? answer : new Response(null, { status: 500 })
+  }
+  return runPagesHandler(handler, request, params, config)
+}
+
+// ---------------------------------------------------------------------------------------------
+// App route handlers
+
+async function runApp(loaded, request, params, file) {
+  const method = request.method
+  if (!METHODS.includes(method)) return new Response(null, { status: 400 })
+  const exported = METHODS.filter((m) => typeof loaded[m] === 'function')
+  let handler = loaded[method]
+  if (typeof handler !== 'function' && method === 'HEAD' && typeof loaded.GET === 'function') {
+    handler = loaded.GET
+  }
+  if (typeof handler !== 'function' && method === 'OPTIONS') {
+    const allow = new Set([...exported, 'OPTIONS'])
+    if (allow.has('GET')) allow.add('HEAD')
+    return withVary(new Response(null, { status: 204, headers: { Allow: [...allow].sort().join(', ') } }))
+  }
+  if (typeof handler !== 'function') return withVary(new Response(null, { status: 405 }))
+  const nextRequest = NextRequest ? new NextRequest(request) : request
+  const context = {
+    params: params === undefined ? undefined : nextMajor >= 15 ? Promise.resolve(params) : params,
+  }
+  let answer
+  try {
+    answer = await handler(nextRequest, context)
+  } catch (error) {
+    return withVary(navigationAnswer(error) || new Response(null, { status: 500 }), error)
+  }
+  if (!(answer instanceof Response)) {
+    console.error(
+      `No response is returned from route handler '${file}'. Expected a Response object but received '${typeof answer}' (method: ${method}, url: ${new URL(request.url).pathname}).`,
+    )
+    return withVary(new Response(null, { status: 500 }))
+  }
+  return withVary(answer)
+}
+
+/** A route handler run by Next's own app-route module, as `next start` runs it. */
+async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
+  let routeModule = routeModules.get(file)
+  if (!routeModule) {
+    routeModule = new AppRouteRouteModule({
+      definition: {
+        kind: 'APP_ROUTE',
+        page: `${pattern === '/' ? '' : pattern}/route`,
+        pathname: pattern,
+        filename: 'route',
+        bundlePath: `app${pattern === '/' ? '' : pattern}/route`,
+      },
+      distDir: '.next',
+      relativeProjectDir: '',
+      resolvedPagePath: file,
+      nextConfigOutput: undefined,
+      userland: () => loaded,
+    })
+    routeModules.set(file, routeModule)
+  }
+  const context = {
+    params,
+    previewProps: {
+      previewModeId: previewId,
+      previewModeSigningKey: previewId,
+      previewModeEncryptionKey: previewId,
+    },
+    renderOpts: {
+      experimental: { authInterrupts: false },
+      cacheComponents: false,
+      isDraftMode: false,
+      incrementalCache: undefined,
+      waitUntil: (promise) => promise.catch((error) => console.error(error)),
+      onClose: (callback) => onClose.push(callback),
+      onAfterTaskError: undefined,
+    },
+    sharedContext: { buildId: 'migrate-serve' },
+  }
+  try {
+    return withVary(await routeModule.handle(new NextRequest(request), context))
+  } catch (error) {
+    return withVary(navigationAnswer(error) || new Response(null, { status: 500 }))
+  }
+}
+
+/** What Next answers to the errors `redirect()`, `notFound()`, `forbidden()` and
+ * `unauthorized()` throw (recognised by their `digest`, as Next does). */
+function navigationAnswer(error) {
+  const digest = error && typeof error.digest === 'string' ? error.digest : ''
+  if (digest.startsWith('NEXT_REDIRECT;')) {
+    const parts = digest.split(';')
+    const status = Number(parts[parts.length - 2]) || 307
+    const location = parts.slice(2, -2).join(';')
+    return new Response(null, { status, headers: { Location: location } })
+  }
+  if (digest.startsWith('NEXT_HTTP_ERROR_FALLBACK;')) {
+    return new Response(null, { status: Number(digest.split(';')[1]) || 404 })
+  }
+  if (error) console.error(error)
+  return null
+}
+
+/** The headers Next's server adds to a route handler's answer and removes from it. */
+function withVary(response) {
+  try {
+    // `NextResponse` records its cookies here for middleware; Next never sends it.
+    response.headers.delete('x-middleware-set-cookie')
+    const vary = response.headers.get('vary')
+    response.headers.set('vary', vary ? `${VARY}, ${vary}` : VARY)
+    return response
+  } catch {
+    // Immutable headers (`Response.redirect`): answered as they are.
+    return response
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing the answer
+
+/** The headers a Pages handler set, as it set them (the Pages core keeps them). */
+const NODE_HEADERS = Symbol.for('migrate.nodeHeaders')
+const FORBIDDEN_HEADERS = ['content-length', 'content-encoding', 'transfer-encoding']
+
+async function send(res, response, head) {
+  res.statusCode = response.status
+  if (response.statusText) res.statusMessage = response.statusText
+  const nodeHeaders = response[NODE_HEADERS]
+  if (nodeHeaders) {
+    for (const [name, value] of nodeHeaders) res.setHeader(name, value)
+  } else {
+    // As Next's `sendResponse`: framing headers dropped (the body may have been decoded),
+    // `set-cookie` split into lines.
+    for (const [name, value] of response.headers) {
+      if (name === 'set-cookie' || FORBIDDEN_HEADERS.includes(name)) continue
+      res.setHeader(name, value)
+    }
+    const cookies = response.headers.getSetCookie()
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies)
+  }
+  if (!response.body || head) {
+    res.end()
+    return
+  }
+  await pipeline(Readable.fromWeb(response.body), res)
+}

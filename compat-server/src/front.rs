@@ -1,0 +1,323 @@
+//! The front: routes each request as Next would and forwards it to a worker, or answers itself
+//! (Next's trailing-slash 308, 400 for an undecodable param, 404, and the `/__migrate` pages).
+//! [`handle`] is a plain function of a request, so it is tested without a socket.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use migrate_rewrite::route::matcher::{ParamValue, Resolution};
+
+use crate::body::{self, Body, BoxError};
+use crate::routes::Routes;
+use crate::workers::{ForwardError, Pool};
+
+/// Headers the front uses to tell a worker what to run; never taken from a client.
+const MODULE: &str = "x-migrate-module";
+const ROUTER: &str = "x-migrate-router";
+const PARAMS: &str = "x-migrate-params";
+const PATTERN: &str = "x-migrate-pattern";
+
+/// Everything a request needs.
+pub struct Front {
+    pub routes: Routes,
+    /// `None` in tests that never reach a handler.
+    pub pool: Option<Arc<Pool>>,
+    pub timeout: Duration,
+    /// The largest request body forwarded, in bytes.
+    pub max_body: usize,
+}
+
+/// Answers one request.
+pub async fn handle<B>(front: Arc<Front>, request: Request<B>) -> Response<Body>
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Send + Sync + 'static,
+    B::Error: Into<BoxError>,
+{
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    if path == "/__migrate/routes" {
+        return routes_json(&front.routes);
+    }
+    if path == "/__migrate" {
+        return routes_page(&front.routes);
+    }
+    let found = match front.routes.table.resolve(&path, query.as_deref()) {
+        Resolution::Redirect { location } => {
+            return Response::builder()
+                .status(StatusCode::PERMANENT_REDIRECT)
+                .header("location", &location)
+                .header("refresh", format!("0;url={location}"))
+                .body(body::full(location))
+                .expect("valid response");
+        }
+        Resolution::BadRequest { .. } => return plain(StatusCode::BAD_REQUEST, "Bad Request"),
+        Resolution::NotFound => return plain(StatusCode::NOT_FOUND, "Not Found"),
+        Resolution::Matched(found) => found,
+    };
+    let route = &front.routes.routes[found.route];
+    let Some(pool) = front.pool.clone() else {
+        return error(StatusCode::BAD_GATEWAY, "no workers", &route.file);
+    };
+    let (mut parts, incoming) = request.into_parts();
+    // A client may not choose the module a worker runs.
+    for name in [MODULE, ROUTER, PARAMS, PATTERN] {
+        parts.headers.remove(name);
+    }
+    for hop in [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "upgrade",
+        "te",
+        "trailer",
+    ] {
+        parts.headers.remove(hop);
+    }
+    let module = route.module.to_string_lossy();
+    let headers = &mut parts.headers;
+    headers.insert(
+        HeaderName::from_static(MODULE),
+        HeaderValue::from_str(&module).expect("paths are valid header values"),
+    );
+    headers.insert(
+        HeaderName::from_static(ROUTER),
+        HeaderValue::from_static(route.router),
+    );
+    if let Ok(pattern) = HeaderValue::from_str(&route.pattern) {
+        headers.insert(HeaderName::from_static(PATTERN), pattern);
+    }
+    if route.dynamic {
+        let params: serde_json::Map<String, serde_json::Value> = found
+            .params
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    ParamValue::One(one) => serde_json::Value::from(one.as_str()),
+                    ParamValue::Many(many) => serde_json::Value::from(many.clone()),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let json = serde_json::Value::Object(params).to_string();
+        // Decoded params may hold any character; Node reads header bytes as Latin-1, so the
+        // JSON travels as ASCII (`\uXXXX` escapes).
+        let value = HeaderValue::from_str(&ascii_json(&json)).expect("ASCII");
+        headers.insert(HeaderName::from_static(PARAMS), value);
+    }
+    let limited = http_body_util::Limited::new(incoming, front.max_body);
+    let forwarded = Request::from_parts(parts, body::boxed(limited));
+    match pool.forward(forwarded, front.timeout).await {
+        Ok(answer) => {
+            let (mut parts, incoming) = answer.into_parts();
+            // The worker connection's own headers are not the client's.
+            for hop in ["connection", "keep-alive"] {
+                parts.headers.remove(hop);
+            }
+            parts.headers.insert(
+                HeaderName::from_static(ROUTER),
+                HeaderValue::from_static(route.router),
+            );
+            Response::from_parts(parts, body::boxed(incoming))
+        }
+        Err(ForwardError::Failed(reason)) if reason.starts_with("no answer") => {
+            error(StatusCode::GATEWAY_TIMEOUT, &reason, &route.file)
+        }
+        Err(failure) => error(StatusCode::BAD_GATEWAY, &failure.to_string(), &route.file),
+    }
+}
+
+/// JSON with every non-ASCII character escaped (`\uXXXX`), so it fits in a header.
+fn ascii_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(body::full(text))
+        .expect("valid response")
+}
+
+fn error(status: StatusCode, reason: &str, file: &str) -> Response<Body> {
+    eprintln!("migrate serve: {file}: {reason}");
+    let json = serde_json::json!({ "error": reason, "route": file });
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body::full(json.to_string()))
+        .expect("valid response")
+}
+
+fn routes_json(routes: &Routes) -> Response<Body> {
+    let collisions: Vec<serde_json::Value> = routes
+        .collisions
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "kind": c.kind, "pattern": c.pattern, "files": c.files, "message": c.message,
+            })
+        })
+        .collect();
+    let json = serde_json::json!({ "routes": routes.routes, "collisions": collisions });
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(body::full(
+            serde_json::to_string_pretty(&json).expect("serializable"),
+        ))
+        .expect("valid response")
+}
+
+fn routes_page(routes: &Routes) -> Response<Body> {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut html = String::from(
+        "<!doctype html><meta charset=utf-8><title>migrate serve</title>\
+         <h1>Routes</h1><table><tr><th>pattern<th>router<th>file<th></tr>",
+    );
+    for route in &routes.routes {
+        let shadowed = if route.shadowed {
+            "shadowed by app"
+        } else {
+            ""
+        };
+        let _ = write!(
+            html,
+            "<tr><td>{}<td>{}<td>{}<td>{shadowed}</tr>",
+            escape(&route.pattern),
+            route.router,
+            escape(&route.file)
+        );
+    }
+    html.push_str("</table><h1>Collisions</h1><ul>");
+    for collision in &routes.collisions {
+        let _ = write!(html, "<li>{}</li>", escape(&collision.message));
+    }
+    html.push_str("</ul>");
+    Response::builder()
+        .header("content-type", "text/html; charset=utf-8")
+        .body(body::full(html))
+        .expect("valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    /// A project with a path both routers define, a dynamic route and a static one.
+    fn front() -> (tempfile::TempDir, Arc<Front>) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("package.json", r#"{"dependencies":{"next":"16.0.0"}}"#);
+        write(
+            "pages/api/both.ts",
+            "export default (req, res) => res.json({ from: 'pages' })\n",
+        );
+        write(
+            "app/api/both/route.ts",
+            "export const GET = () => Response.json({ from: 'app' })\n",
+        );
+        write(
+            "pages/api/post/[id].ts",
+            "export default (req, res) => res.end()\n",
+        );
+        let project = migrate_rewrite::project::discover(dir.path())
+            .unwrap()
+            .remove(0);
+        let routes = Routes::of(&project, &dir.path().join(".cache"));
+        let front = Front {
+            routes,
+            pool: None,
+            timeout: Duration::from_secs(1),
+            max_body: 1024,
+        };
+        (dir, Arc::new(front))
+    }
+
+    async fn get(front: &Arc<Front>, uri: &str) -> (StatusCode, hyper::HeaderMap, String) {
+        let request = Request::get(uri).body(body::empty()).unwrap();
+        let response = handle(Arc::clone(front), request).await;
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn trailing_slash_is_a_308_as_in_next() {
+        let (_dir, front) = front();
+        let (status, headers, _) = get(&front, "/api/both/?a=1").await;
+        assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+        assert_eq!(headers["location"], "/api/both?a=1");
+        assert_eq!(headers["refresh"], "0;url=/api/both?a=1");
+    }
+
+    #[tokio::test]
+    async fn unknown_paths_and_bad_params_never_reach_a_worker() {
+        let (_dir, front) = front();
+        assert_eq!(get(&front, "/api/nope").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&front, "/api/post/%zz").await.0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            get(&front, "/api/../etc/passwd").await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(get(&front, "/api/post/a/b").await.0, StatusCode::NOT_FOUND);
+        // A matched route with no worker pool: a 502, naming the route.
+        let (status, _, body) = get(&front, "/api/post/1").await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert!(body.contains("pages/api/post/[id].ts"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn the_route_table_shows_app_winning_and_the_collision() {
+        let (_dir, front) = front();
+        let (status, _, body) = get(&front, "/__migrate/routes").await;
+        assert_eq!(status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let routes = json["routes"].as_array().unwrap();
+        let pages_both = routes
+            .iter()
+            .find(|r| r["file"] == "pages/api/both.ts")
+            .unwrap();
+        assert_eq!(pages_both["shadowed"], true);
+        let collisions = json["collisions"].as_array().unwrap();
+        assert_eq!(collisions.len(), 1, "{body}");
+        assert_eq!(collisions[0]["pattern"], "/api/both");
+        let (_, _, html) = get(&front, "/__migrate").await;
+        assert!(html.contains("shadowed by app"), "{html}");
+    }
+
+    #[test]
+    fn params_json_fits_in_a_header() {
+        assert_eq!(ascii_json(r#"{"id":"é"}"#), r#"{"id":"\u00e9"}"#);
+        assert_eq!(ascii_json(r#"{"id":"😀"}"#), r#"{"id":"\ud83d\ude00"}"#);
+    }
+}
