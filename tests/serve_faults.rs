@@ -160,3 +160,35 @@ fn sigterm_lets_requests_in_flight_finish_then_exits() {
     assert_eq!((status, body.as_str()), (200, r#"{"slow":true}"#));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+#[test]
+fn edits_are_picked_up_without_a_restart() {
+    let (dir, server) = server();
+    let port = server.port;
+    assert_eq!(request(port, "GET", "/api/added", b"").0, 404);
+    std::fs::write(
+        dir.path().join("pages/api/ok.js"),
+        "export default function handler(req, res) {\n  res.json({ edited: true })\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pages/api/added.ts"),
+        "export default (req: any, res: any) => res.json({ added: true })\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let edited = request(port, "GET", "/api/ok", b"");
+        let added = request(port, "GET", "/api/added", b"");
+        if edited == (200, r#"{"edited":true}"#.to_owned())
+            && added == (200, r#"{"added":true}"#.to_owned())
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not reloaded: {edited:?} {added:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -101,9 +101,15 @@ const server = http.createServer(async (req, res) => {
   }
 })
 server.keepAliveTimeout = 60_000
-// The front holds our stdin: when it goes away (even killed), so do we.
-process.stdin.on('end', () => process.exit(0))
-process.stdin.on('error', () => process.exit(0))
+// The front holds our stdin: when it closes it (this worker is replaced) or goes away (even
+// killed), we stop accepting, finish the requests in flight and exit.
+function retire() {
+  server.close(() => process.exit(0))
+  server.closeIdleConnections()
+  setTimeout(() => process.exit(0), 10_000).unref()
+}
+process.stdin.on('end', retire)
+process.stdin.on('error', retire)
 process.stdin.resume()
 server.listen(socketPath, () => {
   process.stdout.write('ready\n')

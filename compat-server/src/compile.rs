@@ -21,10 +21,12 @@ use swc_ecma_transforms_react::{react, Options as JsxOptions, Runtime};
 use swc_ecma_transforms_typescript::typescript;
 
 /// Extensions compiled; everything else a module may load (`.json`) is copied.
-const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
-const COPIED_EXTENSIONS: &[&str] = &["json"];
+pub(crate) const SOURCE_EXTENSIONS: &[&str] =
+    &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+pub(crate) const COPIED_EXTENSIONS: &[&str] = &["json"];
 /// Folders that hold no project sources.
-const SKIPPED_FOLDERS: &[&str] = &["node_modules", ".next", ".git", ".migrate", "out", ".turbo"];
+pub(crate) const SKIPPED_FOLDERS: &[&str] =
+    &["node_modules", ".next", ".git", ".migrate", "out", ".turbo"];
 
 /// A source that did not compile, and why (swc's message with its position).
 #[derive(Debug, Clone)]

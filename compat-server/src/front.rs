@@ -22,7 +22,8 @@ const PATTERN: &str = "x-migrate-pattern";
 
 /// Everything a request needs.
 pub struct Front {
-    pub routes: Routes,
+    /// Replaced as a whole when the project's files change.
+    pub routes: std::sync::RwLock<Arc<Routes>>,
     /// `None` in tests that never reach a handler.
     pub pool: Option<Arc<Pool>>,
     pub timeout: Duration,
@@ -38,13 +39,14 @@ where
 {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    let routes = Arc::clone(&front.routes.read().expect("routes lock"));
     if path == "/__migrate/routes" {
-        return routes_json(&front.routes);
+        return routes_json(&routes);
     }
     if path == "/__migrate" {
-        return routes_page(&front.routes);
+        return routes_page(&routes);
     }
-    let found = match front.routes.table.resolve(&path, query.as_deref()) {
+    let found = match routes.table.resolve(&path, query.as_deref()) {
         Resolution::Redirect { location } => {
             return Response::builder()
                 .status(StatusCode::PERMANENT_REDIRECT)
@@ -57,7 +59,7 @@ where
         Resolution::NotFound => return plain(StatusCode::NOT_FOUND, "Not Found"),
         Resolution::Matched(found) => found,
     };
-    let route = &front.routes.routes[found.route];
+    let route = &routes.routes[found.route];
     let Some(pool) = front.pool.clone() else {
         return error(StatusCode::BAD_GATEWAY, "no workers", &route.file);
     };
@@ -248,7 +250,7 @@ mod tests {
             .remove(0);
         let routes = Routes::of(&project, &dir.path().join(".cache"));
         let front = Front {
-            routes,
+            routes: std::sync::RwLock::new(Arc::new(routes)),
             pool: None,
             timeout: Duration::from_secs(1),
             max_body: 1024,

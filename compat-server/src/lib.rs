@@ -8,6 +8,7 @@ pub mod body;
 pub mod compile;
 pub mod front;
 pub mod routes;
+pub mod watch;
 pub mod workers;
 
 use std::path::{Path, PathBuf};
@@ -79,11 +80,17 @@ pub async fn serve(options: Options) -> anyhow::Result<()> {
         compiled,
     );
     let front = Arc::new(Front {
-        routes,
+        routes: std::sync::RwLock::new(Arc::new(routes)),
         pool: Some(Arc::clone(&pool)),
         timeout: options.timeout,
         max_body: options.max_body,
     });
+    let _watcher = watch::start(
+        project.root.clone(),
+        cache.clone(),
+        Arc::clone(&front),
+        Arc::clone(&pool),
+    );
     accept_until_signal(listener, front, options.timeout).await;
     pool.shutdown().await;
     Ok(())
@@ -91,7 +98,7 @@ pub async fn serve(options: Options) -> anyhow::Result<()> {
 
 /// Compiles the project into `cache` (emptied first when another version of `migrate` wrote
 /// it); returns how many files were compiled, having printed the ones that did not compile.
-fn compile_into(root: &Path, cache: &Path) -> anyhow::Result<usize> {
+pub(crate) fn compile_into(root: &Path, cache: &Path) -> anyhow::Result<usize> {
     let stamp = cache.join(".stamp");
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(STAMP) {
         let _ = std::fs::remove_dir_all(cache);
@@ -108,7 +115,7 @@ fn compile_into(root: &Path, cache: &Path) -> anyhow::Result<usize> {
 }
 
 /// One line per collision; Next's own message is in `/__migrate/routes`.
-fn print_collisions(routes: &Routes) {
+pub(crate) fn print_collisions(routes: &Routes) {
     for collision in &routes.collisions {
         let winner = if collision.kind == "app-pages-conflict" {
             ": the App Router version answers"

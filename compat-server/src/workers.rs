@@ -188,18 +188,19 @@ impl Pool {
     /// Replaces worker `index` if it is still the `generation` that failed (another request
     /// may have replaced it already), killing the old process.
     async fn replace(&self, index: usize, generation: usize) {
-        let old = {
+        let (old, generation) = {
             let mut worker = self.workers[index].lock().expect("worker lock");
             if worker.generation != generation {
                 return;
             }
+            // Taken now, so that other requests failing on this worker do not replace it too.
+            worker.generation = self.generations.fetch_add(1, Ordering::Relaxed);
             worker.idle.clear();
-            worker.child.take()
+            (worker.child.take(), worker.generation)
         };
         if let Some(mut child) = old {
             let _ = child.kill().await;
         }
-        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         match spawn(&self.spec, generation).await {
             Ok(fresh) => {
                 let mut worker = self.workers[index].lock().expect("worker lock");
@@ -210,11 +211,21 @@ impl Pool {
         }
     }
 
-    /// Replaces every worker (after the sources changed).
+    /// Replaces every worker with a fresh one (after the sources changed). Each new worker is
+    /// listening before the old one is retired, and the old one finishes its requests in flight.
     pub async fn restart_all(&self) {
         for index in 0..self.workers.len() {
-            let generation = self.workers[index].lock().expect("worker lock").generation;
-            self.replace(index, generation).await;
+            let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+            match spawn(&self.spec, generation).await {
+                Ok(fresh) => {
+                    let old = {
+                        let mut worker = self.workers[index].lock().expect("worker lock");
+                        std::mem::replace(&mut *worker, fresh)
+                    };
+                    retire(old);
+                }
+                Err(error) => eprintln!("migrate serve: cannot restart a worker: {error:#}"),
+            }
         }
     }
 
@@ -271,6 +282,25 @@ async fn spawn(spec: &WorkerSpec, generation: usize) -> anyhow::Result<Worker> {
         child: Some(child),
         idle: Vec::new(),
     })
+}
+
+/// Lets a replaced worker finish what it is answering: closing its stdin tells it to stop
+/// accepting and exit once its connections close (killed after 30 s).
+fn retire(mut old: Worker) {
+    old.idle.clear();
+    let Some(mut child) = old.child.take() else {
+        return;
+    };
+    tokio::spawn(async move {
+        drop(child.stdin.take());
+        if tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .is_err()
+        {
+            let _ = child.kill().await;
+        }
+        let _ = std::fs::remove_file(old.socket);
+    });
 }
 
 async fn connect(socket: &Path) -> std::io::Result<SendRequest<Body>> {
