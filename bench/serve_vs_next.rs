@@ -43,8 +43,8 @@ fn main() {
     let started = Instant::now();
     let next = next_app::start_on(&bin, &app, port).expect("next start");
     let next_cold = started.elapsed();
-    let next_pages = runtime.block_on(load(tcp(port), "/api/hello", duration));
-    let next_app_route = runtime.block_on(load(tcp(port), "/api/app-hello", duration));
+    let next_pages = runtime.block_on(load(tcp(port), "/api/hello", duration, CONNECTIONS));
+    let next_app_route = runtime.block_on(load(tcp(port), "/api/app-hello", duration, CONNECTIONS));
     drop(next);
 
     let migrate = PathBuf::from(env!("CARGO_BIN_EXE_migrate"));
@@ -53,18 +53,24 @@ fn main() {
     let started = Instant::now();
     let serve = next_app::serve_on(&migrate, &app, port).expect("migrate serve");
     let serve_cold = started.elapsed();
-    let serve_pages = runtime.block_on(load(tcp(port), "/api/hello", duration));
-    let serve_app_route = runtime.block_on(load(tcp(port), "/api/app-hello", duration));
-    // The same pages route straight to one worker's socket, for what the front adds.
-    let socket = worker_socket(&app);
+    let serve_pages = runtime.block_on(load(tcp(port), "/api/hello", duration, CONNECTIONS));
+    let serve_app_route =
+        runtime.block_on(load(tcp(port), "/api/app-hello", duration, CONNECTIONS));
+    drop(serve);
+
+    // What the front adds: one connection, one worker, the same pages route through the front
+    // and straight to the worker's socket (with the headers the front would add).
+    let serve = next_app::serve_with(&migrate, &app, port, &["--workers", "1"]).expect("serve");
+    let through_front = runtime.block_on(load(tcp(port), "/api/hello", duration, 1));
     let module = app.join(".next/cache/migrate-serve/pages/api/hello.js");
     let direct = runtime.block_on(load(
         Target::Unix {
-            socket,
+            socket: worker_socket(&app),
             module: module.display().to_string(),
         },
         "/api/hello",
         duration,
+        1,
     ));
     drop(serve);
 
@@ -74,7 +80,8 @@ fn main() {
         ("migrate serve, pages route", &serve_pages),
         ("next start, app route", &next_app_route),
         ("migrate serve, app route", &serve_app_route),
-        ("one worker directly (no front), pages route", &direct),
+        ("1 connection, 1 worker, through the front", &through_front),
+        ("1 connection, the same worker directly", &direct),
     ] {
         println!(
             "{name:<44} {:>10.0} {:>9.3} {:>9.3}",
@@ -87,8 +94,9 @@ fn main() {
         serve_app_route.rate / next_app_route.rate
     );
     println!(
-        "front overhead at p50 (50 connections over 2 workers vs 50 on one worker): {:+.3} ms",
-        serve_pages.p50 - direct.p50
+        "the front adds {:+.3} ms at p50 ({:+.3} ms at p99) over calling the worker directly",
+        through_front.p50 - direct.p50,
+        through_front.p99 - direct.p99
     );
     println!(
         "cold start to first answer: next start {} ms (after next build), migrate serve {} ms (no build step, every file compiled)",
@@ -129,11 +137,11 @@ struct Measured {
     p99: f64,
 }
 
-/// `CONNECTIONS` keep-alive connections sending GET `path` back to back for `duration`.
-async fn load(target: Target, path: &str, duration: Duration) -> Measured {
+/// `connections` keep-alive connections sending GET `path` back to back for `duration`.
+async fn load(target: Target, path: &str, duration: Duration, connections: usize) -> Measured {
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
+    for _ in 0..connections {
         let target = target.clone();
         let path = path.to_owned();
         tasks.push(tokio::spawn(async move {

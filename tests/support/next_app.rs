@@ -176,9 +176,12 @@ pub fn serve_on(migrate: &Path, app: &Path, port: u16) -> Result<Server, String>
 pub fn serve_with(migrate: &Path, app: &Path, port: u16, extra: &[&str]) -> Result<Server, String> {
     let mut command = Command::new(migrate);
     command
-        .args(["serve", ".", "-p", &port.to_string(), "--workers", "2"])
+        .args(["serve", ".", "-p", &port.to_string()])
         .args(extra)
         .current_dir(app);
+    if !extra.contains(&"--workers") {
+        command.args(["--workers", "2"]);
+    }
     wait_until_serving(command, port, "migrate serve:")
 }
 
