@@ -28,6 +28,134 @@ pub(crate) const COPIED_EXTENSIONS: &[&str] = &["json"];
 pub(crate) const SKIPPED_FOLDERS: &[&str] =
     &["node_modules", ".next", ".git", ".migrate", "out", ".turbo"];
 
+/// tsconfig's (or jsconfig's) `baseUrl` and `paths`: imports such as `@/lib/db` are rewritten
+/// to relative ones, as Next's bundler resolves them.
+#[derive(Debug, Clone)]
+pub struct PathAliases {
+    pub root: PathBuf,
+    pub base_url: PathBuf,
+    /// `baseUrl` was set: bare specifiers that name something under it resolve there too.
+    pub explicit_base_url: bool,
+    pub paths: Vec<(String, Vec<String>)>,
+}
+
+impl PathAliases {
+    /// Read from `tsconfig.json`, else `jsconfig.json`, at `root`; `None` when neither sets
+    /// `baseUrl` or `paths` (or cannot be read: then imports stay as written).
+    pub fn read(root: &Path) -> Option<PathAliases> {
+        let text = ["tsconfig.json", "jsconfig.json"]
+            .iter()
+            .find_map(|name| std::fs::read_to_string(root.join(name)).ok())?;
+        let config: serde_json::Value = json5::from_str(&text).ok()?;
+        let options = config.get("compilerOptions")?;
+        let base_url = options.get("baseUrl").and_then(|b| b.as_str());
+        let paths: Vec<(String, Vec<String>)> = options
+            .get("paths")
+            .and_then(|p| p.as_object())
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(from, to)| {
+                        let targets = to
+                            .as_array()
+                            .map(|list| {
+                                list.iter()
+                                    .filter_map(|t| t.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (from.clone(), targets)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if base_url.is_none() && paths.is_empty() {
+            return None;
+        }
+        Some(PathAliases {
+            root: root.to_owned(),
+            base_url: root.join(base_url.unwrap_or(".")),
+            explicit_base_url: base_url.is_some(),
+            paths,
+        })
+    }
+
+    /// swc's module resolver for one source file.
+    fn resolver(&self, source: &Path) -> Resolver {
+        use swc_ecma_loader::resolvers::{node::NodeModulesResolver, tsc::TsConfigResolver};
+        use swc_ecma_transforms_module::path::{Config, NodeImportResolver};
+        let node = NodeModulesResolver::new(
+            swc_ecma_loader::TargetEnv::Node,
+            rustc_hash::FxHashMap::default(),
+            true,
+        );
+        let tsconfig = AliasesOnly {
+            aliases: self.clone(),
+            inner: TsConfigResolver::new(node, self.base_url.clone(), self.paths.clone()),
+        };
+        let config = Config {
+            base_dir: Some(self.root.clone()),
+            resolve_fully: false,
+            file_extension: "js".to_owned(),
+        };
+        Resolver::Real {
+            base: FileName::Real(source.to_owned()),
+            resolver: std::sync::Arc::new(NodeImportResolver::with_config(tsconfig, config)),
+        }
+    }
+}
+
+/// swc's tsconfig resolver, asked only about the specifiers tsconfig rewrites: relative ones
+/// and packages are left as written (an error here means "keep the specifier").
+struct AliasesOnly<R> {
+    aliases: PathAliases,
+    inner: R,
+}
+
+impl<R: swc_ecma_loader::resolve::Resolve> swc_ecma_loader::resolve::Resolve for AliasesOnly<R> {
+    fn resolve(
+        &self,
+        base: &FileName,
+        specifier: &str,
+    ) -> Result<swc_ecma_loader::resolve::Resolution, anyhow::Error> {
+        if self.aliases.rewrites(specifier) {
+            self.inner.resolve(base, specifier)
+        } else {
+            anyhow::bail!("not an alias")
+        }
+    }
+}
+
+impl PathAliases {
+    /// A `paths` pattern matches it, or `baseUrl` is set and holds its first segment.
+    fn rewrites(&self, specifier: &str) -> bool {
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return false;
+        }
+        let by_pattern = self
+            .paths
+            .iter()
+            .any(|(pattern, _)| match pattern.split_once('*') {
+                Some((prefix, suffix)) => {
+                    specifier.len() >= prefix.len() + suffix.len()
+                        && specifier.starts_with(prefix)
+                        && specifier.ends_with(suffix)
+                }
+                None => specifier == pattern,
+            });
+        by_pattern || (self.explicit_base_url && self.holds(specifier))
+    }
+
+    fn holds(&self, specifier: &str) -> bool {
+        let first = specifier.split('/').next().unwrap_or(specifier);
+        let path = self.base_url.join(first);
+        path.exists()
+            || SOURCE_EXTENSIONS
+                .iter()
+                .any(|e| path.with_extension(e).exists())
+    }
+}
+
 /// A source that did not compile, and why (swc's message with its position).
 #[derive(Debug, Clone)]
 pub struct CompileError {
@@ -59,6 +187,7 @@ pub fn output_path(root: &Path, cache: &Path, source: &Path) -> PathBuf {
 /// Compiles every source of the project at `root` into `cache`, skipping files whose output is
 /// newer than the source (a restart compiles only what changed).
 pub fn compile_project(root: &Path, cache: &Path) -> Compiled {
+    let aliases = PathAliases::read(root);
     let sources: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_entry(|entry| {
@@ -78,7 +207,7 @@ pub fn compile_project(root: &Path, cache: &Path) -> Compiled {
         .collect();
     let results: Vec<Result<bool, CompileError>> = sources
         .par_iter()
-        .map(|source| compile_file(source, &output_path(root, cache, source)))
+        .map(|source| compile_file(source, &output_path(root, cache, source), aliases.as_ref()))
         .collect();
     let mut compiled = Compiled::default();
     for result in results {
@@ -92,7 +221,11 @@ pub fn compile_project(root: &Path, cache: &Path) -> Compiled {
 }
 
 /// Compiles (or copies) one file when its output is missing or older; true when written.
-pub fn compile_file(source: &Path, out: &Path) -> Result<bool, CompileError> {
+pub fn compile_file(
+    source: &Path,
+    out: &Path,
+    aliases: Option<&PathAliases>,
+) -> Result<bool, CompileError> {
     let error = |message: String| CompileError {
         file: source.to_owned(),
         message,
@@ -116,7 +249,8 @@ pub fn compile_file(source: &Path, out: &Path) -> Result<bool, CompileError> {
         bytes
     } else {
         let text = String::from_utf8(bytes).map_err(|_| error("not UTF-8 text".to_owned()))?;
-        to_commonjs(&text, extension, &source.display().to_string())
+        let resolver = aliases.map_or(Resolver::Default, |a| a.resolver(source));
+        to_commonjs(&text, extension, &source.display().to_string(), resolver)
             .map_err(error)?
             .into_bytes()
     };
@@ -131,7 +265,12 @@ pub fn compile_file(source: &Path, out: &Path) -> Result<bool, CompileError> {
 }
 
 /// One module's text as `CommonJS` JavaScript.
-pub fn to_commonjs(text: &str, extension: &str, name: &str) -> Result<String, String> {
+pub fn to_commonjs(
+    text: &str,
+    extension: &str,
+    name: &str,
+    imports: Resolver,
+) -> Result<String, String> {
     let typescript_syntax = matches!(extension, "ts" | "tsx" | "mts" | "cts");
     let jsx = matches!(extension, "tsx" | "jsx" | "js");
     GLOBALS.set(&Globals::new(), || {
@@ -181,7 +320,7 @@ pub fn to_commonjs(text: &str, extension: &str, name: &str) -> Result<String, St
             }
             program
                 .apply(common_js(
-                    Resolver::Default,
+                    imports,
                     unresolved,
                     swc_ecma_transforms_module::util::Config::default(),
                     common_js::FeatureFlag {
@@ -211,6 +350,7 @@ mod tests {
             "import type { NextApiRequest } from 'next'\nimport { db } from '../lib/db'\nexport const config = { api: { bodyParser: false } }\nexport default async function handler(req: NextApiRequest, res: any) { res.json(await db(req.query.id as string)) }\n",
             "ts",
             "x.ts",
+            Resolver::Default,
         )
         .unwrap();
         assert!(out.contains("require(\"../lib/db\")"), "{out}");
@@ -218,7 +358,13 @@ mod tests {
         assert!(!out.contains("NextApiRequest"), "{out}");
         assert!(!out.contains(" as string"), "{out}");
         // Helpers are inlined: the output needs no package and has no `import` left.
-        let reexport = to_commonjs("export { default } from './x'\n", "ts", "x.ts").unwrap();
+        let reexport = to_commonjs(
+            "export { default } from './x'\n",
+            "ts",
+            "x.ts",
+            Resolver::Default,
+        )
+        .unwrap();
         assert!(
             reexport.contains("function _interop_require_default"),
             "{reexport}"
@@ -232,6 +378,7 @@ mod tests {
             "export default { GET: () => import('./_get') }\n",
             "ts",
             "x.ts",
+            Resolver::Default,
         )
         .unwrap();
         assert!(out.contains("require(\"./_get\")"), "{out}");
@@ -240,10 +387,67 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_position() {
-        let error = to_commonjs("export default function (\n", "ts", "x.ts").unwrap_err();
+        let error = to_commonjs(
+            "export default function (\n",
+            "ts",
+            "x.ts",
+            Resolver::Default,
+        )
+        .unwrap_err();
         assert!(
             error.starts_with("2:") || error.starts_with("1:"),
             "{error}"
         );
+    }
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::*;
+
+    #[test]
+    fn tsconfig_paths_become_relative_imports() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("tsconfig.json"),
+            "{\n  // comments and trailing commas, as tsconfig allows\n  \"compilerOptions\": { \"paths\": { \"@/*\": [\"./*\"], }, },\n}\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("lib")).unwrap();
+        std::fs::write(root.join("lib/db.ts"), "export const db = 1\n").unwrap();
+        std::fs::create_dir_all(root.join("pages/api")).unwrap();
+        let source = root.join("pages/api/x.ts");
+        std::fs::write(
+            &source,
+            "import { db } from '@/lib/db'\nimport next from 'next/server'\nexport default () => [db, next]\n",
+        )
+        .unwrap();
+        let aliases = PathAliases::read(&root).expect("paths read");
+        let cache = root.join(".cache");
+        let out = output_path(&root, &cache, &source);
+        assert!(compile_file(&source, &out, Some(&aliases)).unwrap());
+        let text = std::fs::read_to_string(out).unwrap();
+        assert!(text.contains("require(\"../../lib/db\")"), "{text}");
+        // Packages stay as written: Node resolves them from the project.
+        assert!(text.contains("require(\"next/server\")"), "{text}");
+        // With `baseUrl`, what lives under it resolves there; packages still stay.
+        std::fs::write(
+            root.join("tsconfig.json"),
+            r#"{ "compilerOptions": { "baseUrl": "." } }"#,
+        )
+        .unwrap();
+        std::fs::write(
+            &source,
+            "import { db } from 'lib/db'\nimport next from 'next/server'\nexport default () => [db, next]\n",
+        )
+        .unwrap();
+        let aliases = PathAliases::read(&root).expect("baseUrl read");
+        let out = output_path(&root, &cache, &source);
+        std::fs::remove_file(&out).unwrap();
+        assert!(compile_file(&source, &out, Some(&aliases)).unwrap());
+        let text = std::fs::read_to_string(out).unwrap();
+        assert!(text.contains("require(\"../../lib/db\")"), "{text}");
+        assert!(text.contains("require(\"next/server\")"), "{text}");
     }
 }
