@@ -192,3 +192,72 @@ fn edits_are_picked_up_without_a_restart() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `--shadow` runs the Pages version of a path both routers define on a copy of each safe
+/// request and reports where it differs; `--upstream` answers what no route matches.
+#[test]
+fn shadow_compares_both_versions_and_upstream_takes_the_rest() {
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_port = upstream.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in upstream.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nupstream",
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("fixtures/serve-faults"), dir.path());
+    let migrate = Path::new(env!("CARGO_BIN_EXE_migrate"));
+    let upstream_url = format!("http://127.0.0.1:{upstream_port}");
+    let server = serve_with(
+        migrate,
+        dir.path(),
+        free_port(),
+        &["--shadow", "--upstream", &upstream_url],
+    )
+    .expect("migrate serve");
+    let port = server.port;
+
+    assert_eq!(
+        request(port, "GET", "/api/same", b""),
+        (200, "same".to_owned())
+    );
+    assert_eq!(
+        request(port, "GET", "/api/differs", b""),
+        (200, r#"{"v":2}"#.to_owned())
+    );
+    // Not mirrored: a POST would run twice.
+    assert_eq!(
+        request(port, "POST", "/api/differs", b""),
+        (200, r#"{"posted":true}"#.to_owned())
+    );
+    assert_eq!(
+        request(port, "GET", "/not-routed", b""),
+        (200, "upstream".to_owned())
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let summary = loop {
+        let (_, body) = request(port, "GET", "/__migrate/routes", b"");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if json["shadow"]["compared"] == 2 {
+            break json["shadow"].clone();
+        }
+        assert!(Instant::now() < deadline, "not compared: {body}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(summary["diverged"], 1, "{summary}");
+    let divergence = summary["recent"][0].as_str().unwrap();
+    assert!(divergence.starts_with("GET /api/differs"), "{divergence}");
+    assert!(divergence.contains("-{\"v\":1}"), "{divergence}");
+    assert!(divergence.contains("+{\"v\":2}"), "{divergence}");
+    // Pages' JSON carries a charset and Response.json's does not: a real difference, shown.
+    assert!(
+        divergence.contains("-content-type: application/json; charset=utf-8"),
+        "{divergence}"
+    );
+}

@@ -48,6 +48,17 @@ pub struct ServeArgs {
     /// Largest request body forwarded to a handler, in bytes.
     #[arg(long, default_value_t = 100 * 1024 * 1024)]
     pub max_body: usize,
+    /// For paths both routers define, also run the Pages version on a copy of each GET, HEAD
+    /// and OPTIONS request and log where its answer differs from the App version's.
+    #[arg(long)]
+    pub shadow: bool,
+    /// With `--shadow`, mirror every method (handlers then run twice: only against test data).
+    #[arg(long, requires = "shadow")]
+    pub shadow_unsafe_methods: bool,
+    /// Send requests no route matches to this server (e.g. `http://127.0.0.1:3001`, a `next
+    /// dev` serving the pages), instead of answering 404.
+    #[arg(long)]
+    pub upstream: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -16,6 +16,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitStatus> {
         workers,
         timeout: Duration::from_secs(args.timeout),
         max_body: args.max_body,
+        shadow: args.shadow,
+        shadow_unsafe_methods: args.shadow_unsafe_methods,
+        upstream: args.upstream.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

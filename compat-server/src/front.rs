@@ -11,7 +11,8 @@ use hyper::{Request, Response, StatusCode};
 use migrate_rewrite::route::matcher::{ParamValue, Resolution};
 
 use crate::body::{self, Body, BoxError};
-use crate::routes::Routes;
+use crate::routes::{Routes, ServedRoute};
+use crate::shadow::{self, Shadow};
 use crate::workers::{ForwardError, Pool};
 
 /// Headers the front uses to tell a worker what to run; never taken from a client.
@@ -29,6 +30,72 @@ pub struct Front {
     pub timeout: Duration,
     /// The largest request body forwarded, in bytes.
     pub max_body: usize,
+    /// `--shadow`: paths both routers define also run their Pages version, compared.
+    pub shadow: Option<Arc<Shadow>>,
+    /// `--upstream`: where requests no route matches go (e.g. the team's `next dev`).
+    pub upstream: Option<Upstream>,
+}
+
+/// A server that answers what the route table does not.
+pub struct Upstream {
+    pub base: hyper::Uri,
+    pub client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Body,
+    >,
+}
+
+impl Upstream {
+    pub fn new(url: &str) -> anyhow::Result<Upstream> {
+        let base: hyper::Uri = url.parse()?;
+        anyhow::ensure!(
+            base.scheme_str() == Some("http") && base.authority().is_some(),
+            "--upstream must be an http:// URL with a host, not {url}"
+        );
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http();
+        Ok(Upstream { base, client })
+    }
+
+    /// The request, sent on to the upstream server; its answer streamed back.
+    async fn forward<B>(&self, request: Request<B>) -> Response<Body>
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let (mut parts, incoming) = request.into_parts();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/", hyper::http::uri::PathAndQuery::as_str);
+        let authority = self.base.authority().expect("checked").clone();
+        parts.uri = hyper::Uri::builder()
+            .scheme("http")
+            .authority(authority)
+            .path_and_query(path)
+            .build()
+            .expect("a valid URI");
+        match self
+            .client
+            .request(Request::from_parts(parts, body::boxed(incoming)))
+            .await
+        {
+            Ok(answer) => {
+                let (mut parts, incoming) = answer.into_parts();
+                parts.headers.insert(
+                    HeaderName::from_static(ROUTER),
+                    HeaderValue::from_static("upstream"),
+                );
+                Response::from_parts(parts, body::boxed(incoming))
+            }
+            Err(failure) => error(
+                StatusCode::BAD_GATEWAY,
+                &format!("the upstream server failed: {failure}"),
+                &self.base.to_string(),
+            ),
+        }
+    }
 }
 
 /// Answers one request.
@@ -41,7 +108,7 @@ where
     let query = request.uri().query().map(str::to_owned);
     let routes = Arc::clone(&front.routes.read().expect("routes lock"));
     if path == "/__migrate/routes" {
-        return routes_json(&routes);
+        return routes_json(&routes, front.shadow.as_deref());
     }
     if path == "/__migrate" {
         return routes_page(&routes);
@@ -56,7 +123,12 @@ where
                 .expect("valid response");
         }
         Resolution::BadRequest { .. } => return plain(StatusCode::BAD_REQUEST, "Bad Request"),
-        Resolution::NotFound => return plain(StatusCode::NOT_FOUND, "Not Found"),
+        Resolution::NotFound => {
+            return match &front.upstream {
+                Some(upstream) => upstream.forward(request).await,
+                None => plain(StatusCode::NOT_FOUND, "Not Found"),
+            };
+        }
         Resolution::Matched(found) => found,
     };
     let route = &routes.routes[found.route];
@@ -78,40 +150,32 @@ where
     ] {
         parts.headers.remove(hop);
     }
-    let module = route.module.to_string_lossy();
-    let headers = &mut parts.headers;
-    headers.insert(
-        HeaderName::from_static(MODULE),
-        HeaderValue::from_str(&module).expect("paths are valid header values"),
-    );
-    headers.insert(
-        HeaderName::from_static(ROUTER),
-        HeaderValue::from_static(route.router),
-    );
-    if let Ok(pattern) = HeaderValue::from_str(&route.pattern) {
-        headers.insert(HeaderName::from_static(PATTERN), pattern);
-    }
-    if route.dynamic {
-        let params: serde_json::Map<String, serde_json::Value> = found
-            .params
-            .iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    ParamValue::One(one) => serde_json::Value::from(one.as_str()),
-                    ParamValue::Many(many) => serde_json::Value::from(many.clone()),
-                };
-                (name.clone(), value)
-            })
-            .collect();
-        let json = serde_json::Value::Object(params).to_string();
-        // Decoded params may hold any character; Node reads header bytes as Latin-1, so the
-        // JSON travels as ASCII (`\uXXXX` escapes).
-        let value = HeaderValue::from_str(&ascii_json(&json)).expect("ASCII");
-        headers.insert(HeaderName::from_static(PARAMS), value);
-    }
     let limited = http_body_util::Limited::new(incoming, front.max_body);
-    let forwarded = Request::from_parts(parts, body::boxed(limited));
-    match pool.forward(forwarded, front.timeout).await {
+    if let Some(shadow) = &front.shadow {
+        let pages = routes.shadowed_by(found.route);
+        if let Some(pages) = pages.filter(|_| shadow.applies(&parts.method)) {
+            let pair = shadow::Pair {
+                app: route,
+                pages: &routes.routes[pages],
+                params: &found.params,
+            };
+            return shadow::answer(shadow, &pool, front.timeout, &pair, parts, limited).await;
+        }
+    }
+    let mut forwarded = Request::from_parts(parts, body::boxed(limited));
+    address(forwarded.headers_mut(), route, &found.params);
+    answer(&pool, forwarded, front.timeout, route).await
+}
+
+/// Sends a request already addressed to `route` and returns its answer, or the 502/504 that
+/// stands for it.
+pub(crate) async fn answer(
+    pool: &Arc<Pool>,
+    forwarded: Request<Body>,
+    timeout: Duration,
+    route: &ServedRoute,
+) -> Response<Body> {
+    match pool.forward(forwarded, timeout).await {
         Ok(answer) => {
             let (mut parts, incoming) = answer.into_parts();
             // The worker connection's own headers are not the client's.
@@ -128,6 +192,43 @@ where
             error(StatusCode::GATEWAY_TIMEOUT, &reason, &route.file)
         }
         Err(failure) => error(StatusCode::BAD_GATEWAY, &failure.to_string(), &route.file),
+    }
+}
+
+/// The headers that tell a worker what to run: the module, its router, its pattern and params.
+pub(crate) fn address(
+    headers: &mut hyper::HeaderMap,
+    route: &ServedRoute,
+    params: &[(String, ParamValue)],
+) {
+    let module = route.module.to_string_lossy();
+    headers.insert(
+        HeaderName::from_static(MODULE),
+        HeaderValue::from_str(&module).expect("paths are valid header values"),
+    );
+    headers.insert(
+        HeaderName::from_static(ROUTER),
+        HeaderValue::from_static(route.router),
+    );
+    if let Ok(pattern) = HeaderValue::from_str(&route.pattern) {
+        headers.insert(HeaderName::from_static(PATTERN), pattern);
+    }
+    if route.dynamic {
+        let params: serde_json::Map<String, serde_json::Value> = params
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    ParamValue::One(one) => serde_json::Value::from(one.as_str()),
+                    ParamValue::Many(many) => serde_json::Value::from(many.clone()),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let json = serde_json::Value::Object(params).to_string();
+        // Decoded params may hold any character; Node reads header bytes as Latin-1, so the
+        // JSON travels as ASCII (`\uXXXX` escapes).
+        let value = HeaderValue::from_str(&ascii_json(&json)).expect("ASCII");
+        headers.insert(HeaderName::from_static(PARAMS), value);
     }
 }
 
@@ -165,7 +266,7 @@ fn error(status: StatusCode, reason: &str, file: &str) -> Response<Body> {
         .expect("valid response")
 }
 
-fn routes_json(routes: &Routes) -> Response<Body> {
+fn routes_json(routes: &Routes, shadow: Option<&Shadow>) -> Response<Body> {
     let collisions: Vec<serde_json::Value> = routes
         .collisions
         .iter()
@@ -175,7 +276,11 @@ fn routes_json(routes: &Routes) -> Response<Body> {
             })
         })
         .collect();
-    let json = serde_json::json!({ "routes": routes.routes, "collisions": collisions });
+    let json = serde_json::json!({
+        "routes": routes.routes,
+        "collisions": collisions,
+        "shadow": shadow.map(Shadow::summary),
+    });
     Response::builder()
         .header("content-type", "application/json")
         .body(body::full(
@@ -254,6 +359,8 @@ mod tests {
             pool: None,
             timeout: Duration::from_secs(1),
             max_body: 1024,
+            shadow: None,
+            upstream: None,
         };
         (dir, Arc::new(front))
     }

@@ -8,6 +8,7 @@ pub mod body;
 pub mod compile;
 pub mod front;
 pub mod routes;
+pub mod shadow;
 pub mod watch;
 pub mod workers;
 
@@ -41,11 +42,22 @@ pub struct Options {
     pub workers: usize,
     pub timeout: Duration,
     pub max_body: usize,
+    /// Compare the Pages version of paths both routers define (`--shadow`), and with unsafe
+    /// methods too.
+    pub shadow: bool,
+    pub shadow_unsafe_methods: bool,
+    /// Where requests no route matches go.
+    pub upstream: Option<String>,
 }
 
 /// Serves until SIGINT or SIGTERM.
 pub async fn serve(options: Options) -> anyhow::Result<()> {
     let node = workers::find_node()?;
+    let upstream = options
+        .upstream
+        .as_deref()
+        .map(front::Upstream::new)
+        .transpose()?;
     let projects = migrate_rewrite::project::discover(&options.dir)?;
     let [project] = projects.as_slice() else {
         bail!(
@@ -84,6 +96,10 @@ pub async fn serve(options: Options) -> anyhow::Result<()> {
         pool: Some(Arc::clone(&pool)),
         timeout: options.timeout,
         max_body: options.max_body,
+        shadow: options
+            .shadow
+            .then(|| shadow::Shadow::new(options.shadow_unsafe_methods)),
+        upstream,
     });
     let _watcher = watch::start(
         project.root.clone(),

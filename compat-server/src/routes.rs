@@ -35,6 +35,20 @@ pub struct Routes {
 }
 
 impl Routes {
+    /// The Pages route that App route `index` shadows (the same pattern), if any.
+    pub fn shadowed_by(&self, index: usize) -> Option<usize> {
+        let app = &self.routes[index];
+        (app.router == "app")
+            .then(|| {
+                self.routes
+                    .iter()
+                    .position(|r| r.shadowed && r.pattern == app.pattern)
+            })
+            .flatten()
+    }
+}
+
+impl Routes {
     /// The routes of `project`, their modules compiled under `cache`.
     pub fn of(project: &Project, cache: &Path) -> Routes {
         let files: Vec<_> = project
