@@ -14,11 +14,14 @@ use std::time::{Duration, Instant};
 use next_app::{copy_dir, free_port, repo_root, serve_with, Server};
 
 fn server() -> (tempfile::TempDir, Server) {
+    server_with(&[])
+}
+
+fn server_with(options: &[&str]) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo_root().join("fixtures/serve-faults"), dir.path());
     let migrate = Path::new(env!("CARGO_BIN_EXE_migrate"));
-    let server =
-        serve_with(migrate, dir.path(), free_port(), &["--timeout", "2"]).expect("migrate serve");
+    let server = serve_with(migrate, dir.path(), free_port(), options).expect("migrate serve");
     (dir, server)
 }
 
@@ -88,7 +91,7 @@ fn a_handler_that_exits_gets_a_502_and_its_worker_is_replaced() {
 
 #[test]
 fn a_handler_that_never_answers_gets_a_504_and_the_others_are_served() {
-    let (_dir, server) = server();
+    let (_dir, server) = server_with(&["--timeout", "2"]);
     let port = server.port;
     let looping = std::thread::spawn(move || {
         let started = Instant::now();
