@@ -59,6 +59,13 @@ if (nextMajor >= 16) {
   } catch {}
 }
 const routeModules = new Map()
+// Next's default `cacheLife` profiles (`revalidateTag(tag, 'max')` names one).
+let CACHE_LIFE = {}
+if (AppRouteRouteModule) {
+  try {
+    CACHE_LIFE = requireFromProject('next/dist/server/config-shared').defaultConfig.cacheLife || {}
+  } catch {}
+}
 // Draft mode cookies must verify across workers: one id per front.
 const previewId = createHash('sha256').update(`${root}:${process.ppid}`).digest('hex')
 
@@ -81,14 +88,16 @@ const server = http.createServer(async (req, res) => {
   try {
     // eslint-disable-next-line import/no-dynamic-require
     const loaded = requireFromProject(file)
-    const request = toRequest(req)
+    const request = toRequest(req, router === 'app')
     const routeParams = params === undefined ? undefined : JSON.parse(params)
     response =
       router !== 'app'
         ? await runPages(loaded, request, routeParams || {})
-        : AppRouteRouteModule
-          ? await runAppWithNext(loaded, request, routeParams, file, pattern, onClose)
-          : await runApp(loaded, request, routeParams, file)
+        : await runStaticOr(loaded, request, (request) =>
+            AppRouteRouteModule
+              ? runAppWithNext(loaded, request, routeParams, file, pattern, onClose)
+              : runApp(loaded, request, routeParams, file),
+          )
   } catch (error) {
     console.error(error)
     response = new Response(null, { status: 500 })
@@ -115,9 +124,21 @@ server.listen(socketPath, () => {
   process.stdout.write('ready\n')
 })
 
-/** The Web `Request` for a Node request: absolute URL from the `Host` header, body streamed. */
-function toRequest(req) {
-  const url = `http://${req.headers.host || 'localhost'}${req.url}`
+/**
+ * The Web `Request` for a Node request: absolute URL from the `Host` header, body streamed. A
+ * route handler sees the query re-serialized as Next does (`URLSearchParams`: `%20` → `+`); the
+ * Pages core does its own.
+ */
+function toRequest(req, reserializeQuery) {
+  let url = `http://${req.headers.host || 'localhost'}${req.url}`
+  if (reserializeQuery) {
+    const parsed = new URL(url)
+    if (parsed.search) {
+      const search = new URLSearchParams(parsed.search).toString()
+      parsed.search = search ? `?${search}` : ''
+      url = parsed.href
+    }
+  }
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
@@ -188,6 +209,87 @@ async function runApp(loaded, request, params, file) {
   return withVary(answer)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Static route handlers: `next build` prerenders a GET handler with `dynamic = 'force-static'`
+// or `revalidate = N` and `next start` serves that output (`x-nextjs-cache`, `cache-control`),
+// regenerated every N seconds. `serve` has no build step: the output is made on the first
+// request (with a request that has no query, headers or cookies, as at build time) and kept
+// per path in this worker.
+
+const YEAR = 31536000
+const NON_STATIC_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
+const staticOutputs = new Map()
+
+/** `revalidate` seconds (or `false`: never) for a statically generated handler, else null. */
+function staticRevalidate(loaded) {
+  if (loaded.dynamic === 'force-dynamic') return null
+  if (NON_STATIC_METHODS.some((m) => typeof loaded[m] === 'function')) return null
+  const revalidate = typeof loaded.revalidate === 'number' ? loaded.revalidate : null
+  if (loaded.dynamic === 'force-static') return revalidate && revalidate > 0 ? revalidate : false
+  return revalidate && revalidate > 0 ? revalidate : null
+}
+
+async function runStaticOr(loaded, request, run) {
+  const revalidate = staticRevalidate(loaded)
+  if (revalidate === null) return run(request)
+  const method = request.method
+  if (method !== 'GET' && method !== 'HEAD') {
+    // A prerendered route is a file to `next start`: other methods get its 405.
+    const response = new Response('Method Not Allowed', { status: 405 })
+    Object.defineProperty(response, NODE_HEADERS, { value: [['allow', ['GET', 'HEAD']]] })
+    return response
+  }
+  const url = new URL(request.url)
+  const key = url.pathname
+  let output = staticOutputs.get(key)
+  let state = 'HIT'
+  if (!output) {
+    output = await generate(run, url)
+    staticOutputs.set(key, output)
+  } else if (revalidate !== false && Date.now() - output.at > revalidate * 1000) {
+    state = 'STALE'
+    if (!output.regenerating) {
+      output.regenerating = true
+      generate(run, url)
+        .then((fresh) => staticOutputs.set(key, fresh))
+        .catch((error) => console.error(error))
+    }
+  }
+  const headers = new Headers(output.headers)
+  headers.set(
+    'cache-control',
+    revalidate === false ? `s-maxage=${YEAR}` : `s-maxage=${revalidate}, stale-while-revalidate=${YEAR - revalidate}`,
+  )
+  headers.set('x-nextjs-cache', state)
+  return new Response(method === 'HEAD' ? null : output.body, { status: output.status, headers })
+}
+
+/** The handler's answer to a build-time request for `url`'s path, read whole. */
+async function generate(run, url) {
+  const response = await run(new Request(`${url.origin}${url.pathname}`))
+  const body = new Uint8Array(await response.arrayBuffer())
+  return { at: Date.now(), status: response.status, headers: [...response.headers], body }
+}
+
+/**
+ * `serve` keeps no rendered pages or fetch cache, so there is nothing to revalidate:
+ * `revalidatePath`/`revalidateTag` succeed as under `next start` and say what they could not do.
+ */
+const NO_CACHE = {
+  async get() {
+    return null
+  },
+  async set() {},
+  async revalidateTag(tags) {
+    // `revalidatePath` tags a path as `_N_T_<path>`.
+    const list = []
+      .concat(tags)
+      .map((tag) => (tag.startsWith('_N_T_') ? `path ${tag.slice(5)}` : `tag ${tag}`))
+      .join(', ')
+    console.log(`migrate serve: revalidate ${list}: nothing cached here to revalidate (next start would)`)
+  },
+}
+
 /** A route handler run by Next's own app-route module, as `next start` runs it. */
 async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
   let routeModule = routeModules.get(file)
@@ -219,7 +321,8 @@ async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
       experimental: { authInterrupts: false },
       cacheComponents: false,
       isDraftMode: false,
-      incrementalCache: undefined,
+      incrementalCache: NO_CACHE,
+      cacheLifeProfiles: CACHE_LIFE,
       waitUntil: (promise) => promise.catch((error) => console.error(error)),
       onClose: (callback) => onClose.push(callback),
       onAfterTaskError: undefined,
