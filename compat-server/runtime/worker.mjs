@@ -13,7 +13,8 @@ import http from 'node:http'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { createRequire } from 'node:module'
+import Module, { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { runPagesHandler } from './pages-api.mjs'
@@ -28,6 +29,30 @@ process.on('unhandledRejection', (error) => console.error(error))
 const [socketPath, root, nextMajorArgument] = process.argv.slice(2)
 const nextMajor = Number(nextMajorArgument) || 16
 const requireFromProject = createRequire(path.join(root, 'package.json'))
+
+// ES-module-only packages (`exports` with only an `import` entry) cannot be found by
+// `require`, which the compiled sources use: when `require` cannot resolve a package, it is
+// resolved as `import` would (from the project, where this worker lives), and Node 20's
+// `require` of an ES module loads it.
+const resolveFilename = Module._resolveFilename
+Module._resolveFilename = function resolveLikeImport(request, parent, isMain, options) {
+  try {
+    return resolveFilename.call(this, request, parent, isMain, options)
+  } catch (error) {
+    const bare = !/^(\.|\/|node:)/.test(request)
+    if (!bare || (error.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED' && error.code !== 'MODULE_NOT_FOUND')) {
+      throw error
+    }
+    let resolved
+    try {
+      resolved = import.meta.resolve(request)
+    } catch {
+      throw error
+    }
+    if (!resolved.startsWith('file:')) throw error
+    return fileURLToPath(resolved)
+  }
+}
 
 // `.env*` files, loaded as `next start` loads them (`.env.production.local`, `.env.local`,
 // `.env.production`, `.env`), with Next's own loader when it is installed.
