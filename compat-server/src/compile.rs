@@ -43,39 +43,25 @@ impl PathAliases {
     /// Read from `tsconfig.json`, else `jsconfig.json`, at `root`; `None` when neither sets
     /// `baseUrl` or `paths` (or cannot be read: then imports stay as written).
     pub fn read(root: &Path) -> Option<PathAliases> {
-        let text = ["tsconfig.json", "jsconfig.json"]
+        let config = ["tsconfig.json", "jsconfig.json"]
             .iter()
-            .find_map(|name| std::fs::read_to_string(root.join(name)).ok())?;
-        let config: serde_json::Value = json5::from_str(&text).ok()?;
-        let options = config.get("compilerOptions")?;
-        let base_url = options.get("baseUrl").and_then(|b| b.as_str());
-        let paths: Vec<(String, Vec<String>)> = options
-            .get("paths")
-            .and_then(|p| p.as_object())
-            .map(|paths| {
-                paths
-                    .iter()
-                    .map(|(from, to)| {
-                        let targets = to
-                            .as_array()
-                            .map(|list| {
-                                list.iter()
-                                    .filter_map(|t| t.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (from.clone(), targets)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(|name| root.join(name))
+            .find(|path| path.is_file())?;
+        let mut options = ConfigOptions::default();
+        options.read(&config, 0);
+        let base_url = options.base_url.map(|(value, dir)| dir.join(value));
+        let (paths, paths_dir) = match options.paths {
+            Some((paths, dir)) => (paths, dir),
+            None => (Vec::new(), root.to_owned()),
+        };
         if base_url.is_none() && paths.is_empty() {
             return None;
         }
         Some(PathAliases {
             root: root.to_owned(),
-            base_url: root.join(base_url.unwrap_or(".")),
             explicit_base_url: base_url.is_some(),
+            // Without `baseUrl`, `paths` are relative to the config that sets them.
+            base_url: base_url.unwrap_or(paths_dir),
             paths,
         })
     }
@@ -103,6 +89,80 @@ impl PathAliases {
             resolver: std::sync::Arc::new(NodeImportResolver::with_config(tsconfig, config)),
         }
     }
+}
+
+/// `baseUrl` and `paths` along a tsconfig's `extends` chain, each with the folder of the
+/// config that set it (the nearer config wins, as in TypeScript).
+#[derive(Default)]
+struct ConfigOptions {
+    base_url: Option<(String, PathBuf)>,
+    paths: Option<(Vec<(String, Vec<String>)>, PathBuf)>,
+}
+
+impl ConfigOptions {
+    /// Reads `config`, then what it extends for the options it does not set itself.
+    fn read(&mut self, config: &Path, depth: usize) {
+        // `extends` chains are short; a cycle stops here.
+        if depth > 8 {
+            return;
+        }
+        let Some(value) = std::fs::read_to_string(config)
+            .ok()
+            .and_then(|text| json5::from_str::<serde_json::Value>(&text).ok())
+        else {
+            return;
+        };
+        let dir = config.parent().unwrap_or(Path::new("/")).to_owned();
+        let options = &value["compilerOptions"];
+        if self.base_url.is_none() {
+            if let Some(base_url) = options["baseUrl"].as_str() {
+                self.base_url = Some((base_url.to_owned(), dir.clone()));
+            }
+        }
+        if self.paths.is_none() {
+            if let Some(paths) = options["paths"].as_object() {
+                let paths = paths
+                    .iter()
+                    .map(|(from, to)| {
+                        let targets = to.as_array().map_or_else(Vec::new, |list| {
+                            list.iter()
+                                .filter_map(|t| t.as_str().map(str::to_owned))
+                                .collect()
+                        });
+                        (from.clone(), targets)
+                    })
+                    .collect();
+                self.paths = Some((paths, dir.clone()));
+            }
+        }
+        // TypeScript 5 allows a list; later entries win over earlier ones.
+        let extended: Vec<&str> = match &value["extends"] {
+            serde_json::Value::String(one) => vec![one.as_str()],
+            serde_json::Value::Array(list) => {
+                list.iter().rev().filter_map(|v| v.as_str()).collect()
+            }
+            _ => Vec::new(),
+        };
+        for name in extended {
+            if let Some(path) = extended_config(&dir, name) {
+                self.read(&path, depth + 1);
+            }
+        }
+    }
+}
+
+/// The file an `extends` names: a path relative to the config, or a package's config.
+fn extended_config(dir: &Path, name: &str) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = if name.starts_with('.') || name.starts_with('/') {
+        let path = dir.join(name);
+        vec![path.clone(), path.with_extension("json")]
+    } else {
+        dir.ancestors()
+            .map(|d| d.join("node_modules").join(name))
+            .flat_map(|p| [p.clone(), p.with_extension("json"), p.join("tsconfig.json")])
+            .collect()
+    };
+    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// swc's tsconfig resolver, asked only about the specifiers tsconfig rewrites: relative ones
@@ -446,8 +506,26 @@ mod alias_tests {
         let out = output_path(&root, &cache, &source);
         std::fs::remove_file(&out).unwrap();
         assert!(compile_file(&source, &out, Some(&aliases)).unwrap());
-        let text = std::fs::read_to_string(out).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
         assert!(text.contains("require(\"../../lib/db\")"), "{text}");
         assert!(text.contains("require(\"next/server\")"), "{text}");
+        // `paths` from an extended config, relative to that config's folder.
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::write(
+            root.join("config/base.json"),
+            r#"{ "compilerOptions": { "paths": { "~db": ["../lib/db"] } } }"#,
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("tsconfig.json"),
+            r#"{ "extends": "./config/base.json", "compilerOptions": { "strict": true } }"#,
+        )
+        .unwrap();
+        std::fs::write(&source, "import { db } from '~db'\nexport default db\n").unwrap();
+        let aliases = PathAliases::read(&root).expect("extended paths read");
+        std::fs::remove_file(&out).unwrap();
+        assert!(compile_file(&source, &out, Some(&aliases)).unwrap());
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("require(\"../../lib/db\")"), "{text}");
     }
 }
