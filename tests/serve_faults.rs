@@ -266,7 +266,7 @@ fn shadow_compares_both_versions_and_upstream_takes_the_rest() {
 }
 
 /// A package that can only be imported (`exports` with an `import` entry alone) loads in the
-/// CommonJS the sources are compiled to.
+/// `CommonJS` the sources are compiled to.
 #[test]
 fn an_esm_only_package_loads() {
     let (_dir, server) = server();

@@ -36,7 +36,7 @@ pub struct PathAliases {
     pub base_url: PathBuf,
     /// `baseUrl` was set: bare specifiers that name something under it resolve there too.
     pub explicit_base_url: bool,
-    pub paths: Vec<(String, Vec<String>)>,
+    pub paths: Paths,
 }
 
 impl PathAliases {
@@ -96,8 +96,11 @@ impl PathAliases {
 #[derive(Default)]
 struct ConfigOptions {
     base_url: Option<(String, PathBuf)>,
-    paths: Option<(Vec<(String, Vec<String>)>, PathBuf)>,
+    paths: Option<(Paths, PathBuf)>,
 }
+
+/// tsconfig `paths`: each pattern with its targets.
+type Paths = Vec<(String, Vec<String>)>;
 
 impl ConfigOptions {
     /// Reads `config`, then what it extends for the options it does not set itself.
