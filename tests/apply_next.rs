@@ -291,8 +291,7 @@ fn migrated_next14_app_builds_and_answers() {
         built.output
     );
     type_check_with(&dir, &app);
-    let server = start(&bin, &app).expect("next start (Next 14)");
-    let get = |path: &str| {
+    let get = |server: &next_app::Server, path: &str| {
         let request = Request {
             method: "GET".to_owned(),
             path: path.to_owned(),
@@ -300,20 +299,25 @@ fn migrated_next14_app_builds_and_answers() {
             body: None,
             status_only: false,
         };
-        let answer = send(&server, &request).expect("an answer");
+        let answer = send(server, &request).expect("an answer");
         (
             answer.status,
             String::from_utf8_lossy(&answer.body).into_owned(),
         )
     };
-    assert_eq!(get("/api/posts/7"), (200, r#"{"id":"7"}"#.to_owned()));
-    assert_eq!(
-        get("/api/docs/a/b?v=2"),
-        (200, r#"{"path":["a","b"],"version":"2"}"#.to_owned())
-    );
-    assert_eq!(
-        get("/api/hello"),
-        (200, r#"{"hello":"next 14"}"#.to_owned())
-    );
-    eprintln!("apply-next14: 3 routes moved, built with next@14, 3 answers as expected");
+    let expected = [
+        ("/api/posts/7", r#"{"id":"7"}"#),
+        ("/api/docs/a/b?v=2", r#"{"path":["a","b"],"version":"2"}"#),
+        ("/api/hello", r#"{"hello":"next 14"}"#),
+    ];
+    // `next start`, then `migrate serve` (route handlers in Next 14's own module) on the same app.
+    for server in [
+        start(&bin, &app).expect("next start (Next 14)"),
+        serve_on(migrate(), &app, free_port()).expect("migrate serve (Next 14)"),
+    ] {
+        for (path, body) in expected {
+            assert_eq!(get(&server, path), (200, body.to_owned()), "{path}");
+        }
+    }
+    eprintln!("apply-next14: 3 routes moved, built with next@14, 3 answers as expected from next start and from migrate serve");
 }

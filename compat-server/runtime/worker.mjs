@@ -75,12 +75,19 @@ try {
 // request scope, so `cookies()`, `headers()`, `draftMode()` and `after()` from `next/headers`
 // and `next/server` work, and answers methods, redirects and errors exactly as `next start`.
 // Other versions (and projects without `next`) use the port below.
+// Next 14 has it precompiled, with the server build of React it needs, at another path, with
+// another constructor and context; Next 15 (untested here) uses the port below.
 let AppRouteRouteModule = null
-if (nextMajor >= 16) {
+const NEXT_ROUTE_MODULE =
+  nextMajor >= 16
+    ? 'next/dist/server/route-modules/app-route/module.js'
+    : nextMajor === 14
+      ? 'next/dist/server/future/route-modules/app-route/module.compiled.js'
+      : null
+if (NEXT_ROUTE_MODULE) {
   try {
-    AppRouteRouteModule = requireFromProject(
-      'next/dist/server/route-modules/app-route/module.js',
-    ).AppRouteRouteModule
+    const loaded = requireFromProject(NEXT_ROUTE_MODULE)
+    AppRouteRouteModule = loaded.AppRouteRouteModule || (loaded.routeModule && loaded.routeModule.AppRouteRouteModule)
   } catch {}
 }
 const routeModules = new Map()
@@ -306,6 +313,7 @@ const NO_CACHE = {
   },
   async set() {},
   async revalidateTag(tags) {
+    if ([].concat(tags || []).length === 0) return
     // `revalidatePath` tags a path as `_N_T_<path>`.
     const list = []
       .concat(tags)
@@ -318,42 +326,61 @@ const NO_CACHE = {
 /** A route handler run by Next's own app-route module, as `next start` runs it. */
 async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
   let routeModule = routeModules.get(file)
+  const definition = {
+    kind: 'APP_ROUTE',
+    page: `${pattern === '/' ? '' : pattern}/route`,
+    pathname: pattern,
+    filename: 'route',
+    bundlePath: `app${pattern === '/' ? '' : pattern}/route`,
+  }
   if (!routeModule) {
-    routeModule = new AppRouteRouteModule({
-      definition: {
-        kind: 'APP_ROUTE',
-        page: `${pattern === '/' ? '' : pattern}/route`,
-        pathname: pattern,
-        filename: 'route',
-        bundlePath: `app${pattern === '/' ? '' : pattern}/route`,
-      },
-      distDir: '.next',
-      relativeProjectDir: '',
-      resolvedPagePath: file,
-      nextConfigOutput: undefined,
-      userland: () => loaded,
-    })
+    routeModule =
+      nextMajor === 14
+        ? new AppRouteRouteModule({ userland: loaded, definition, resolvedPagePath: file })
+        : new AppRouteRouteModule({
+            definition,
+            distDir: '.next',
+            relativeProjectDir: '',
+            resolvedPagePath: file,
+            nextConfigOutput: undefined,
+            userland: () => loaded,
+          })
     routeModules.set(file, routeModule)
   }
-  const context = {
-    params,
-    previewProps: {
-      previewModeId: previewId,
-      previewModeSigningKey: previewId,
-      previewModeEncryptionKey: previewId,
-    },
-    renderOpts: {
-      experimental: { authInterrupts: false },
-      cacheComponents: false,
-      isDraftMode: false,
-      incrementalCache: NO_CACHE,
-      cacheLifeProfiles: CACHE_LIFE,
-      waitUntil: (promise) => promise.catch((error) => console.error(error)),
-      onClose: (callback) => onClose.push(callback),
-      onAfterTaskError: undefined,
-    },
-    sharedContext: { buildId: 'migrate-serve' },
+  const previewProps = {
+    previewModeId: previewId,
+    previewModeSigningKey: previewId,
+    previewModeEncryptionKey: previewId,
   }
+  const waitUntil = (promise) => promise.catch((error) => console.error(error))
+  const context =
+    nextMajor === 14
+      ? {
+          params,
+          prerenderManifest: { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: previewProps },
+          renderOpts: {
+            experimental: {},
+            supportsDynamicResponse: true,
+            originalPathname: pattern,
+            incrementalCache: NO_CACHE,
+            waitUntil,
+          },
+        }
+      : {
+          params,
+          previewProps,
+          renderOpts: {
+            experimental: { authInterrupts: false },
+            cacheComponents: false,
+            isDraftMode: false,
+            incrementalCache: NO_CACHE,
+            cacheLifeProfiles: CACHE_LIFE,
+            waitUntil,
+            onClose: (callback) => onClose.push(callback),
+            onAfterTaskError: undefined,
+          },
+          sharedContext: { buildId: 'migrate-serve' },
+        }
   try {
     return withVary(await routeModule.handle(new NextRequest(request), context))
   } catch (error) {
