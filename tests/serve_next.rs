@@ -16,7 +16,10 @@ mod replay;
 use std::path::Path;
 
 use migrate_rewrite::check::check;
-use next_app::{build, ensure_next, free_port, serve_on, stage_as, start_on};
+use next_app::{
+    build, ensure_next, ensure_next_in, free_port, repo_root, serve_on, stage_as, stage_in,
+    start_on,
+};
 use replay::{compare_served, record, requests};
 
 #[test]
@@ -58,5 +61,32 @@ fn serve_answers_like_next_start() {
     assert_eq!(
         failed, 0,
         "migrate serve answered differently from next start"
+    );
+}
+
+/// The same on Next 15 (`tests/e2e15`, next@15.5.6), whose route handlers `serve` runs in Next
+/// 15's own module: `cookies()`, `headers()`, `redirect()`, params, auto methods.
+#[test]
+fn serve_answers_like_next_start_on_next15() {
+    let dir = repo_root().join("tests/e2e15");
+    let bin = ensure_next_in(&dir);
+    let app = stage_in(&dir, "serve-next15", "serve-next15");
+    let requests = requests(&app);
+    let port = free_port();
+    let built = build(&bin, &app);
+    assert!(built.ok, "the app does not build:\n{}", built.output);
+    let expected = {
+        let server = start_on(&bin, &app, port).expect("next start (15)");
+        record(&server, &requests)
+    };
+    let served = {
+        let migrate = Path::new(env!("CARGO_BIN_EXE_migrate"));
+        let server = serve_on(migrate, &app, port).expect("migrate serve (15)");
+        record(&server, &requests)
+    };
+    let failed = compare_served("serve-next15", &requests, &expected, &served);
+    assert_eq!(
+        failed, 0,
+        "migrate serve answered differently from next start (15)"
     );
 }

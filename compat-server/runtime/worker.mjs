@@ -75,15 +75,17 @@ try {
 // request scope, so `cookies()`, `headers()`, `draftMode()` and `after()` from `next/headers`
 // and `next/server` work, and answers methods, redirects and errors exactly as `next start`.
 // Other versions (and projects without `next`) use the port below.
-// Next 14 has it precompiled, with the server build of React it needs, at another path, with
-// another constructor and context; Next 15 (untested here) uses the port below.
+// Next 14 and 15 have it precompiled, with the server build of React it needs (14 at another
+// path), each with its own constructor and context. Next 13 uses the port below.
 let AppRouteRouteModule = null
 const NEXT_ROUTE_MODULE =
   nextMajor >= 16
     ? 'next/dist/server/route-modules/app-route/module.js'
-    : nextMajor === 14
-      ? 'next/dist/server/future/route-modules/app-route/module.compiled.js'
-      : null
+    : nextMajor === 15
+      ? 'next/dist/server/route-modules/app-route/module.compiled.js'
+      : nextMajor === 14
+        ? 'next/dist/server/future/route-modules/app-route/module.compiled.js'
+        : null
 if (NEXT_ROUTE_MODULE) {
   try {
     const loaded = requireFromProject(NEXT_ROUTE_MODULE)
@@ -95,7 +97,9 @@ const routeModules = new Map()
 let CACHE_LIFE = {}
 if (AppRouteRouteModule) {
   try {
-    CACHE_LIFE = requireFromProject('next/dist/server/config-shared').defaultConfig.cacheLife || {}
+    const defaults = requireFromProject('next/dist/server/config-shared').defaultConfig
+    // 16 has `cacheLife` at the top level, 15 under `experimental`.
+    CACHE_LIFE = defaults.cacheLife || (defaults.experimental && defaults.experimental.cacheLife) || {}
   } catch {}
 }
 // Draft mode cookies must verify across workers: one id per front.
@@ -337,7 +341,16 @@ async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
     routeModule =
       nextMajor === 14
         ? new AppRouteRouteModule({ userland: loaded, definition, resolvedPagePath: file })
-        : new AppRouteRouteModule({
+        : nextMajor === 15
+          ? new AppRouteRouteModule({
+              definition,
+              distDir: '.next',
+              relativeProjectDir: '',
+              resolvedPagePath: file,
+              nextConfigOutput: undefined,
+              userland: loaded,
+            })
+          : new AppRouteRouteModule({
             definition,
             distDir: '.next',
             relativeProjectDir: '',
@@ -353,11 +366,33 @@ async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
     previewModeEncryptionKey: previewId,
   }
   const waitUntil = (promise) => promise.catch((error) => console.error(error))
+  const prerenderManifest = {
+    version: 4,
+    routes: {},
+    dynamicRoutes: {},
+    notFoundRoutes: [],
+    preview: previewProps,
+  }
   const context =
-    nextMajor === 14
+    nextMajor === 15
       ? {
           params,
-          prerenderManifest: { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: previewProps },
+          prerenderManifest,
+          renderOpts: {
+            experimental: {},
+            supportsDynamicResponse: true,
+            incrementalCache: NO_CACHE,
+            cacheLifeProfiles: CACHE_LIFE,
+            waitUntil,
+            onClose: (callback) => onClose.push(callback),
+            onAfterTaskError: undefined,
+          },
+          sharedContext: { buildId: 'migrate-serve' },
+        }
+      : nextMajor === 14
+      ? {
+          params,
+          prerenderManifest,
           renderOpts: {
             experimental: {},
             supportsDynamicResponse: true,
