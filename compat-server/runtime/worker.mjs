@@ -105,6 +105,14 @@ if (AppRouteRouteModule) {
 // Draft mode cookies must verify across workers: one id per front.
 const previewId = createHash('sha256').update(`${root}:${process.ppid}`).digest('hex')
 
+/** What Pages' `res.setDraftMode`, `res.clearPreviewData` and `res.revalidate` need here. */
+const PAGES_HOST = {
+  previewModeId: previewId,
+  async revalidate(path) {
+    console.log(`migrate serve: res.revalidate(${path}): no pages are prerendered here (next start would regenerate it)`)
+  },
+}
+
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']
 const VARY = 'rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch'
 
@@ -206,7 +214,7 @@ async function runPages(loaded, request, params) {
     })
     return answer instanceof Response ? answer : new Response(null, { status: 500 })
   }
-  return runPagesHandler(handler, request, params, config)
+  return runPagesHandler(handler, request, params, config, PAGES_HOST)
 }
 
 // ---------------------------------------------------------------------------------------------

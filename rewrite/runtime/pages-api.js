@@ -34,10 +34,18 @@ export function pagesRoute(handler, options = {}) {
   }
 }
 
-/** Runs `handler` on `request` as Next's `apiResolver` would, and resolves to the response. */
-export function runPagesHandler(handler, request, params, config = {}) {
+/**
+ * Runs `handler` on `request` as Next's `apiResolver` would, and resolves to the response.
+ *
+ * `host` is for a server that runs Pages handlers outside the App Router (`migrate serve`):
+ * `previewModeId` makes `res.setDraftMode`/`res.clearPreviewData` set Pages' cookies, and
+ * `revalidate(path)` stands for `res.revalidate`. Inside a route handler (the adapter) both are
+ * the App Router's business instead.
+ */
+export function runPagesHandler(handler, request, params, config = {}, host = {}) {
   return new Promise((resolve) => {
     const res = new PagesResponse(request, resolve, config)
+    res.host = host
     serve(handler, request, params, config, res)
   })
 }
@@ -454,21 +462,49 @@ class PagesResponse extends Writable {
         `Invalid urlPath provided to revalidate(), must be a path e.g. /blog/post-1, received ${urlPath}`,
       )
     }
+    if (this.host && this.host.revalidate) return this.host.revalidate(urlPath)
     // The App Router's on-demand revalidation of the same path.
     const { revalidatePath } = await import('next/cache')
     revalidatePath(urlPath)
   }
 
-  setDraftMode() {
-    throw new Error('res.setDraftMode() is not available here: use draftMode() from next/headers')
+  /** Pages' draft mode cookie (`api-utils`'s `setDraftMode`), where the host has a preview id. */
+  setDraftMode(options = {}) {
+    if (!this.host || !this.host.previewModeId) {
+      throw new Error('res.setDraftMode() is not available here: use draftMode() from next/headers')
+    }
+    this.appendPreviewCookies([['__prerender_bypass', this.host.previewModeId]], !options.enable)
+    return this
   }
 
   setPreviewData() {
     throw new Error('res.setPreviewData() is not available in the App Router: use draftMode()')
   }
 
+  /** Both preview cookies, expired (`clearPreviewData`). */
   clearPreviewData() {
-    throw new Error('res.clearPreviewData() is not available in the App Router: use draftMode()')
+    if (!this.host || !this.host.previewModeId) {
+      throw new Error('res.clearPreviewData() is not available in the App Router: use draftMode()')
+    }
+    this.appendPreviewCookies(
+      [
+        ['__prerender_bypass', ''],
+        ['__next_preview_data', ''],
+      ],
+      true,
+    )
+    return this
+  }
+
+  /** Adds `Set-Cookie` lines as Next's `cookie.serialize` writes them for preview cookies. */
+  appendPreviewCookies(cookies, expired) {
+    const previous = this.getHeader('Set-Cookie')
+    const list = typeof previous === 'string' ? [previous] : Array.isArray(previous) ? previous : []
+    const expires = expired ? '; Expires=Thu, 01 Jan 1970 00:00:00 GMT' : ''
+    for (const [name, value] of cookies) {
+      list.push(`${name}=${value}; Path=/${expires}; HttpOnly; Secure; SameSite=None`)
+    }
+    this.setHeader('Set-Cookie', list)
   }
 }
 

@@ -151,6 +151,11 @@ pub fn compare_served(
 ) -> usize {
     let mut failed = 0;
     for ((request, next), served) in requests.iter().zip(next).zip(served) {
+        let (next, served) = (
+            without_preview_ids(next.as_ref()),
+            without_preview_ids(served.as_ref()),
+        );
+        let (next, served) = (&next, &served);
         let same = if request.status_only {
             let location = |a: &Option<Answer>| {
                 a.as_ref()
@@ -176,4 +181,19 @@ pub fn compare_served(
         requests.len() - failed
     );
     failed
+}
+
+/// The answer with the value of a `__prerender_bypass` cookie blanked: it is each server's own
+/// random preview id.
+fn without_preview_ids(answer: Option<&Answer>) -> Option<Answer> {
+    let mut answer = answer.cloned()?;
+    if let Some(cookies) = answer.headers.get_mut("set-cookie") {
+        for cookie in cookies.iter_mut() {
+            if let Some(rest) = cookie.strip_prefix("__prerender_bypass=") {
+                let attributes = rest.find(';').map_or("", |at| &rest[at..]);
+                *cookie = format!("__prerender_bypass=<id>{attributes}");
+            }
+        }
+    }
+    Some(answer)
 }
