@@ -71,12 +71,12 @@ try {
   NextRequest = requireFromProject('next/server').NextRequest
 } catch {}
 
-// Next 16's own route-handler runtime, when the project has it: it runs a handler inside Next's
-// request scope, so `cookies()`, `headers()`, `draftMode()` and `after()` from `next/headers`
-// and `next/server` work, and answers methods, redirects and errors exactly as `next start`.
-// Other versions (and projects without `next`) use the port below.
-// Next 14 and 15 have it precompiled, with the server build of React it needs (14 at another
-// path), each with its own constructor and context. Next 13 uses the port below.
+// Next's own route-handler runtime, from the project: it runs a handler inside Next's request
+// scope, so `cookies()`, `headers()`, `draftMode()` and `after()` from `next/headers` and
+// `next/server` work, and answers methods, redirects and errors exactly as `next start`. Next 14
+// and 15 have it precompiled, with the server build of React it needs (14 at another path),
+// each with its own constructor and context. Next 13 (and projects without `next`) use the port
+// of its rules below.
 let AppRouteRouteModule = null
 const NEXT_ROUTE_MODULE =
   nextMajor >= 16
