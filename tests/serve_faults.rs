@@ -194,6 +194,27 @@ fn edits_are_picked_up_without_a_restart() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    // Edited into a syntax error: the route answers 500 (never the previous version) and the
+    // log names the file and the position, at the reload and again when the route is asked.
+    std::fs::write(
+        dir.path().join("pages/api/ok.js"),
+        "export default function handler(req, res {\n  res.json({ broken: true })\n}\n",
+    )
+    .unwrap();
+    let reported = server.wait_for_output("pages/api/ok.js: 1:", Duration::from_secs(20));
+    assert!(reported.is_some(), "the compile error is not reported");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while request(port, "GET", "/api/ok", b"").0 != 500 {
+        assert!(Instant::now() < deadline, "the broken route still answers");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let logged = server.wait_for_output("SyntaxError", Duration::from_secs(5));
+    assert!(
+        logged.as_deref().is_some_and(|l| l.contains("ok.js: 1:")),
+        "{logged:?}"
+    );
+    assert_eq!(request(port, "GET", "/api/added", b"").0, 200);
 }
 
 /// `--shadow` runs the Pages version of a path both routers define on a copy of each safe

@@ -301,7 +301,11 @@ pub fn compile_file(
         _ => false,
     };
     if fresh {
-        return Ok(false);
+        // A source that did not compile stays reported until it is edited.
+        return match failed_compile(out) {
+            Some(message) => Err(error(message)),
+            None => Ok(false),
+        };
     }
     let extension = source
         .extension()
@@ -313,18 +317,57 @@ pub fn compile_file(
     } else {
         let text = String::from_utf8(bytes).map_err(|_| error("not UTF-8 text".to_owned()))?;
         let resolver = aliases.map_or(Resolver::Default, |a| a.resolver(source));
-        to_commonjs(&text, extension, &source.display().to_string(), resolver)
-            .map_err(error)?
-            .into_bytes()
+        match to_commonjs(&text, extension, &source.display().to_string(), resolver) {
+            Ok(module) => module.into_bytes(),
+            Err(message) => {
+                // The module becomes one that throws the compile error: a request to its route
+                // gets a 500 whose log says why, and an older compiled version never serves.
+                write_atomically(out, failing_module(source, &message).as_bytes())
+                    .map_err(|e| error(e.to_string()))?;
+                return Err(error(message));
+            }
+        }
     };
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
-    }
-    // Written beside and renamed: a worker never loads half a file.
-    let temp = out.with_extension("js.tmp");
-    std::fs::write(&temp, output).map_err(|e| error(e.to_string()))?;
-    std::fs::rename(&temp, out).map_err(|e| error(e.to_string()))?;
+    write_atomically(out, &output).map_err(|e| error(e.to_string()))?;
     Ok(true)
+}
+
+/// The first line of a module written for a source that did not compile.
+const FAILED_MARKER: &str = "// migrate serve: this source did not compile\n";
+
+fn failing_module(source: &Path, message: &str) -> String {
+    let json = |text: &str| serde_json::to_string(text).expect("a string serialises");
+    format!(
+        "{FAILED_MARKER}// {}\nthrow new SyntaxError({})\n",
+        json(message),
+        json(&format!("{}: {message}", source.display()))
+    )
+}
+
+/// The compile error recorded in `out`, when it is a module written by [`failing_module`].
+fn failed_compile(out: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(FAILED_MARKER.len());
+    std::fs::File::open(out)
+        .ok()?
+        .take(FAILED_MARKER.len() as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    if head != FAILED_MARKER.as_bytes() {
+        return None;
+    }
+    let text = std::fs::read_to_string(out).ok()?;
+    serde_json::from_str(text.lines().nth(1)?.strip_prefix("// ")?).ok()
+}
+
+/// Writes beside and renames: a worker never loads half a file.
+fn write_atomically(out: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let temp = out.with_extension("js.tmp");
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, out)
 }
 
 /// One module's text as `CommonJS` JavaScript.
@@ -446,6 +489,30 @@ mod tests {
         .unwrap();
         assert!(out.contains("require(\"./_get\")"), "{out}");
         assert!(out.contains("Promise.resolve().then"), "{out}");
+    }
+
+    #[test]
+    fn a_source_that_does_not_compile_becomes_a_module_that_throws_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("broken.ts");
+        let out = dir.path().join("out/broken.js");
+        std::fs::write(
+            &source,
+            "export default function handler(req, res) {\n  res.json({ ok: true })\n}\n",
+        )
+        .unwrap();
+        assert!(compile_file(&source, &out, None).unwrap());
+        // Edited into a syntax error a second later: the older output must not keep serving.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&source, "export default function handler(req, res {\n}\n").unwrap();
+        let first = compile_file(&source, &out, None).unwrap_err();
+        assert!(first.message.starts_with("1:"), "{}", first.message);
+        let module = std::fs::read_to_string(&out).unwrap();
+        assert!(module.contains("throw new SyntaxError("), "{module}");
+        assert!(!module.contains("ok: true"), "{module}");
+        // Unchanged since: still reported, without compiling again.
+        let again = compile_file(&source, &out, None).unwrap_err();
+        assert_eq!(again.message, first.message);
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl Routes {
                 })
                 .collect(),
         );
-        let collisions = check::check_projects(std::slice::from_ref(project)).collisions;
+        let collisions = check::route_collisions(project);
         Routes {
             table,
             routes,

@@ -314,20 +314,37 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         .extend(shared_unknown_members(&routes, &project.display_root));
     report.routes.extend(routes);
 
-    report.collisions.extend(
-        route_problems
-            .collisions
-            .into_iter()
-            .map(|c| CollisionReport {
-                code: c.code,
-                kind: c.code.name(),
-                severity: c.code.default_severity(),
-                pattern: c.pattern,
-                files: c.files.iter().map(|&i| files[i].display.clone()).collect(),
-                message: c.message,
-            }),
-    );
+    report
+        .collisions
+        .extend(collision_reports(project, route_problems.collisions));
     project_problems(project, report);
+}
+
+/// The routes of `project` that Next.js will not serve side by side, from the route files
+/// alone (what `serve` needs without analysing every handler).
+pub fn route_collisions(project: &Project) -> Vec<CollisionReport> {
+    collision_reports(
+        project,
+        collisions::find(&project.files, project.bundler).collisions,
+    )
+}
+
+fn collision_reports(project: &Project, found: Vec<collisions::Collision>) -> Vec<CollisionReport> {
+    found
+        .into_iter()
+        .map(|c| CollisionReport {
+            code: c.code,
+            kind: c.code.name(),
+            severity: c.code.default_severity(),
+            pattern: c.pattern,
+            files: c
+                .files
+                .iter()
+                .map(|&i| project.files[i].display.clone())
+                .collect(),
+            message: c.message,
+        })
+        .collect()
 }
 
 /// The importers of a module, for messages: the first three and how many more.

@@ -113,9 +113,24 @@ pub fn build(bin: &Path, app: &Path) -> Build {
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// What the server printed after it was up, line by line (stdout and stderr).
+    output: mpsc::Receiver<String>,
 }
 
 impl Server {
+    /// Waits (up to `limit`) until a line printed since start-up contains `needle`; that line.
+    pub fn wait_for_output(&self, needle: &str, limit: Duration) -> Option<String> {
+        let deadline = Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.output.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
     /// Sends SIGTERM and waits (up to `limit`) for the server to exit; its exit status.
     pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let status = Command::new("kill")
@@ -219,7 +234,11 @@ fn wait_until_serving(mut command: Command, port: u16, marker: &str) -> Result<S
             output.push('\n');
         }
         if output.contains(marker) && answers(port) {
-            return Ok(Server { child, port });
+            return Ok(Server {
+                child,
+                port,
+                output: rx,
+            });
         }
         assert!(
             Instant::now() < deadline,
