@@ -46,6 +46,15 @@ fn extension(path: &Path) -> String {
     name.rsplit('.').next().unwrap().to_owned()
 }
 
+/// A JavaScript or TypeScript file (the runtime module written beside the routes is one, its
+/// `.d.ts` too).
+fn is_source(path: &Path) -> bool {
+    matches!(
+        extension(path).as_str(),
+        "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts"
+    )
+}
+
 /// A line no rewrite rule touches: not an export or import, no `req`/`res` use, no Pages type,
 /// not part of `config` (which goes), not only brackets, not a bare `return`/`break`, not a
 /// chained call.
@@ -131,27 +140,22 @@ fn rewrites_pass_the_harness_and_settle() {
     for fixture in FIXTURES {
         let name = fixture.trim_start_matches("fixtures/");
         let first = plan(&repo_root().join(fixture), false);
-        let deleted: Vec<(&PathBuf, &String)> = first
-            .changes
-            .iter()
-            .filter_map(|c| match c {
-                FileChange::Delete { path, old } => Some((path, old)),
-                FileChange::Create { .. } => None,
-            })
-            .collect();
+        // Each file made from a Pages file is checked against it (a route file rewritten from
+        // its module, or a module moved beside its new route file); every other new file must
+        // parse.
         for change in &first.changes {
-            if let FileChange::Create { path, text, .. } = change {
-                if let Some(route) = first.routes.iter().find(|r| {
-                    r.target
-                        .as_deref()
-                        .is_some_and(|t| path.ends_with(t.trim_start_matches("../")))
-                }) {
-                    let (old_path, old) = deleted
-                        .iter()
-                        .find(|(p, _)| p.ends_with(route.file.trim_start_matches("../")))
-                        .unwrap_or_else(|| panic!("{name}: no original for {}", path.display()));
-                    check_rewrite(old_path, old, path, text);
+            match change {
+                FileChange::Create {
+                    path,
+                    text,
+                    from: Some(origin),
+                } => check_rewrite(&origin.path, &origin.text, path, text),
+                FileChange::Create { path, text, .. } if is_source(path) => {
+                    parse::parse(text, &extension(path)).unwrap_or_else(|e| {
+                        panic!("{name}: {} does not parse: {}", path.display(), e.message)
+                    });
                 }
+                _ => {}
             }
         }
 
@@ -230,32 +234,51 @@ fn route_snapshots(fixture: &str) {
             let Some(target) = &route.target else {
                 continue;
             };
-            let created = plan.changes.iter().find_map(|c| match c {
-                FileChange::Create { path, text, .. }
-                    if path.ends_with(target.trim_start_matches("../")) =>
-                {
-                    Some(text)
-                }
-                _ => None,
-            });
             let original = plan.changes.iter().find_map(|c| match c {
                 FileChange::Delete { path, old }
                     if path.ends_with(route.file.trim_start_matches("../")) =>
                 {
-                    Some(old)
+                    Some(old.as_str())
                 }
                 _ => None,
             });
-            let (Some(created), Some(original)) = (created, original) else {
+            let Some(original) = original else {
                 continue;
             };
-            let diff = similar::TextDiff::from_lines(original.as_str(), created.as_str())
-                .unified_diff()
-                .header(
-                    &relative(Path::new(&route.file)),
-                    &relative(Path::new(target)),
-                )
-                .to_string();
+            // The route file (diffed against the Pages file it was made from, or shown whole
+            // when new), then the module moved beside it, if any.
+            let mut diff = String::new();
+            for change in &plan.changes {
+                let FileChange::Create { path, text, from } = change else {
+                    continue;
+                };
+                let is_target = path.ends_with(target.trim_start_matches("../"));
+                let from_route = from
+                    .as_ref()
+                    .is_some_and(|o| o.path.ends_with(route.file.trim_start_matches("../")));
+                if !(is_target || from_route) {
+                    continue;
+                }
+                let (before, before_name) = if from.is_some() {
+                    (original, relative(Path::new(&route.file)))
+                } else {
+                    ("", "/dev/null".to_owned())
+                };
+                let part = similar::TextDiff::from_lines(before, text.as_str())
+                    .unified_diff()
+                    .header(&before_name, &relative(path))
+                    .to_string();
+                let part = if part.is_empty() {
+                    format!("{before_name} moves unchanged to {}\n", relative(path))
+                } else {
+                    part
+                };
+                if is_target {
+                    diff.insert_str(0, &part);
+                } else {
+                    diff.push_str(&part);
+                }
+            }
             let list = |items: &[String]| -> String {
                 items
                     .iter()

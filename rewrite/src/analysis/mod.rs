@@ -171,13 +171,19 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     diagnostics.sort_by_key(|d| (d.range.start, d.code));
 
     let model = with_model.then(|| {
-        model::build(
+        let mut model = model::build(
             &parsed.program,
             parsed.comments,
             &resolved,
             &dispatch,
             config.as_ref(),
-        )
+        );
+        model.exports_beside_handler = crate::apply::module_shape::read(&parsed.program, text)
+            .other_exports
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        model
     });
     let relative_imports = index
         .sources

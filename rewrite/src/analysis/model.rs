@@ -46,6 +46,9 @@ pub struct HandlerModel {
     /// Methods whose code lives in another module of the project, loaded by a method table
     /// (`{ GET: import('./_get') }`): `apply` moves those modules with this file.
     pub method_modules: Vec<MethodModule>,
+    /// What the module exports beside its handler and segment config (`authOptions`): a
+    /// route file cannot export it, so `apply` moves the module beside its route file.
+    pub exports_beside_handler: Vec<String>,
 }
 
 /// A method of a table whose handler is another module.
@@ -215,6 +218,8 @@ pub fn build(
                 })
             })
             .collect(),
+        // Filled in by the caller, which has the text the top-level reader needs.
+        exports_beside_handler: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! [`specifiers`] re-points its relative imports, [`edit`] splices the edits in.
 
 pub mod adapter;
+pub mod companion;
 pub mod edit;
 pub mod idiomatic;
 pub mod importers;
@@ -211,14 +212,29 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
             outcomes.insert(i, Moved::Unchanged(Box::new(moved)));
             continue;
         }
-        plan.changes.push(FileChange::Create {
-            path: moved.path.clone(),
-            text: moved.text.clone(),
-            from: Some(Origin {
-                path: file.path.clone(),
-                text: moved.old.clone(),
-            }),
+        let origin = Some(Origin {
+            path: file.path.clone(),
+            text: moved.old.clone(),
         });
+        if let Some((path, text)) = &moved.companion {
+            // The module moved as it is; its route file is new.
+            plan.changes.push(FileChange::Create {
+                path: path.clone(),
+                text: text.clone(),
+                from: origin,
+            });
+            plan.changes.push(FileChange::Create {
+                path: moved.path.clone(),
+                text: moved.text.clone(),
+                from: None,
+            });
+        } else {
+            plan.changes.push(FileChange::Create {
+                path: moved.path.clone(),
+                text: moved.text.clone(),
+                from: origin,
+            });
+        }
         if !options.keep_pages {
             plan.changes.push(FileChange::Delete {
                 path: file.path.clone(),
@@ -253,11 +269,20 @@ fn report_outside_importers(
     let moved_paths = context.moved_paths(candidates, &module_paths);
     let moved = |p: &Path| moved_paths.get(p).cloned();
     for importer in importers::outside(&project.root, context.pages_dir, &moved) {
+        let is_route_file = importer
+            .moved
+            .file_stem()
+            .is_some_and(|stem| stem.to_string_lossy().starts_with("route"));
         plan.notes.push(format!(
-            "{} imports `{}`, which moves to {}: update that import (a route file exports GET, POST, …, not the old default handler)",
+            "{} imports `{}`, which moves to {}: update that import{}",
             display(&importer.file),
             importer.specifier,
             display(&importer.moved),
+            if is_route_file {
+                " (a route file exports GET, POST, …, not the old default handler)"
+            } else {
+                " (the module keeps its exports there)"
+            }
         ));
     }
 }
@@ -312,6 +337,9 @@ struct MovedRoute {
     uses_runtime: bool,
     existing_matches: bool,
     declared: Vec<Declared>,
+    /// The module itself, moved beside the route file when it exports more than a route
+    /// file may (see [`companion`]): its path and text.
+    companion: Option<(PathBuf, String)>,
 }
 
 /// A moved file and the index of the file it comes from.
@@ -365,11 +393,16 @@ impl Context<'_> {
                 "no route file maps to this path".to_owned()
             ]));
         };
-        if !targets.insert(path.clone()) {
-            return Err(Moved::Manual(vec![format!(
-                "another file of this run already moves to {}",
-                display(&path)
-            )]));
+        let beside = self
+            .moves_beside_route(i)
+            .then(|| companion::path(&path, &file.extension));
+        for path in std::iter::once(path).chain(beside) {
+            if !targets.insert(path.clone()) {
+                return Err(Moved::Manual(vec![format!(
+                    "another file of this run already moves to {}",
+                    display(&path)
+                )]));
+            }
         }
         Ok(())
     }
@@ -419,6 +452,14 @@ impl Context<'_> {
                 outcomes.insert(i, Moved::Manual(reasons));
             }
         }
+    }
+
+    /// Whether route `i`'s module exports more than a route file may, and so moves beside it.
+    fn moves_beside_route(&self, i: usize) -> bool {
+        self.reports[i]
+            .and_then(|r| r.kept.as_ref())
+            .and_then(|kept| kept.analysis.model.as_ref())
+            .is_some_and(|model| !model.exports_beside_handler.is_empty())
     }
 
     fn route_target(&self, i: usize) -> Option<PathBuf> {
@@ -494,6 +535,12 @@ impl Context<'_> {
         for &i in candidates {
             if let Some(path) = self.route_target(i) {
                 let file = &self.files[i];
+                // What importers of a module that moves beside its route file want is there.
+                let path = if self.moves_beside_route(i) {
+                    companion::path(&path, &file.extension)
+                } else {
+                    path
+                };
                 add(&file.path, &file.extension, strip(&path, &file.extension));
             }
         }
@@ -518,10 +565,11 @@ impl Context<'_> {
         let program = &parsed.program;
         // The top level decides first: a route file may not keep other exports, whatever path.
         let shape = module_shape::read(program, &old);
-        if let Some((name, at)) = shape.other_exports.first() {
+        let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
+        if let Some((name, at)) = shape.other_exports.first().filter(|_| edge) {
             let (line, _) = source::LineIndex::new(&old).line_col(&old, at.start);
             return Err(vec![format!(
-                "it exports `{name}` (line {line}) beside its handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
+                "it exports `{name}` (line {line}) beside its edge handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
             )]);
         }
         let taken = names::identifiers(program);
@@ -538,8 +586,10 @@ impl Context<'_> {
             taken: &taken,
             import_edits,
         };
-        let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
         let (methods, mut differences) = exported_methods(route);
+        if !shape.other_exports.is_empty() {
+            return self.split_route(i, &module, path, methods, differences);
+        }
         let mut reasons = Vec::new();
         let library = route.handler.as_ref().and_then(|h| h.library.as_deref());
         if let Some(library) = library {
@@ -585,16 +635,7 @@ impl Context<'_> {
             };
             (outcome, text)
         };
-        let existing_matches = match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == text => true,
-            Ok(_) => {
-                return Err(vec![format!(
-                    "{} already exists: not overwritten",
-                    display(&path)
-                )])
-            }
-            Err(_) => false,
-        };
+        let existing_matches = already_written(&path, &text)?;
         Ok(MovedRoute {
             outcome,
             path,
@@ -606,6 +647,93 @@ impl Context<'_> {
             uses_runtime,
             existing_matches,
             declared,
+            companion: None,
+        })
+    }
+
+    /// A module that exports more than its handler moves beside its new route file, which
+    /// serves its handler (see [`companion`]).
+    fn split_route(
+        &self,
+        i: usize,
+        module: &ParsedRoute<'_>,
+        path: PathBuf,
+        methods: Vec<&'static str>,
+        mut differences: Vec<String>,
+    ) -> Result<MovedRoute, Vec<String>> {
+        let file = &self.files[i];
+        let route = self.reports[i].expect("candidates have reports");
+        if module.shape.handler.is_none() {
+            return Err(vec!["no default export to serve".to_owned()]);
+        }
+        let serves_itself = route
+            .handler
+            .as_ref()
+            .and_then(|h| h.library.as_deref())
+            .and_then(|library| recipes::serving_itself(module.program, library));
+        let (methods, outcome, declared) = if serves_itself.is_some() {
+            let methods = vec!["GET", "POST"];
+            differences = vec![format!(
+                "methods other than {} get Next's own 405 (OPTIONS its 204) instead of the library's answer",
+                methods.join(", ")
+            )];
+            let declared = vec![Declared::JsonCharsetAndEtag];
+            differences.extend(declared.iter().map(|d| d.message().to_owned()));
+            (methods, Outcome::Idiomatic, declared)
+        } else {
+            (methods, Outcome::Adapter, Vec::new())
+        };
+        let folder = path.parent().unwrap_or(Path::new("/"));
+        let runtime_specifier = self.runtime.specifier_from(folder);
+        let text = companion::route_text(&companion::Split {
+            text: module.text,
+            shape: module.shape,
+            style: style::of(module.program, module.text),
+            methods: &methods,
+            runtime_specifier: &runtime_specifier,
+            max_duration: route
+                .config
+                .as_ref()
+                .and_then(|c| c.max_duration.as_deref()),
+            serves_itself,
+        });
+        let moved_path = companion::path(&path, &file.extension);
+        let moved_text = edit::splice(module.text, module.import_edits.clone())
+            .map_err(|e| vec![e.to_string()])?;
+        for (written, what) in [(&text, "route file"), (&moved_text, "moved module")] {
+            if let Err(error) = parse::parse_syntax(written, &file.extension) {
+                return Err(vec![format!(
+                    "internal error: the {what} does not parse ({}); nothing written for it",
+                    error.message
+                )]);
+            }
+        }
+        let existing_matches =
+            already_written(&path, &text)? & already_written(&moved_path, &moved_text)?;
+        let names: Vec<String> = module
+            .shape
+            .other_exports
+            .iter()
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let reasons = vec![format!(
+            "it exports {} beside its handler, which a route file may not: the module moves to {} and its route file serves the handler{}",
+            names.join(", "),
+            display(&moved_path),
+            if serves_itself.is_some() { " as it is" } else { " through the adapter" }
+        )];
+        Ok(MovedRoute {
+            outcome,
+            path,
+            text,
+            old: module.text.to_owned(),
+            methods,
+            reasons,
+            differences,
+            uses_runtime: serves_itself.is_none(),
+            existing_matches,
+            declared,
+            companion: Some((moved_path, moved_text)),
         })
     }
 
@@ -712,6 +840,7 @@ impl Context<'_> {
             uses_runtime: false,
             existing_matches,
             declared: Vec::new(),
+            companion: None,
         })
     }
 }
@@ -779,22 +908,26 @@ fn rewrite(
     Ok(text)
 }
 
+/// Whether `path` already holds `text` (a second run); an error when it holds anything else,
+/// which is never overwritten.
+fn already_written(path: &Path, text: &str) -> Result<bool, Vec<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(existing) if existing == text => Ok(true),
+        Ok(_) => Err(vec![format!(
+            "{} already exists: not overwritten",
+            display(path)
+        )]),
+        Err(_) => Ok(false),
+    }
+}
+
 /// A route moved by a library recipe: idiomatic, with the recipe named.
 fn cooked_route(
     path: PathBuf,
     old: String,
     cooked: recipes::Cooked,
 ) -> Result<MovedRoute, Vec<String>> {
-    let existing_matches = match std::fs::read_to_string(&path) {
-        Ok(existing) if existing == cooked.text => true,
-        Ok(_) => {
-            return Err(vec![format!(
-                "{} already exists: not overwritten",
-                display(&path)
-            )])
-        }
-        Err(_) => false,
-    };
+    let existing_matches = already_written(&path, &cooked.text)?;
     let options = if cooked.methods.contains(&"OPTIONS") {
         ""
     } else {
@@ -816,6 +949,7 @@ fn cooked_route(
         uses_runtime: false,
         existing_matches,
         declared: cooked.declared,
+        companion: None,
     })
 }
 

@@ -77,15 +77,7 @@ fn next_auth(
     callee: &Expr,
     call: &swc_ecma_ast::CallExpr,
 ) -> Result<Cooked, String> {
-    let Expr::Ident(ident) = unwrap(callee) else {
-        return Err("`NextAuth` is not called by name".to_owned());
-    };
-    if imported_from(kitchen.program, &ident.sym) != Some(("next-auth", None)) {
-        return Err("the call is not `NextAuth` from `next-auth`".to_owned());
-    }
-    if call.args.len() != 1 || call.args[0].spread.is_some() {
-        return Err("`NextAuth` is called with other than one options argument".to_owned());
-    }
+    next_auth_call(kitchen.program, callee, call)?;
     let handler = names::fresh("handler", kitchen.taken);
     let expression = parse::range(call.span);
     let mut edits = kitchen.import_edits.clone();
@@ -101,6 +93,39 @@ fn next_auth(
         declared: vec![Declared::JsonCharsetAndEtag],
         ..cooked
     })
+}
+
+/// `NextAuth(options)`, `NextAuth` being `next-auth`'s default export.
+fn next_auth_call(
+    program: &Program,
+    callee: &Expr,
+    call: &swc_ecma_ast::CallExpr,
+) -> Result<(), String> {
+    let Expr::Ident(ident) = unwrap(callee) else {
+        return Err("`NextAuth` is not called by name".to_owned());
+    };
+    if imported_from(program, &ident.sym) != Some(("next-auth", None)) {
+        return Err("the call is not `NextAuth` from `next-auth`".to_owned());
+    }
+    if call.args.len() != 1 || call.args[0].spread.is_some() {
+        return Err("`NextAuth` is called with other than one options argument".to_owned());
+    }
+    Ok(())
+}
+
+/// The name of the library whose handler, the module's default export as it is, also serves
+/// Web requests (NextAuth.js v4's `NextAuth(options)`, by the recipe's own test), so that a
+/// route file may export it unchanged.
+pub fn serving_itself(program: &Program, library: &str) -> Option<&'static str> {
+    if library != "next-auth" {
+        return None;
+    }
+    let (_, call) = default_export_call(program)?;
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    next_auth_call(program, callee, call).ok()?;
+    Some("NextAuth.js v4")
 }
 
 /// Options of `createNextApiHandler` that `fetchRequestHandler` takes the same way.
