@@ -24,7 +24,9 @@ use next_app::{
     build, e2e_dir, ensure_next, ensure_next_in, free_port, repo_root, serve_on, stage_as,
     stage_in, start, start_on,
 };
-use replay::{compare_served, record, requests, send, show, Answer, Request};
+use replay::{
+    compare_served, record, requests, send, show, without_random_cookies, Answer, Request,
+};
 use serde_json::Value;
 
 /// How each route moved (`None`: it did not), by URL pattern, from `apply --format json`.
@@ -221,6 +223,10 @@ fn migrated_app_answers_like_the_original() {
         let declared_kinds = route_move
             .map(|m| m.declared.as_slice())
             .unwrap_or_default();
+        let (before, after) = (
+            without_random_cookies(before.as_ref()),
+            without_random_cookies(after.as_ref()),
+        );
         let (before, after) = forgive(declared_kinds, before.as_ref(), after.as_ref());
         if is_declared {
             declared += 1;

@@ -246,6 +246,64 @@ fn inside(dir: &Path, path: &Path) -> Option<String> {
     })
 }
 
+/// Files, symlinks and unreadable paths found under a directory.
+#[derive(Default)]
+struct Listing {
+    files: Vec<PathBuf>,
+    links: Vec<PathBuf>,
+    errors: Vec<(PathBuf, std::io::Error)>,
+}
+
+impl Listing {
+    fn merge(mut self, other: Listing) -> Listing {
+        self.files.extend(other.files);
+        self.links.extend(other.links);
+        self.errors.extend(other.errors);
+        self
+    }
+}
+
+/// Everything under `dir`, links not followed, each subdirectory listed in parallel; with
+/// `skip_private`, folders named `_…` are left out (the App Router's private folders). The
+/// directory entry says what each entry is: no `stat` per file.
+fn list_tree(dir: &Path, skip_private: bool) -> Listing {
+    let mut listing = Listing::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            listing.errors.push((dir.to_owned(), error));
+            return listing;
+        }
+    };
+    let mut subdirs = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                listing.errors.push((dir.to_owned(), error));
+                continue;
+            }
+        };
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => {
+                let private = skip_private && entry.file_name().to_string_lossy().starts_with('_');
+                if !private {
+                    subdirs.push(entry.path());
+                }
+            }
+            Ok(kind) if kind.is_file() => listing.files.push(entry.path()),
+            Ok(kind) if kind.is_symlink() => listing.links.push(entry.path()),
+            Ok(_) => {}
+            Err(error) => listing.errors.push((entry.path(), error)),
+        }
+    }
+    let nested = subdirs
+        .par_iter()
+        .map(|subdir| list_tree(subdir, skip_private))
+        .reduce(Listing::default, Listing::merge);
+    listing.merge(nested)
+}
+
 struct Walk<'a> {
     root: &'a Path,
     base: &'a Path,
@@ -353,6 +411,20 @@ impl Walk<'_> {
                 Err(e) => self.problem(&e),
             }
         }
+        if !follow {
+            // Without links to follow there are no loops to detect: every level is listed in
+            // parallel (`pages/api` alone often holds the whole tree).
+            let listing = subdirs
+                .par_iter()
+                .map(|subdir| list_tree(subdir, skip_private))
+                .reduce(Listing::default, Listing::merge);
+            out.extend(listing.files);
+            links.extend(listing.links);
+            for (path, error) in &listing.errors {
+                self.io_problem(path, error);
+            }
+            return;
+        }
         let walked: Vec<(Vec<PathBuf>, Vec<PathBuf>, Vec<walkdir::Error>)> = subdirs
             .par_iter()
             .map(|subdir| {
@@ -379,6 +451,15 @@ impl Walk<'_> {
                 self.problem(error);
             }
         }
+    }
+
+    fn io_problem(&mut self, path: &Path, error: &std::io::Error) {
+        let display = relative(path, self.base).unwrap_or_else(|| path.display().to_string());
+        self.problems.push(WalkProblem {
+            display,
+            message: format!("cannot read: {error}"),
+            io_failure: true,
+        });
     }
 
     fn problem(&mut self, error: &walkdir::Error) {

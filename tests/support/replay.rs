@@ -152,8 +152,8 @@ pub fn compare_served(
     let mut failed = 0;
     for ((request, next), served) in requests.iter().zip(next).zip(served) {
         let (next, served) = (
-            without_preview_ids(next.as_ref()),
-            without_preview_ids(served.as_ref()),
+            without_random_cookies(next.as_ref()),
+            without_random_cookies(served.as_ref()),
         );
         let (next, served) = (&next, &served);
         let same = if request.status_only {
@@ -183,15 +183,19 @@ pub fn compare_served(
     failed
 }
 
-/// The answer with the value of a `__prerender_bypass` cookie blanked: it is each server's own
-/// random preview id.
-fn without_preview_ids(answer: Option<&Answer>) -> Option<Answer> {
+/// Cookies whose value each server draws at random: Next's preview id, NextAuth.js's CSRF token.
+const RANDOM_COOKIES: &[&str] = &["__prerender_bypass=", "next-auth.csrf-token="];
+
+/// The answer with the value of each cookie of [`RANDOM_COOKIES`] blanked.
+pub fn without_random_cookies(answer: Option<&Answer>) -> Option<Answer> {
     let mut answer = answer.cloned()?;
     if let Some(cookies) = answer.headers.get_mut("set-cookie") {
         for cookie in cookies.iter_mut() {
-            if let Some(rest) = cookie.strip_prefix("__prerender_bypass=") {
-                let attributes = rest.find(';').map_or("", |at| &rest[at..]);
-                *cookie = format!("__prerender_bypass=<id>{attributes}");
+            for name in RANDOM_COOKIES {
+                if let Some(rest) = cookie.strip_prefix(name) {
+                    let attributes = rest.find(';').map_or("", |at| &rest[at..]);
+                    *cookie = format!("{name}<random>{attributes}");
+                }
             }
         }
     }
