@@ -123,6 +123,10 @@ fn write(plan: &Plan) {
                 assert!(!path.exists(), "{} would be overwritten", path.display());
                 std::fs::write(path, text).unwrap();
             }
+            FileChange::Modify { path, old, text } => {
+                assert_eq!(&std::fs::read_to_string(path).unwrap(), old);
+                std::fs::write(path, text).unwrap();
+            }
             FileChange::Delete { path, .. } => std::fs::remove_file(path).unwrap(),
         }
     }
@@ -150,7 +154,9 @@ fn rewrites_pass_the_harness_and_settle() {
                     text,
                     from: Some(origin),
                 } => check_rewrite(&origin.path, &origin.text, path, text),
-                FileChange::Create { path, text, .. } if is_source(path) => {
+                FileChange::Create { path, text, .. } | FileChange::Modify { path, text, .. }
+                    if is_source(path) =>
+                {
                     parse::parse(text, &extension(path)).unwrap_or_else(|e| {
                         panic!("{name}: {} does not parse: {}", path.display(), e.message)
                     });
@@ -195,6 +201,7 @@ fn plans() {
                 .iter()
                 .map(|c| match c {
                     FileChange::Create { path, .. } => format!("create {}", relative(path)),
+                    FileChange::Modify { path, .. } => format!("modify {}", relative(path)),
                     FileChange::Delete { path, .. } => format!("delete {}", relative(path)),
                 })
                 .collect();
@@ -209,6 +216,20 @@ fn plans() {
                 "notes": plan.notes,
             }))
             .unwrap();
+            // Files that stay have only their imports re-pointed: the diffs show it.
+            let mut shown = shown;
+            for change in &plan.changes {
+                if let FileChange::Modify { path, old, text } = change {
+                    let name = relative(path);
+                    shown.push_str("\n\n");
+                    shown.push_str(
+                        &similar::TextDiff::from_lines(old.as_str(), text.as_str())
+                            .unified_diff()
+                            .header(&name, &name)
+                            .to_string(),
+                    );
+                }
+            }
             let name = format!(
                 "apply__{}",
                 fixture.trim_start_matches("fixtures/").replace('/', "__")

@@ -42,7 +42,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
                 "routes": plan.routes,
                 "files": plan.changes.iter().map(|c| serde_json::json!({
                     "path": display(c.path()),
-                    "action": match c { FileChange::Create { .. } => "create", FileChange::Delete { .. } => "delete" },
+                    "action": match c {
+                        FileChange::Create { .. } => "create",
+                        FileChange::Modify { .. } => "modify",
+                        FileChange::Delete { .. } => "delete",
+                    },
                 })).collect::<Vec<_>>(),
                 "notes": plan.notes,
                 "written": !args.diff,
@@ -113,7 +117,7 @@ fn refuse_dirty(plan: &Plan) -> anyhow::Result<()> {
     let mut dirty_by_repo: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     let mut dirty = Vec::new();
     for change in &plan.changes {
-        let FileChange::Delete { path, .. } = change else {
+        let (FileChange::Delete { path, .. } | FileChange::Modify { path, .. }) = change else {
             continue;
         };
         let Some(dir) = path.parent() else { continue };
@@ -172,11 +176,33 @@ fn write_changes(plan: &Plan) -> anyhow::Result<()> {
         }
     }
     for change in &plan.changes {
+        if let FileChange::Modify { path, old, text } = change {
+            replace(path, old, text).with_context(|| format!("cannot write {}", display(path)))?;
+        }
+    }
+    for change in &plan.changes {
         if let FileChange::Delete { path, .. } = change {
             std::fs::remove_file(path)
                 .with_context(|| format!("cannot remove {}", display(path)))?;
         }
     }
+    Ok(())
+}
+
+/// Replaces the text of `path`, still `old`, by `text`: written beside it and renamed over it
+/// (killed midway, the file is old or new, never half).
+fn replace(path: &Path, old: &str, text: &str) -> anyhow::Result<()> {
+    if std::fs::read_to_string(path)? != old {
+        bail!("it changed while apply ran: not overwritten");
+    }
+    let dir = path.parent().context("no parent folder")?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        file.as_file().set_permissions(meta.permissions())?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

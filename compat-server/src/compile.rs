@@ -20,152 +20,37 @@ use swc_ecma_transforms_module::path::Resolver;
 use swc_ecma_transforms_react::{react, Options as JsxOptions, Runtime};
 use swc_ecma_transforms_typescript::typescript;
 
+pub use migrate_rewrite::tsconfig::PathAliases;
+
 /// Extensions compiled; everything else a module may load (`.json`) is copied.
-pub(crate) const SOURCE_EXTENSIONS: &[&str] =
-    &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+pub(crate) use migrate_rewrite::parse::SOURCE_EXTENSIONS;
 pub(crate) const COPIED_EXTENSIONS: &[&str] = &["json"];
 /// Folders that hold no project sources.
 pub(crate) const SKIPPED_FOLDERS: &[&str] =
     &["node_modules", ".next", ".git", ".migrate", "out", ".turbo"];
 
-/// tsconfig's (or jsconfig's) `baseUrl` and `paths`: imports such as `@/lib/db` are rewritten
-/// to relative ones, as Next's bundler resolves them.
-#[derive(Debug, Clone)]
-pub struct PathAliases {
-    pub root: PathBuf,
-    pub base_url: PathBuf,
-    /// `baseUrl` was set: bare specifiers that name something under it resolve there too.
-    pub explicit_base_url: bool,
-    pub paths: Paths,
-}
-
-impl PathAliases {
-    /// Read from `tsconfig.json`, else `jsconfig.json`, at `root`; `None` when neither sets
-    /// `baseUrl` or `paths` (or cannot be read: then imports stay as written).
-    pub fn read(root: &Path) -> Option<PathAliases> {
-        let config = ["tsconfig.json", "jsconfig.json"]
-            .iter()
-            .map(|name| root.join(name))
-            .find(|path| path.is_file())?;
-        let mut options = ConfigOptions::default();
-        options.read(&config, 0);
-        let base_url = options.base_url.map(|(value, dir)| dir.join(value));
-        let (paths, paths_dir) = match options.paths {
-            Some((paths, dir)) => (paths, dir),
-            None => (Vec::new(), root.to_owned()),
-        };
-        if base_url.is_none() && paths.is_empty() {
-            return None;
-        }
-        Some(PathAliases {
-            root: root.to_owned(),
-            explicit_base_url: base_url.is_some(),
-            // Without `baseUrl`, `paths` are relative to the config that sets them.
-            base_url: base_url.unwrap_or(paths_dir),
-            paths,
-        })
-    }
-
-    /// swc's module resolver for one source file.
-    fn resolver(&self, source: &Path) -> Resolver {
-        use swc_ecma_loader::resolvers::{node::NodeModulesResolver, tsc::TsConfigResolver};
-        use swc_ecma_transforms_module::path::{Config, NodeImportResolver};
-        let node = NodeModulesResolver::new(
-            swc_ecma_loader::TargetEnv::Node,
-            rustc_hash::FxHashMap::default(),
-            true,
-        );
-        let tsconfig = AliasesOnly {
-            aliases: self.clone(),
-            inner: TsConfigResolver::new(node, self.base_url.clone(), self.paths.clone()),
-        };
-        let config = Config {
-            base_dir: Some(self.root.clone()),
-            resolve_fully: false,
-            file_extension: "js".to_owned(),
-        };
-        Resolver::Real {
-            base: FileName::Real(source.to_owned()),
-            resolver: std::sync::Arc::new(NodeImportResolver::with_config(tsconfig, config)),
-        }
-    }
-}
-
-/// `baseUrl` and `paths` along a tsconfig's `extends` chain, each with the folder of the
-/// config that set it (the nearer config wins, as in TypeScript).
-#[derive(Default)]
-struct ConfigOptions {
-    base_url: Option<(String, PathBuf)>,
-    paths: Option<(Paths, PathBuf)>,
-}
-
-/// tsconfig `paths`: each pattern with its targets.
-type Paths = Vec<(String, Vec<String>)>;
-
-impl ConfigOptions {
-    /// Reads `config`, then what it extends for the options it does not set itself.
-    fn read(&mut self, config: &Path, depth: usize) {
-        // `extends` chains are short; a cycle stops here.
-        if depth > 8 {
-            return;
-        }
-        let Some(value) = std::fs::read_to_string(config)
-            .ok()
-            .and_then(|text| json5::from_str::<serde_json::Value>(&text).ok())
-        else {
-            return;
-        };
-        let dir = config.parent().unwrap_or(Path::new("/")).to_owned();
-        let options = &value["compilerOptions"];
-        if self.base_url.is_none() {
-            if let Some(base_url) = options["baseUrl"].as_str() {
-                self.base_url = Some((base_url.to_owned(), dir.clone()));
-            }
-        }
-        if self.paths.is_none() {
-            if let Some(paths) = options["paths"].as_object() {
-                let paths = paths
-                    .iter()
-                    .map(|(from, to)| {
-                        let targets = to.as_array().map_or_else(Vec::new, |list| {
-                            list.iter()
-                                .filter_map(|t| t.as_str().map(str::to_owned))
-                                .collect()
-                        });
-                        (from.clone(), targets)
-                    })
-                    .collect();
-                self.paths = Some((paths, dir.clone()));
-            }
-        }
-        // TypeScript 5 allows a list; later entries win over earlier ones.
-        let extended: Vec<&str> = match &value["extends"] {
-            serde_json::Value::String(one) => vec![one.as_str()],
-            serde_json::Value::Array(list) => {
-                list.iter().rev().filter_map(|v| v.as_str()).collect()
-            }
-            _ => Vec::new(),
-        };
-        for name in extended {
-            if let Some(path) = extended_config(&dir, name) {
-                self.read(&path, depth + 1);
-            }
-        }
-    }
-}
-
-/// The file an `extends` names: a path relative to the config, or a package's config.
-fn extended_config(dir: &Path, name: &str) -> Option<PathBuf> {
-    let candidates: Vec<PathBuf> = if name.starts_with('.') || name.starts_with('/') {
-        let path = dir.join(name);
-        vec![path.clone(), path.with_extension("json")]
-    } else {
-        dir.ancestors()
-            .map(|d| d.join("node_modules").join(name))
-            .flat_map(|p| [p.clone(), p.with_extension("json"), p.join("tsconfig.json")])
-            .collect()
+/// swc's module resolver for one source file, tsconfig aliases made relative.
+fn module_resolver(aliases: &PathAliases, source: &Path) -> Resolver {
+    use swc_ecma_loader::resolvers::{node::NodeModulesResolver, tsc::TsConfigResolver};
+    use swc_ecma_transforms_module::path::{Config, NodeImportResolver};
+    let node = NodeModulesResolver::new(
+        swc_ecma_loader::TargetEnv::Node,
+        rustc_hash::FxHashMap::default(),
+        true,
+    );
+    let tsconfig = AliasesOnly {
+        aliases: aliases.clone(),
+        inner: TsConfigResolver::new(node, aliases.base_url.clone(), aliases.paths.clone()),
     };
-    candidates.into_iter().find(|p| p.is_file())
+    let config = Config {
+        base_dir: Some(aliases.root.clone()),
+        resolve_fully: false,
+        file_extension: "js".to_owned(),
+    };
+    Resolver::Real {
+        base: FileName::Real(source.to_owned()),
+        resolver: std::sync::Arc::new(NodeImportResolver::with_config(tsconfig, config)),
+    }
 }
 
 /// swc's tsconfig resolver, asked only about the specifiers tsconfig rewrites: relative ones
@@ -186,36 +71,6 @@ impl<R: swc_ecma_loader::resolve::Resolve> swc_ecma_loader::resolve::Resolve for
         } else {
             anyhow::bail!("not an alias")
         }
-    }
-}
-
-impl PathAliases {
-    /// A `paths` pattern matches it, or `baseUrl` is set and holds its first segment.
-    fn rewrites(&self, specifier: &str) -> bool {
-        if specifier.starts_with('.') || specifier.starts_with('/') {
-            return false;
-        }
-        let by_pattern = self
-            .paths
-            .iter()
-            .any(|(pattern, _)| match pattern.split_once('*') {
-                Some((prefix, suffix)) => {
-                    specifier.len() >= prefix.len() + suffix.len()
-                        && specifier.starts_with(prefix)
-                        && specifier.ends_with(suffix)
-                }
-                None => specifier == pattern,
-            });
-        by_pattern || (self.explicit_base_url && self.holds(specifier))
-    }
-
-    fn holds(&self, specifier: &str) -> bool {
-        let first = specifier.split('/').next().unwrap_or(specifier);
-        let path = self.base_url.join(first);
-        path.exists()
-            || SOURCE_EXTENSIONS
-                .iter()
-                .any(|e| path.with_extension(e).exists())
     }
 }
 
@@ -316,7 +171,7 @@ pub fn compile_file(
         bytes
     } else {
         let text = String::from_utf8(bytes).map_err(|_| error("not UTF-8 text".to_owned()))?;
-        let resolver = aliases.map_or(Resolver::Default, |a| a.resolver(source));
+        let resolver = aliases.map_or(Resolver::Default, |a| module_resolver(a, source));
         match to_commonjs(&text, extension, &source.display().to_string(), resolver) {
             Ok(module) => module.into_bytes(),
             Err(message) => {

@@ -17,3 +17,4 @@ pub mod project;
 pub mod route;
 pub mod route_modules;
 pub mod source;
+pub mod tsconfig;

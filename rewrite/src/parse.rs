@@ -13,6 +13,9 @@ use crate::diagnostic::TextRange;
 /// byte offset into the text.
 pub const BASE: u32 = 1;
 
+/// The extensions of JavaScript and TypeScript sources.
+pub const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
 /// Bracket nesting beyond this is refused before parsing: swc's parser grows its stack, but
 /// visiting and dropping such a tree recurses once per level. Real handlers nest a few dozen.
 pub const MAX_NESTING: usize = 500;

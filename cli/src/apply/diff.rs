@@ -24,7 +24,7 @@ pub fn write_all(changes: &[FileChange], color: bool, out: &mut dyn Write) -> st
         .iter()
         .filter_map(|change| match change {
             FileChange::Delete { path, .. } => Some(path.as_path()),
-            FileChange::Create { .. } => None,
+            FileChange::Create { .. } | FileChange::Modify { .. } => None,
         })
         .collect();
     for change in changes {
@@ -48,6 +48,11 @@ pub fn write_all(changes: &[FileChange], color: bool, out: &mut dyn Write) -> st
                 let new = display(path);
                 let header = format!("diff --git a/{new} b/{new}\nnew file mode 100644\n");
                 write_diff(&header, "", text, ("", &new), color, out)?;
+            }
+            FileChange::Modify { path, old, text } => {
+                let name = display(path);
+                let header = format!("diff --git a/{name} b/{name}\n");
+                write_diff(&header, old, text, (&name, &name), color, out)?;
             }
             FileChange::Delete { path, .. } if renamed.contains(path.as_path()) => {}
             FileChange::Delete { path, old } => {

@@ -36,6 +36,7 @@ use crate::project::{self, DiscoverError, Project};
 use crate::route::{segments, FileKind, RouteFile};
 use crate::route_modules;
 use crate::source;
+use crate::tsconfig::PathAliases;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -92,6 +93,12 @@ pub enum FileChange {
         /// rename, or a copy under `--keep-pages`), not a whole new file.
         from: Option<Origin>,
     },
+    /// A file that stays, its imports of moved files re-pointed.
+    Modify {
+        path: PathBuf,
+        old: String,
+        text: String,
+    },
     Delete {
         path: PathBuf,
         old: String,
@@ -108,7 +115,9 @@ pub struct Origin {
 impl FileChange {
     pub fn path(&self) -> &Path {
         match self {
-            FileChange::Create { path, .. } | FileChange::Delete { path, .. } => path,
+            FileChange::Create { path, .. }
+            | FileChange::Modify { path, .. }
+            | FileChange::Delete { path, .. } => path,
         }
     }
 }
@@ -171,6 +180,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         .collect();
     let app_dir = target::app_dir(pages_dir, project.app_dir.as_deref());
     let runtime = runtime::Runtime::new(&app_dir);
+    let aliases = PathAliases::read(&project.root);
     let context = Context {
         files,
         reports: &reports,
@@ -178,6 +188,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         app_dir: &app_dir,
         runtime: &runtime,
         next_major: options.next_major.or(project.next.major),
+        aliases: aliases.as_ref(),
     };
 
     // Each selected route either moves or gets its reasons; modules other routes import move
@@ -200,7 +211,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         }
     }
     let (moving_modules, moved_routes) = context.settle(&mut candidates, &mut outcomes);
-    report_outside_importers(&context, project, &candidates, &moving_modules, plan);
+    follow_importers(&context, project, &candidates, &moving_modules, plan);
 
     let mut uses_runtime = false;
     let mut typescript = false;
@@ -253,8 +264,9 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     }
 }
 
-/// Files of the project outside `pages/api` that import a file this run moves: a note each.
-fn report_outside_importers(
+/// Files of the project that stay and import a file this run moves: their imports of a module
+/// that keeps its exports are re-pointed (each file re-parsed), the others get a note.
+fn follow_importers(
     context: &Context,
     project: &Project,
     candidates: &BTreeSet<usize>,
@@ -268,22 +280,73 @@ fn report_outside_importers(
         modules.iter().map(|(i, m)| (*i, m.path.clone())).collect();
     let moved_paths = context.moved_paths(candidates, &module_paths);
     let moved = |p: &Path| moved_paths.get(p).cloned();
-    for importer in importers::outside(&project.root, context.pages_dir, &moved) {
-        let is_route_file = importer
-            .moved
-            .file_stem()
-            .is_some_and(|stem| stem.to_string_lossy().starts_with("route"));
-        plan.notes.push(format!(
-            "{} imports `{}`, which moves to {}: update that import{}",
-            display(&importer.file),
-            importer.specifier,
-            display(&importer.moved),
-            if is_route_file {
-                " (a route file exports GET, POST, …, not the old default handler)"
+    let moving: rustc_hash::FxHashSet<&Path> = candidates
+        .iter()
+        .chain(modules.iter().map(|(i, _)| i))
+        .map(|&i| context.files[i].path.as_path())
+        .collect();
+    let found = importers::find(
+        &project.root,
+        &|p| moving.contains(p),
+        &moved,
+        context.aliases,
+    );
+    for importing in found {
+        let dir = importing.file.parent().unwrap_or(&project.root);
+        let mut edits = Vec::new();
+        for import in &importing.imports {
+            let is_route_file = import
+                .moved
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy() == "route");
+            let edit = if is_route_file {
+                Vec::new()
             } else {
-                " (the module keeps its exports there)"
+                specifiers::repoint(
+                    std::slice::from_ref(&import.specifier),
+                    dir,
+                    dir,
+                    &moved,
+                    context.aliases,
+                )
+            };
+            if edit.is_empty() {
+                plan.notes.push(format!(
+                    "{} imports `{}`, which moves to {}: update that import{}",
+                    display(&import.file),
+                    import.specifier.value,
+                    display(&import.moved),
+                    if is_route_file {
+                        " (a route file exports GET, POST, …, not the old default handler)"
+                    } else {
+                        ""
+                    }
+                ));
             }
-        ));
+            edits.extend(edit);
+        }
+        if edits.is_empty() {
+            continue;
+        }
+        let extension = importing
+            .file
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("ts");
+        let text = edit::splice(&importing.text, edits)
+            .ok()
+            .filter(|text| parse::parse_syntax(text, extension).is_ok());
+        match text {
+            Some(text) => plan.changes.push(FileChange::Modify {
+                path: importing.file,
+                old: importing.text,
+                text,
+            }),
+            None => plan.notes.push(format!(
+                "{} imports files this run moves, and re-pointing its imports failed: update them",
+                display(&importing.file)
+            )),
+        }
     }
 }
 
@@ -356,6 +419,8 @@ struct Context<'a> {
     app_dir: &'a Path,
     runtime: &'a runtime::Runtime,
     next_major: Option<u32>,
+    /// tsconfig's `paths`, to follow imports written through them.
+    aliases: Option<&'a PathAliases>,
 }
 
 impl Context<'_> {
@@ -574,10 +639,11 @@ impl Context<'_> {
         }
         let taken = names::identifiers(program);
         let import_edits = specifiers::repoint(
-            &specifiers::relative(program),
+            &specifiers::local(program, self.aliases),
             file.path.parent().unwrap_or(Path::new("/")),
             path.parent().unwrap_or(Path::new("/")),
             moved,
+            self.aliases,
         );
         let module = ParsedRoute {
             text: &old,
@@ -813,10 +879,11 @@ impl Context<'_> {
         let old = source::load(&file.path).ok()?;
         let program = parse::parse_syntax(&old, &file.extension).ok()?;
         let edits = specifiers::repoint(
-            &specifiers::relative(&program),
+            &specifiers::local(&program, self.aliases),
             file.path.parent()?,
             path.parent()?,
             moved,
+            self.aliases,
         );
         let text = edit::splice(&old, edits).ok()?;
         let existing_matches = match std::fs::read_to_string(path) {

@@ -1,6 +1,7 @@
 //! Relative module specifiers (`import … from './x'`, `export … from`, `require('./x')`,
 //! `import('./x')`, `import x = require('./x')`) re-pointed when a file moves to another
-//! folder, so that each still loads the same module.
+//! folder, so that each still loads the same module; specifiers written through tsconfig
+//! aliases (`@/pages/api/auth/[...nextauth]`) re-pointed when what they name moves.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -13,6 +14,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::edit::Edit;
 use crate::diagnostic::TextRange;
 use crate::parse;
+use crate::tsconfig::PathAliases;
 
 /// A module specifier written as a string literal: where its text is (quotes excluded) and
 /// what it says.
@@ -24,27 +26,65 @@ pub struct Specifier {
 
 /// Every relative specifier of the program, in source order.
 pub fn relative(program: &Program) -> Vec<Specifier> {
-    let mut finder = Finder::default();
+    local(program, None)
+}
+
+/// Every specifier of the program that names a project file: relative ones and those written
+/// through `aliases`, in source order.
+pub fn local(program: &Program, aliases: Option<&PathAliases>) -> Vec<Specifier> {
+    let mut finder = Finder {
+        found: Vec::new(),
+        aliases,
+    };
     program.visit_with(&mut finder);
     finder.found.sort_by_key(|s| s.range.start);
     finder.found
 }
 
+/// The file (without extension) a specifier written in `dir` names, and whether it goes
+/// through an alias: for an alias, the first of its targets that `known` accepts.
+pub fn target(
+    specifier: &str,
+    dir: &Path,
+    aliases: Option<&PathAliases>,
+    known: &dyn Fn(&Path) -> bool,
+) -> Option<(PathBuf, bool)> {
+    if is_relative(specifier) {
+        return Some((normalise(&dir.join(specifier)), false));
+    }
+    let targets = aliases?.targets(specifier);
+    targets.into_iter().find(|t| known(t)).map(|t| (t, true))
+}
+
+fn is_relative(value: &str) -> bool {
+    value.starts_with("./") || value.starts_with("../") || value == "." || value == ".."
+}
+
 /// The edits that make each relative specifier of a file moving from `old_dir` to `new_dir`
 /// load the same file as before. `moved` gives the new place of files moving in the same run
 /// (both without extension, as specifiers are usually written).
+///
+/// A specifier written through an alias stays as written unless what it names moves; then it
+/// names the new place through the same aliases when one reaches it, else relatively.
 pub fn repoint(
     specifiers: &[Specifier],
     old_dir: &Path,
     new_dir: &Path,
     moved: &dyn Fn(&Path) -> Option<PathBuf>,
+    aliases: Option<&PathAliases>,
 ) -> Vec<Edit> {
     specifiers
         .iter()
         .filter_map(|s| {
-            let target = normalise(&old_dir.join(&s.value));
-            let target = moved(&target).unwrap_or(target);
-            let new = relative_specifier(new_dir, &target)?;
+            let known = |path: &Path| moved(path).is_some();
+            let (target, through_alias) = target(&s.value, old_dir, aliases, &known)?;
+            let new = match (moved(&target), through_alias) {
+                (Some(new), true) => aliases
+                    .and_then(|a| a.specifier_for(&new))
+                    .or_else(|| relative_specifier(new_dir, &new))?,
+                (None, true) => return None,
+                (new, false) => relative_specifier(new_dir, &new.unwrap_or(target))?,
+            };
             (new != s.value).then(|| Edit::replacement(s.range, new))
         })
         .collect()
@@ -82,17 +122,17 @@ pub fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-#[derive(Default)]
-struct Finder {
+struct Finder<'a> {
     found: Vec<Specifier>,
+    aliases: Option<&'a PathAliases>,
 }
 
-impl Finder {
+impl Finder<'_> {
     fn add(&mut self, string: &Str) {
         let Some(value) = string.value.as_atom().map(|a| a.as_str()) else {
             return;
         };
-        if !(value.starts_with("./") || value.starts_with("../") || value == "." || value == "..") {
+        if !(is_relative(value) || self.aliases.is_some_and(|a| a.rewrites(value))) {
             return;
         }
         let range = parse::range(string.span);
@@ -104,7 +144,7 @@ impl Finder {
     }
 }
 
-impl Visit for Finder {
+impl Visit for Finder<'_> {
     fn visit_import_decl(&mut self, import: &ImportDecl) {
         self.add(&import.src);
     }
@@ -146,7 +186,7 @@ mod tests {
     fn moved_to(text: &str, old: &str, new: &str) -> String {
         let parsed = parse::parse(text, "ts").unwrap();
         let found = relative(&parsed.program);
-        let edits = repoint(&found, Path::new(old), Path::new(new), &|_| None);
+        let edits = repoint(&found, Path::new(old), Path::new(new), &|_| None, None);
         splice(text, edits).unwrap()
     }
 
@@ -173,10 +213,40 @@ mod tests {
                 (p == Path::new("/p/pages/api/auth/[...nextauth]"))
                     .then(|| PathBuf::from("/p/app/api/auth/[...nextauth]/route"))
             },
+            None,
         );
         assert_eq!(
             splice(text, edits).unwrap(),
             "import { authOptions } from '../auth/[...nextauth]/route'\n"
+        );
+    }
+
+    /// `@/…` imports keep their alias when what they name moves; the others stay as written.
+    #[test]
+    fn aliased_imports_of_moving_files_are_followed() {
+        let aliases = PathAliases {
+            root: PathBuf::from("/p"),
+            base_url: PathBuf::from("/p"),
+            explicit_base_url: false,
+            paths: vec![("@/*".to_owned(), vec!["./*".to_owned()])],
+        };
+        let text = "import { authOptions } from '@/pages/api/auth/[...nextauth]'\nimport { db } from '@/lib/db'\nimport x from 'pkg'\n";
+        let parsed = parse::parse(text, "ts").unwrap();
+        let found = local(&parsed.program, Some(&aliases));
+        assert_eq!(found.len(), 2, "{found:?}");
+        let edits = repoint(
+            &found,
+            Path::new("/p/pages/api"),
+            Path::new("/p/app/api/me"),
+            &|p| {
+                (p == Path::new("/p/pages/api/auth/[...nextauth]"))
+                    .then(|| PathBuf::from("/p/app/api/auth/[...nextauth]/handler"))
+            },
+            Some(&aliases),
+        );
+        assert_eq!(
+            splice(text, edits).unwrap(),
+            "import { authOptions } from '@/app/api/auth/[...nextauth]/handler'\nimport { db } from '@/lib/db'\nimport x from 'pkg'\n"
         );
     }
 }

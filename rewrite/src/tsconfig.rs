@@ -1,0 +1,219 @@
+//! tsconfig's (or jsconfig's) `baseUrl` and `paths`, read as TypeScript and Next read them: the
+//! nearer config of an `extends` chain wins, JSON with comments and trailing commas. `apply`
+//! finds and re-points imports written through them (`@/pages/api/auth/[...nextauth]`);
+//! `serve` compiles them to relative imports.
+
+use std::path::{Path, PathBuf};
+
+/// tsconfig's (or jsconfig's) `baseUrl` and `paths`: what `@/lib/db` names, as Next's bundler
+/// resolves it.
+#[derive(Debug, Clone)]
+pub struct PathAliases {
+    pub root: PathBuf,
+    pub base_url: PathBuf,
+    /// `baseUrl` was set: bare specifiers that name something under it resolve there too.
+    pub explicit_base_url: bool,
+    pub paths: Paths,
+}
+
+impl PathAliases {
+    /// Read from `tsconfig.json`, else `jsconfig.json`, at `root`; `None` when neither sets
+    /// `baseUrl` or `paths` (or cannot be read: then imports stay as written).
+    pub fn read(root: &Path) -> Option<PathAliases> {
+        let config = ["tsconfig.json", "jsconfig.json"]
+            .iter()
+            .map(|name| root.join(name))
+            .find(|path| path.is_file())?;
+        let mut options = ConfigOptions::default();
+        options.read(&config, 0);
+        let base_url = options.base_url.map(|(value, dir)| dir.join(value));
+        let (paths, paths_dir) = match options.paths {
+            Some((paths, dir)) => (paths, dir),
+            None => (Vec::new(), root.to_owned()),
+        };
+        if base_url.is_none() && paths.is_empty() {
+            return None;
+        }
+        Some(PathAliases {
+            root: root.to_owned(),
+            explicit_base_url: base_url.is_some(),
+            // Without `baseUrl`, `paths` are relative to the config that sets them.
+            base_url: base_url.unwrap_or(paths_dir),
+            paths,
+        })
+    }
+
+    /// A `paths` pattern matches it, or `baseUrl` is set and holds its first segment.
+    pub fn rewrites(&self, specifier: &str) -> bool {
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return false;
+        }
+        let by_pattern = self
+            .paths
+            .iter()
+            .any(|(pattern, _)| match pattern.split_once('*') {
+                Some((prefix, suffix)) => {
+                    specifier.len() >= prefix.len() + suffix.len()
+                        && specifier.starts_with(prefix)
+                        && specifier.ends_with(suffix)
+                }
+                None => specifier == pattern,
+            });
+        by_pattern || (self.explicit_base_url && self.holds(specifier))
+    }
+
+    fn holds(&self, specifier: &str) -> bool {
+        let first = specifier.split('/').next().unwrap_or(specifier);
+        let path = self.base_url.join(first);
+        path.exists()
+            || crate::parse::SOURCE_EXTENSIONS
+                .iter()
+                .any(|e| path.with_extension(e).exists())
+    }
+
+    /// The paths (without extension) that `specifier` may name through these aliases, in the
+    /// order TypeScript tries them; empty when no alias applies.
+    pub fn targets(&self, specifier: &str) -> Vec<PathBuf> {
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return Vec::new();
+        }
+        let mut out: Vec<PathBuf> = Vec::new();
+        // The longest matching prefix first, as TypeScript picks the most specific pattern.
+        let mut matching: Vec<(&str, &[String], String)> = self
+            .paths
+            .iter()
+            .filter_map(|(pattern, targets)| match pattern.split_once('*') {
+                Some((prefix, suffix)) => {
+                    let fits = specifier.len() >= prefix.len() + suffix.len()
+                        && specifier.starts_with(prefix)
+                        && specifier.ends_with(suffix);
+                    fits.then(|| {
+                        let star = &specifier[prefix.len()..specifier.len() - suffix.len()];
+                        (prefix, targets.as_slice(), star.to_owned())
+                    })
+                }
+                None => (specifier == pattern)
+                    .then(|| (pattern.as_str(), targets.as_slice(), String::new())),
+            })
+            .collect();
+        matching.sort_by_key(|(prefix, _, _)| std::cmp::Reverse(prefix.len()));
+        for (_, targets, star) in matching {
+            for target in targets {
+                out.push(normalise(&self.base_url.join(target.replace('*', &star))));
+            }
+        }
+        if self.explicit_base_url {
+            out.push(normalise(&self.base_url.join(specifier)));
+        }
+        out
+    }
+
+    /// `path` (without extension) written through the first alias that reaches it
+    /// (`@/app/api/auth/[...nextauth]/handler`), if one does.
+    pub fn specifier_for(&self, path: &Path) -> Option<String> {
+        self.paths.iter().find_map(|(pattern, targets)| {
+            let (prefix, suffix) = pattern.split_once('*')?;
+            let target = targets.first()?;
+            let (target_prefix, target_suffix) = target.split_once('*')?;
+            if !target_suffix.is_empty() || !suffix.is_empty() {
+                return None;
+            }
+            let folder = normalise(&self.base_url.join(target_prefix));
+            let rest = path.strip_prefix(&folder).ok()?;
+            let rest = rest.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+            Some(format!("{prefix}{rest}"))
+        })
+    }
+}
+
+/// `baseUrl` and `paths` along a tsconfig's `extends` chain, each with the folder of the
+/// config that set it (the nearer config wins, as in TypeScript).
+#[derive(Default)]
+struct ConfigOptions {
+    base_url: Option<(String, PathBuf)>,
+    paths: Option<(Paths, PathBuf)>,
+}
+
+/// tsconfig `paths`: each pattern with its targets.
+type Paths = Vec<(String, Vec<String>)>;
+
+impl ConfigOptions {
+    /// Reads `config`, then what it extends for the options it does not set itself.
+    fn read(&mut self, config: &Path, depth: usize) {
+        // `extends` chains are short; a cycle stops here.
+        if depth > 8 {
+            return;
+        }
+        let Some(value) = std::fs::read_to_string(config)
+            .ok()
+            .and_then(|text| json5::from_str::<serde_json::Value>(&text).ok())
+        else {
+            return;
+        };
+        let dir = config.parent().unwrap_or(Path::new("/")).to_owned();
+        let options = &value["compilerOptions"];
+        if self.base_url.is_none() {
+            if let Some(base_url) = options["baseUrl"].as_str() {
+                self.base_url = Some((base_url.to_owned(), dir.clone()));
+            }
+        }
+        if self.paths.is_none() {
+            if let Some(paths) = options["paths"].as_object() {
+                let paths = paths
+                    .iter()
+                    .map(|(from, to)| {
+                        let targets = to.as_array().map_or_else(Vec::new, |list| {
+                            list.iter()
+                                .filter_map(|t| t.as_str().map(str::to_owned))
+                                .collect()
+                        });
+                        (from.clone(), targets)
+                    })
+                    .collect();
+                self.paths = Some((paths, dir.clone()));
+            }
+        }
+        // TypeScript 5 allows a list; later entries win over earlier ones.
+        let extended: Vec<&str> = match &value["extends"] {
+            serde_json::Value::String(one) => vec![one.as_str()],
+            serde_json::Value::Array(list) => {
+                list.iter().rev().filter_map(|v| v.as_str()).collect()
+            }
+            _ => Vec::new(),
+        };
+        for name in extended {
+            if let Some(path) = extended_config(&dir, name) {
+                self.read(&path, depth + 1);
+            }
+        }
+    }
+}
+
+/// The file an `extends` names: a path relative to the config, or a package's config.
+fn extended_config(dir: &Path, name: &str) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = if name.starts_with('.') || name.starts_with('/') {
+        let path = dir.join(name);
+        vec![path.clone(), path.with_extension("json")]
+    } else {
+        dir.ancestors()
+            .map(|d| d.join("node_modules").join(name))
+            .flat_map(|p| [p.clone(), p.with_extension("json"), p.join("tsconfig.json")])
+            .collect()
+    };
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// Removes `.` and resolves `..` lexically (as bundlers resolve specifiers).
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
