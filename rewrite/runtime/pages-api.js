@@ -304,9 +304,17 @@ class PagesResponse extends Writable {
 
   // Headers ------------------------------------------------------------------------------------
 
+  // Next patches every response's `setHeader` (`patchSetHeaderWithCookieSupport`): once the
+  // headers are sent it does nothing, and a `Set-Cookie` list is copied without exact
+  // duplicates (so a helper that pushes onto `getHeader('Set-Cookie')` and sets it again, as
+  // NextAuth's `getServerSession` does, sends each cookie once).
   setHeader(name, value) {
-    if (this.headersSent) throw headersSentError('set')
-    this.headerMap.set(name.toLowerCase(), [name, value])
+    if (this.headersSent) return this
+    const key = name.toLowerCase()
+    if (key === 'set-cookie') {
+      value = [...new Set(typeof value === 'string' ? [value] : Array.isArray(value) ? value : [])]
+    }
+    this.headerMap.set(key, [name, value])
     return this
   }
 

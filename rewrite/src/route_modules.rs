@@ -27,20 +27,26 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     if imports.is_empty() {
         return Vec::new();
     }
-    let mut by_path: FxHashMap<PathBuf, usize> = FxHashMap::default();
+    // Keyed by text borrowed from the files' own paths: no allocation per file, and hashing a
+    // string is far cheaper than hashing a `Path` component by component.
+    let mut by_path: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, file) in files.iter().enumerate() {
         if file.kind != FileKind::PagesApi {
             continue;
         }
+        let Some(path) = file.path.to_str() else {
+            continue;
+        };
         // Discovery's paths come from a directory walk: no `.` or `..` to normalise away.
-        let stem = strip_extension(&file.path, &file.extension);
-        if stem.file_name().is_some_and(|n| n == "index") {
-            if let Some(dir) = stem.parent() {
-                by_path.entry(dir.to_owned()).or_insert(i);
-            }
+        let stem = path
+            .strip_suffix(file.extension.as_str())
+            .and_then(|s| s.strip_suffix('.'))
+            .unwrap_or(path);
+        if let Some(dir) = stem.strip_suffix("/index") {
+            by_path.entry(dir).or_insert(i);
         }
         by_path.entry(stem).or_insert(i);
-        by_path.insert(file.path.clone(), i);
+        by_path.insert(path, i);
     }
     let mut importers: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for &(importer, specifiers) in imports {
@@ -49,10 +55,14 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
         };
         for specifier in specifiers {
             let target = normalize(&dir.join(specifier));
-            let found = by_path.get(&target).or_else(|| {
+            let Some(target) = target.to_str() else {
+                continue;
+            };
+            let found = by_path.get(target).or_else(|| {
                 // `./_get.js` naming `_get.ts`.
-                let stem = target.with_extension("");
-                by_path.get(&stem)
+                let name_start = target.rfind('/').map_or(0, |i| i + 1);
+                let dot = target[name_start..].rfind('.').filter(|&d| d > 0)?;
+                by_path.get(&target[..name_start + dot])
             });
             if let Some(&module) = found.filter(|&&m| m != importer) {
                 importers.entry(module).or_default().push(importer);
@@ -88,18 +98,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// `users/_get.ts` without its page extension (`ts`, or `api.ts`).
-fn strip_extension(path: &Path, extension: &str) -> PathBuf {
-    let text = path.to_string_lossy();
-    match text
-        .strip_suffix(extension)
-        .and_then(|t| t.strip_suffix('.'))
-    {
-        Some(stem) => PathBuf::from(stem),
-        None => path.to_owned(),
-    }
 }
 
 #[cfg(test)]

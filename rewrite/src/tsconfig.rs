@@ -109,8 +109,19 @@ impl PathAliases {
     }
 
     /// `path` (without extension) written through the first alias that reaches it
-    /// (`@/app/api/auth/[...nextauth]/handler`), if one does.
+    /// (`@/app/api/auth/[...nextauth]/handler`), else from `baseUrl` when it is set
+    /// (`app/api/auth/[...nextauth]/handler`), if either does.
     pub fn specifier_for(&self, path: &Path) -> Option<String> {
+        self.by_pattern(path).or_else(|| {
+            let rest = path
+                .strip_prefix(&self.base_url)
+                .ok()
+                .filter(|_| self.explicit_base_url)?;
+            Some(rest.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
+        })
+    }
+
+    fn by_pattern(&self, path: &Path) -> Option<String> {
         self.paths.iter().find_map(|(pattern, targets)| {
             let (prefix, suffix) = pattern.split_once('*')?;
             let target = targets.first()?;
@@ -216,4 +227,64 @@ fn normalise(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aliases(explicit_base_url: bool) -> PathAliases {
+        PathAliases {
+            root: PathBuf::from("/p"),
+            base_url: PathBuf::from("/p"),
+            explicit_base_url,
+            paths: vec![
+                ("@/*".to_owned(), vec!["./*".to_owned()]),
+                ("@lib/*".to_owned(), vec!["./src/lib/*".to_owned()]),
+            ],
+        }
+    }
+
+    #[test]
+    fn targets_follow_the_most_specific_pattern_then_base_url() {
+        let a = aliases(true);
+        assert_eq!(
+            a.targets("@lib/db"),
+            vec![PathBuf::from("/p/src/lib/db"), PathBuf::from("/p/@lib/db")]
+        );
+        assert_eq!(
+            a.targets("@/pages/api/x"),
+            vec![
+                PathBuf::from("/p/pages/api/x"),
+                PathBuf::from("/p/@/pages/api/x")
+            ]
+        );
+        assert!(a.targets("./x").is_empty());
+        assert_eq!(aliases(false).targets("pages/api/x"), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn a_new_path_is_written_through_an_alias_or_base_url() {
+        let path = Path::new("/p/app/api/auth/[...nextauth]/handler");
+        assert_eq!(
+            aliases(false).specifier_for(path).as_deref(),
+            Some("@/app/api/auth/[...nextauth]/handler")
+        );
+        let base_url_only = PathAliases {
+            paths: Vec::new(),
+            ..aliases(true)
+        };
+        assert_eq!(
+            base_url_only.specifier_for(path).as_deref(),
+            Some("app/api/auth/[...nextauth]/handler")
+        );
+        assert_eq!(
+            PathAliases {
+                paths: Vec::new(),
+                ..aliases(false)
+            }
+            .specifier_for(path),
+            None
+        );
+    }
 }
