@@ -178,11 +178,9 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
             &dispatch,
             config.as_ref(),
         );
-        model.exports_beside_handler = crate::apply::module_shape::read(&parsed.program, text)
-            .other_exports
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
+        let shape = crate::apply::module_shape::read(&parsed.program, text);
+        model.exports_beside_handler = shape.other_exports.into_iter().map(|(n, _)| n).collect();
+        model.type_exports = shape.type_exports;
         model
     });
     let relative_imports = index

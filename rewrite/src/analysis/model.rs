@@ -49,6 +49,8 @@ pub struct HandlerModel {
     /// What the module exports beside its handler and segment config (`authOptions`): a
     /// route file cannot export it, so `apply` moves the module beside its route file.
     pub exports_beside_handler: Vec<String>,
+    /// The types it exports, which its route file keeps.
+    pub type_exports: Vec<String>,
 }
 
 /// A method of a table whose handler is another module.
@@ -220,6 +222,7 @@ pub fn build(
             .collect(),
         // Filled in by the caller, which has the text the top-level reader needs.
         exports_beside_handler: Vec::new(),
+        type_exports: Vec::new(),
     }
 }
 

@@ -291,14 +291,30 @@ fn follow_importers(
         &moved,
         context.aliases,
     );
+    // The types each route file keeps, by where it goes (as `moved` names it).
+    let route_types: FxHashMap<PathBuf, &[String]> = candidates
+        .iter()
+        .filter_map(|&i| {
+            let stem = context.route_target(i)?.with_file_name("route");
+            let model = context.reports[i]?.kept.as_ref()?.analysis.model.as_ref()?;
+            Some((stem, model.type_exports.as_slice()))
+        })
+        .collect();
     for importing in found {
         let dir = importing.file.parent().unwrap_or(&project.root);
         let mut edits = Vec::new();
         for import in &importing.imports {
-            let is_route_file = import
-                .moved
-                .file_name()
-                .is_some_and(|name| name.to_string_lossy() == "route");
+            // An import of types only (`import { Data } from '../pages/api/hello'`) may follow
+            // them into the route file, which keeps them.
+            let only_types = import.specifier.names.as_ref().is_some_and(|names| {
+                let types = route_types.get(&import.moved).copied().unwrap_or_default();
+                !names.is_empty() && names.iter().all(|n| types.contains(n))
+            });
+            let is_route_file = !only_types
+                && import
+                    .moved
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy() == "route");
             let edit = if is_route_file {
                 Vec::new()
             } else {

@@ -47,6 +47,9 @@ pub struct ModuleShape {
     pub segment_exports: Vec<(String, TextRange)>,
     /// Exports a route file cannot keep, with where they are.
     pub other_exports: Vec<(String, TextRange)>,
+    /// Exported types (`export interface X`, `export type X = …`, `export type { X }`): a route
+    /// file keeps them, and what imports them may import them from there.
+    pub type_exports: Vec<String>,
     /// The end of the last `import` declaration, where a new import goes.
     pub imports_end: Option<u32>,
     /// Where the first statement starts (after leading comments).
@@ -151,7 +154,8 @@ fn read_decl(decl: &ModuleDecl, span: TextRange, text: &str, shape: &mut ModuleS
                     }
                 }
                 // Types are not exports Next looks at.
-                Decl::TsInterface(_) | Decl::TsTypeAlias(_) => {}
+                Decl::TsInterface(i) => shape.type_exports.push(i.id.sym.to_string()),
+                Decl::TsTypeAlias(t) => shape.type_exports.push(t.id.sym.to_string()),
                 Decl::TsModule(m) if m.declare => {}
                 Decl::Fn(f) => shape.other_exports.push((f.ident.sym.to_string(), span)),
                 Decl::Class(c) => shape.other_exports.push((c.ident.sym.to_string(), span)),
@@ -161,7 +165,14 @@ fn read_decl(decl: &ModuleDecl, span: TextRange, text: &str, shape: &mut ModuleS
                 }
             }
         }
-        ModuleDecl::ExportNamed(named) if named.type_only => {}
+        ModuleDecl::ExportNamed(named) if named.type_only => {
+            for specifier in &named.specifiers {
+                if let swc_ecma_ast::ExportSpecifier::Named(n) = specifier {
+                    let name = n.exported.as_ref().unwrap_or(&n.orig);
+                    shape.type_exports.push(export_name(name));
+                }
+            }
+        }
         ModuleDecl::ExportNamed(named) => read_named_export(named, span, shape),
         ModuleDecl::ExportAll(_) => shape.other_exports.push(("*".to_owned(), span)),
         _ => {}

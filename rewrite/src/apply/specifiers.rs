@@ -6,8 +6,8 @@
 use std::path::{Component, Path, PathBuf};
 
 use swc_ecma_ast::{
-    CallExpr, Callee, ExportAll, Expr, ImportDecl, Lit, NamedExport, Program, Str,
-    TsExternalModuleRef,
+    CallExpr, Callee, ExportAll, ExportSpecifier, Expr, ImportDecl, ImportSpecifier, Lit,
+    ModuleExportName, NamedExport, Program, Str, TsExternalModuleRef,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -22,6 +22,9 @@ use crate::tsconfig::PathAliases;
 pub struct Specifier {
     pub range: TextRange,
     pub value: String,
+    /// The names an `import { a, b } from …` (or `export { a } from …`) takes; `None` for a
+    /// default or namespace import, `require`, `import()`.
+    pub names: Option<Vec<String>>,
 }
 
 /// Every relative specifier of the program, in source order.
@@ -129,6 +132,10 @@ struct Finder<'a> {
 
 impl Finder<'_> {
     fn add(&mut self, string: &Str) {
+        self.add_named(string, None);
+    }
+
+    fn add_named(&mut self, string: &Str, names: Option<Vec<String>>) {
         let Some(value) = string.value.as_atom().map(|a| a.as_str()) else {
             return;
         };
@@ -140,18 +147,38 @@ impl Finder<'_> {
         self.found.push(Specifier {
             range: TextRange::new(range.start + 1, range.end - 1),
             value: value.to_owned(),
+            names,
         });
     }
 }
 
 impl Visit for Finder<'_> {
     fn visit_import_decl(&mut self, import: &ImportDecl) {
-        self.add(&import.src);
+        let names = import
+            .specifiers
+            .iter()
+            .map(|s| match s {
+                ImportSpecifier::Named(n) => Some(match &n.imported {
+                    Some(name) => module_export_name(name),
+                    None => n.local.sym.to_string(),
+                }),
+                ImportSpecifier::Default(_) | ImportSpecifier::Namespace(_) => None,
+            })
+            .collect();
+        self.add_named(&import.src, names);
     }
 
     fn visit_named_export(&mut self, export: &NamedExport) {
         if let Some(src) = &export.src {
-            self.add(src);
+            let names = export
+                .specifiers
+                .iter()
+                .map(|s| match s {
+                    ExportSpecifier::Named(n) => Some(module_export_name(&n.orig)),
+                    _ => None,
+                })
+                .collect();
+            self.add_named(src, names);
         }
     }
 
@@ -175,6 +202,13 @@ impl Visit for Finder<'_> {
             }
         }
         call.visit_children_with(self);
+    }
+}
+
+fn module_export_name(name: &ModuleExportName) -> String {
+    match name {
+        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Str(s) => s.value.as_atom().map(|a| a.to_string()).unwrap_or_default(),
     }
 }
 
