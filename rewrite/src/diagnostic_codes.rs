@@ -159,6 +159,11 @@ codes! {
     ResponseThenContinue = "U003", "response-then-continue", Warning, Adapter, Some("move the work after the response into `after()` from `next/server`, or return right after responding");
     /// The request body is read as a stream (`req.on('data')`, `buffer(req)`, `for await`).
     RawBodyStream = "U004", "raw-body-stream", Warning, Adapter, Some("read the body with `await request.arrayBuffer()` or `request.text()` in the route handler");
+    /// The whole body is read at once by a package function (`buffer(req)` or `text(req)` from
+    /// `micro`, `getRawBody(req)` from `raw-body`) with `bodyParser: false`: a route handler
+    /// reads it with `Buffer.from(await request.arrayBuffer())` or `await request.text()`, the
+    /// same bytes (webhook signatures still match).
+    WholeBodyRead = "U019", "whole-body-read", Info, Auto, Some("read it with `Buffer.from(await request.arrayBuffer())` or `await request.text()`: `migrate apply` does");
     /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler.
     SocketAccess = "U005", "socket-access", Warning, Manual, Some("use headers (`x-forwarded-for`) instead of the socket; upgrades (WebSockets) need a custom server");
     /// The response is written in pieces (`write`, `writeHead`, `pipe`, `flushHeaders`).

@@ -125,10 +125,10 @@ fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a
     match index.binding(name) {
         Some(Binding::Function(f)) => found(handler, FnLike::Function(f)),
         Some(Binding::Value(e)) => follow(index, e, handler, depth + 1),
-        Some(Binding::Import { source }) if libraries::is_next_connect(source) => {
+        Some(Binding::Import { source, .. }) if libraries::is_next_connect(source) => {
             handler.kind = HandlerKind::NextConnect;
         }
-        Some(Binding::Import { source }) => unresolved(
+        Some(Binding::Import { source, .. }) => unresolved(
             handler,
             format!("the handler `{name}` is imported from `{source}`"),
         ),
@@ -294,7 +294,7 @@ pub fn chain_root_import<'a>(
     }
     match unwrap(expr) {
         Expr::Ident(i) => match index.binding(&i.sym)? {
-            Binding::Import { source } => Some(source),
+            Binding::Import { source, .. } => Some(source),
             Binding::Value(e) => chain_root_import(index, e, depth + 1),
             _ => None,
         },
@@ -328,7 +328,7 @@ fn method_table<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<Vec<Table
                 &*i.sym,
                 index.function_named(&i.sym),
                 match index.binding(&i.sym) {
-                    Some(Binding::Import { source }) => Some(source),
+                    Some(Binding::Import { source, .. }) => Some(source),
                     _ => None,
                 },
             ),
@@ -361,7 +361,7 @@ fn module_of<'a>(index: &ModuleIndex<'a>, expr: &'a Expr) -> Option<&'a str> {
             swc_ecma_ast::ArrowFunctionBody::FunctionBody(_) => None,
         },
         Expr::Ident(i) => match index.binding(&i.sym)? {
-            Binding::Import { source } => Some(source),
+            Binding::Import { source, .. } => Some(source),
             _ => None,
         },
         _ => None,

@@ -19,6 +19,8 @@ pub enum Binding<'a> {
     /// `import x from 'src'`, `import { y as x } from 'src'`, `const x = require('src')`.
     Import {
         source: &'a str,
+        /// What it names in `src`: `default`, `y`; `None` for a namespace or `require`.
+        imported: Option<&'a str>,
     },
     /// A class, an enum, a destructured variable: something we do not follow.
     Other,
@@ -146,7 +148,10 @@ impl<'a> ModuleIndex<'a> {
                     let binding = match declarator.init.as_deref() {
                         Some(init) => require_source(init).map_or(Binding::Value(init), |source| {
                             self.sources.push(source);
-                            Binding::Import { source }
+                            Binding::Import {
+                                source,
+                                imported: None,
+                            }
                         }),
                         None => Binding::Other,
                     };
@@ -184,12 +189,20 @@ impl<'a> ModuleIndex<'a> {
                 };
                 self.sources.push(source);
                 for specifier in &import.specifiers {
-                    let local = match specifier {
-                        ImportSpecifier::Named(n) => &n.local,
-                        ImportSpecifier::Default(d) => &d.local,
-                        ImportSpecifier::Namespace(n) => &n.local,
+                    let (local, imported) = match specifier {
+                        ImportSpecifier::Named(n) => (
+                            &n.local,
+                            match &n.imported {
+                                Some(ModuleExportName::Ident(i)) => Some(&*i.sym),
+                                Some(ModuleExportName::Str(_)) => None,
+                                None => Some(&*n.local.sym),
+                            },
+                        ),
+                        ImportSpecifier::Default(d) => (&d.local, Some("default")),
+                        ImportSpecifier::Namespace(n) => (&n.local, None),
                     };
-                    self.bindings.insert(&local.sym, Binding::Import { source });
+                    self.bindings
+                        .insert(&local.sym, Binding::Import { source, imported });
                 }
             }
             ModuleDecl::ExportDecl(e) => self.decl(&e.decl, true),

@@ -298,6 +298,9 @@ pub fn uses(
                 None
             }
             UseKind::RawStream => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`)"))),
+            // With the parser on, Pages had consumed the stream before the handler ran.
+            UseKind::WholeBody if config.and_then(|c| c.body_parser) == Some(false) => Some(Diagnostic::new(Code::WholeBodyRead, u.range, format!("the whole body is read by `{name}(…)`"))),
+            UseKind::WholeBody => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`) although the body parser has already read it"))),
             // `res.socket.server` (a WebSocket or socket.io server hung on Node's HTTP server)
             // needs a custom server; the client's address and the like the adapter provides.
             UseKind::Socket => Some(match u.key.as_deref() {
@@ -379,7 +382,7 @@ fn escaped(
             _ if callee == "req" || callee == "res" || callee.is_empty() => {
                 format!("{who} stored or passed on as a value")
             }
-            Some(Binding::Import { source }) => {
+            Some(Binding::Import { source, .. }) => {
                 format!("{who} passed to `{callee}(…)` from `{source}`")
             }
             _ => format!("{who} passed to `{callee}(…)`"),
@@ -387,7 +390,9 @@ fn escaped(
         // `return NextAuth(req, res, options)`: NextAuth's "advanced initialization" inside a
         // handler; its App Router form is the library's own.
         let library = match index.binding(&callee) {
-            Some(Binding::Import { source }) if callee == "NextAuth" => libraries::known(source),
+            Some(Binding::Import { source, .. }) if callee == "NextAuth" => {
+                libraries::known(source)
+            }
             _ => None,
         };
         if let Some(library) = library {

@@ -939,3 +939,54 @@ fn a_dispatch_without_default_that_ends_the_handler_answers_nothing() {
     let after = pages("export default function h(req, res) { switch (req.method) { case 'GET': return res.json(1) } res.status(405).end() }");
     assert_eq!(after.dispatch.fallback, Fallback::FallsThrough);
 }
+
+/// `buffer(req)` from `micro` (or `getRawBody(req)`) reads the whole body: with the parser off
+/// a route handler reads the same bytes, so the route stays `auto`; with it on, Pages had
+/// already consumed the stream.
+#[test]
+fn whole_body_reads_by_known_packages() {
+    let off = "import { buffer } from 'micro'\nexport const config = { api: { bodyParser: false } }\nexport default async function h(req, res) {\n  const b = await buffer(req)\n  res.json({ n: b.length })\n}\n";
+    let a = pages(off);
+    let read = a
+        .uses
+        .iter()
+        .find(|u| u.kind == UseKind::WholeBody)
+        .expect("a whole-body use");
+    assert_eq!(read.key.as_deref(), Some("buffer"));
+    assert!(codes(&a).contains(&Code::WholeBodyRead), "{:?}", codes(&a));
+    assert_eq!(a.verdict, Some(Verdict::Auto));
+
+    let parsed_first = off.replace("export const config = { api: { bodyParser: false } }\n", "");
+    let a = pages(&parsed_first);
+    assert!(codes(&a).contains(&Code::RawBodyStream), "{:?}", codes(&a));
+    assert_eq!(a.verdict, Some(Verdict::Adapter));
+
+    // What it gives follows the imported name, not the local one.
+    let renamed = off.replace(
+        "import { buffer } from 'micro'",
+        "import { text as buffer } from 'micro'",
+    );
+    let a = pages(&renamed);
+    let read = a
+        .uses
+        .iter()
+        .find(|u| u.kind == UseKind::WholeBody)
+        .expect("a whole-body use");
+    assert_eq!(read.key.as_deref(), Some("text"));
+
+    let raw_body = "import getRawBody from 'raw-body'\nexport const config = { api: { bodyParser: false } }\nexport default async function h(req, res) {\n  res.send((await getRawBody(req)).toString())\n}\n";
+    assert!(pages(raw_body)
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::WholeBody));
+
+    // A local function of the same name is not the package's.
+    let local = off.replace(
+        "import { buffer } from 'micro'\n",
+        "async function buffer(r) { return r }\n",
+    );
+    assert!(!pages(&local)
+        .uses
+        .iter()
+        .any(|u| u.kind == UseKind::WholeBody));
+}

@@ -36,6 +36,10 @@ pub enum UseKind {
     Method,
     Url,
     RawStream,
+    /// The whole body read at once by a package function that only does that:
+    /// `buffer(req)`/`text(req)` from `micro`, `getRawBody(req)` from `raw-body`. Its key is
+    /// what it gives: `buffer` or `text`.
+    WholeBody,
     Preview,
     // `res`
     Status,
@@ -553,6 +557,38 @@ impl Collector<'_> {
         }
     }
 
+    /// `buffer(req)` or `text(req)` from `micro`, `getRawBody(req)` from `raw-body` (no
+    /// options): what the call gives, `buffer` or `text`.
+    fn whole_body_read(&self, call: &CallExpr) -> Option<&'static str> {
+        let [argument] = call.args.as_slice() else {
+            return None;
+        };
+        if argument.spread.is_some() || self.object_of(&argument.expr) != Some(Object::Req) {
+            return None;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Ident(ident) = unwrap(callee) else {
+            return None;
+        };
+        match self.index.binding(&ident.sym)? {
+            Binding::Import {
+                source: "micro",
+                imported: Some("buffer"),
+            }
+            | Binding::Import {
+                source: "raw-body",
+                imported: Some("default"),
+            } => Some("buffer"),
+            Binding::Import {
+                source: "micro",
+                imported: Some("text"),
+            } => Some("text"),
+            _ => None,
+        }
+    }
+
     fn reads_stream(&self, call: &CallExpr) -> bool {
         let Callee::Expr(callee) = &call.callee else {
             return false;
@@ -568,7 +604,7 @@ impl Collector<'_> {
             _ => None,
         };
         let from_stream_package = root.and_then(|r| self.index.binding(&r)).is_some_and(
-            |b| matches!(b, Binding::Import { source } if STREAM_PACKAGES.contains(&source)),
+            |b| matches!(b, Binding::Import { source, .. } if STREAM_PACKAGES.contains(&source)),
         );
         BODY_READERS.contains(&last.as_str()) || from_stream_package
     }
@@ -770,6 +806,13 @@ impl Visit for Collector<'_> {
             return;
         }
         let callee = callee_text(&call.callee);
+        if let Some(gives) = self.whole_body_read(call) {
+            self.push_call(Object::Req, UseKind::WholeBody, &callee, call);
+            if let Some(last) = self.uses.last_mut() {
+                last.key = Some(gives.to_owned());
+            }
+            return;
+        }
         if self.follow_delegate(call, &callee) {
             return;
         }

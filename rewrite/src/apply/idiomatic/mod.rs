@@ -341,6 +341,49 @@ struct Needs {
 }
 
 /// Checks every use has an exact rewrite; returns the response edits and what the rest need.
+/// Imports the rewrite no longer uses: Pages' types, the body readers a whole-body read
+/// called.
+fn unused_imports(program: &Program, text: &str, draft: &str) -> Vec<Edit> {
+    let mut edits = imports::unused(program, text, draft, "next", &|name| {
+        name.starts_with("NextApi")
+    });
+    edits.extend(imports::unused(program, text, draft, "micro", &|name| {
+        matches!(name, "buffer" | "text")
+    }));
+    edits.extend(imports::unused(program, text, draft, "raw-body", &|_| true));
+    edits
+}
+
+/// `await buffer(req)` (micro, raw-body's `getRawBody`) → `Buffer.from(await req.arrayBuffer())`,
+/// `await text(req)` → `await req.text()`: the same bytes, read from the Web request. Only an
+/// awaited call is rewritten (the `await` is part of what is replaced).
+fn whole_body_edit(text: &str, use_: &crate::analysis::uses::Use) -> Result<Edit, String> {
+    let refuse = || format!("`{}(…)` is not awaited where it is called", use_.name);
+    let request = use_
+        .args
+        .first()
+        .map(|r| &text[r.start as usize..r.end as usize])
+        .ok_or_else(refuse)?;
+    let before = text[..use_.range.start as usize].trim_end();
+    let awaited = before.strip_suffix("await").filter(|rest| {
+        !rest
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+    });
+    let Some(rest) = awaited else {
+        return Err(refuse());
+    };
+    let replacement = match use_.key.as_deref() {
+        Some("text") => format!("await {request}.text()"),
+        _ => format!("Buffer.from(await {request}.arrayBuffer())"),
+    };
+    Ok(Edit::replacement(
+        TextRange::new(rest.len() as u32, use_.range.end),
+        replacement,
+    ))
+}
+
 fn classify_uses(
     input: &Idiomatic,
     route_params: &[(String, &'static str)],
@@ -396,6 +439,7 @@ fn classify_uses(
             (Object::Req, UseKind::Body) => needs.reads_body = true,
             (Object::Req, UseKind::Cookies) => needs.reads_cookies = true,
             (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
+            (Object::Req, UseKind::WholeBody) => edits.push(whole_body_edit(input.text, use_)?),
             (Object::Res, UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect) => {
                 edits.extend(response_edits(
                     input,
@@ -639,9 +683,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         ));
     }
     let draft = edit::splice(text, edits.clone()).map_err(|e| e.to_string())?;
-    edits.extend(imports::unused(program, text, &draft, "next", &|name| {
-        name.starts_with("NextApi")
-    }));
+    edits.extend(unused_imports(program, text, &draft));
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
     // The Pages types' import may have been the first line.
     let rewritten = rewritten.trim_start_matches('\n').to_owned();
