@@ -2,6 +2,7 @@
 //! `req` and `res`, its `config`, and the verdict on how it can be migrated.
 
 pub mod app_route;
+pub mod body_readers;
 pub mod config;
 pub mod dispatch;
 pub mod edge;

@@ -990,3 +990,24 @@ fn whole_body_reads_by_known_packages() {
         .iter()
         .any(|u| u.kind == UseKind::WholeBody));
 }
+
+/// The helper Stripe's examples paste into webhook files reads the whole body; the same loop
+/// doing more is not recognised.
+#[test]
+fn the_pasted_chunk_collector_is_a_whole_body_reader() {
+    let pasted = "import type { Readable } from 'node:stream'\nexport const config = { api: { bodyParser: false } }\nasync function buffer(readable: Readable) {\n  const chunks = []\n  for await (const chunk of readable) {\n    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)\n  }\n  return Buffer.concat(chunks)\n}\nexport default async function h(req, res) {\n  const b = await buffer(req)\n  res.json({ n: b.length })\n}\n";
+    let a = pages(pasted);
+    assert!(
+        a.uses.iter().any(|u| u.kind == UseKind::WholeBody),
+        "{:?}",
+        a.uses
+    );
+    assert_eq!(a.verdict, Some(Verdict::Auto), "{:?}", codes(&a));
+    let logging = pasted.replace(
+        "    chunks.push(",
+        "    console.log(chunk)\n    chunks.push(",
+    );
+    let a = pages(&logging);
+    assert!(!a.uses.iter().any(|u| u.kind == UseKind::WholeBody));
+    assert_eq!(a.verdict, Some(Verdict::Adapter), "{:?}", codes(&a));
+}

@@ -557,8 +557,8 @@ impl Collector<'_> {
         }
     }
 
-    /// `buffer(req)` or `text(req)` from `micro`, `getRawBody(req)` from `raw-body` (no
-    /// options): what the call gives, `buffer` or `text`.
+    /// `buffer(req)`: a whole-body reader (see [`super::body_readers`]) called with the
+    /// request alone; what it gives, `buffer` or `text`.
     fn whole_body_read(&self, call: &CallExpr) -> Option<&'static str> {
         let [argument] = call.args.as_slice() else {
             return None;
@@ -572,21 +572,7 @@ impl Collector<'_> {
         let Expr::Ident(ident) = unwrap(callee) else {
             return None;
         };
-        match self.index.binding(&ident.sym)? {
-            Binding::Import {
-                source: "micro",
-                imported: Some("buffer"),
-            }
-            | Binding::Import {
-                source: "raw-body",
-                imported: Some("default"),
-            } => Some("buffer"),
-            Binding::Import {
-                source: "micro",
-                imported: Some("text"),
-            } => Some("text"),
-            _ => None,
-        }
+        super::body_readers::gives(ident, self.index)
     }
 
     fn reads_stream(&self, call: &CallExpr) -> bool {
