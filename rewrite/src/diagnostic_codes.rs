@@ -164,6 +164,11 @@ codes! {
     /// reads it with `Buffer.from(await request.arrayBuffer())` or `await request.text()`, the
     /// same bytes (webhook signatures still match).
     WholeBodyRead = "U019", "whole-body-read", Info, Auto, Some("read it with `Buffer.from(await request.arrayBuffer())` or `await request.text()`: `migrate apply` does");
+    /// `getServerSession(req, res, options)` (NextAuth.js v4): a route handler asks for the same
+    /// session with `getServerSession(options)`, NextAuth.js reading the request's cookies itself;
+    /// there it cannot send the session cookies it refreshes on the way, and the session it
+    /// returns has no `expires`.
+    SessionRead = "U020", "session-read", Info, Auto, Some("call `getServerSession(options)` in the route handler: `migrate apply` does, and declares the difference");
     /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler.
     SocketAccess = "U005", "socket-access", Warning, Manual, Some("use headers (`x-forwarded-for`) instead of the socket; upgrades (WebSockets) need a custom server");
     /// The response is written in pieces (`write`, `writeHead`, `pipe`, `flushHeaders`).

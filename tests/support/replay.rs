@@ -183,18 +183,38 @@ pub fn compare_served(
     failed
 }
 
-/// Cookies whose value each server draws at random: Next's preview id, NextAuth.js's CSRF token.
-const RANDOM_COOKIES: &[&str] = &["__prerender_bypass=", "next-auth.csrf-token="];
+/// Cookies whose value each server draws at random: Next's preview id, NextAuth.js's CSRF token
+/// and its session token (re-encrypted, with a new expiry, each time the session is read).
+const RANDOM_COOKIES: &[&str] = &[
+    "__prerender_bypass=",
+    "next-auth.csrf-token=",
+    "next-auth.session-token=",
+];
 
-/// The answer with the value of each cookie of [`RANDOM_COOKIES`] blanked.
+/// The answer with the value of each cookie of [`RANDOM_COOKIES`] blanked, and its `Expires`
+/// (a date from the moment it was set).
 pub fn without_random_cookies(answer: Option<&Answer>) -> Option<Answer> {
     let mut answer = answer.cloned()?;
     if let Some(cookies) = answer.headers.get_mut("set-cookie") {
         for cookie in cookies.iter_mut() {
             for name in RANDOM_COOKIES {
                 if let Some(rest) = cookie.strip_prefix(name) {
-                    let attributes = rest.find(';').map_or("", |at| &rest[at..]);
-                    *cookie = format!("{name}<random>{attributes}");
+                    let attributes: Vec<&str> = rest
+                        .split(';')
+                        .skip(1)
+                        .filter(|a| !a.trim().to_ascii_lowercase().starts_with("expires="))
+                        .collect();
+                    let value = if rest.starts_with(';') || rest.is_empty() {
+                        ""
+                    } else {
+                        "<random>"
+                    };
+                    let mut blanked = format!("{name}{value}");
+                    for attribute in attributes {
+                        blanked.push(';');
+                        blanked.push_str(attribute);
+                    }
+                    *cookie = blanked;
                 }
             }
         }

@@ -298,6 +298,7 @@ pub fn uses(
                 None
             }
             UseKind::RawStream => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`)"))),
+            UseKind::SessionRead => Some(Diagnostic::new(Code::SessionRead, u.range, format!("`{name}(req, res, options)` reads the session through Pages' request and response"))),
             // With the parser on, Pages had consumed the stream before the handler ran.
             UseKind::WholeBody if config.and_then(|c| c.body_parser) == Some(false) => Some(Diagnostic::new(Code::WholeBodyRead, u.range, format!("the whole body is read by `{name}(…)`"))),
             UseKind::WholeBody => Some(Diagnostic::new(Code::RawBodyStream, u.range, format!("the request body is read as a stream (`{name}`) although the body parser has already read it"))),

@@ -36,6 +36,9 @@ pub enum UseKind {
     Method,
     Url,
     RawStream,
+    /// `getServerSession(req, res, options)` from NextAuth.js v4: the session of the request,
+    /// which a route handler asks for with `getServerSession(options)`.
+    SessionRead,
     /// The whole body read at once by a package function that only does that:
     /// `buffer(req)`/`text(req)` from `micro`, `getRawBody(req)` from `raw-body`. Its key is
     /// what it gives: `buffer` or `text`.
@@ -557,6 +560,34 @@ impl Collector<'_> {
         }
     }
 
+    /// `getServerSession(req, res, options)` (or `unstable_getServerSession`) from `next-auth`
+    /// or `next-auth/next`, the options naming neither object.
+    fn session_read(&self, call: &CallExpr) -> bool {
+        let [req, res, options] = call.args.as_slice() else {
+            return false;
+        };
+        let plain = [req, res, options].iter().all(|a| a.spread.is_none());
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Ident(ident) = unwrap(callee) else {
+            return false;
+        };
+        let from_next_auth = matches!(
+            self.index.binding(&ident.sym),
+            Some(Binding::Import {
+                source: "next-auth" | "next-auth/next",
+                imported: Some("getServerSession" | "unstable_getServerSession"),
+            })
+        );
+        let options_free = !mentions_any(&options.expr, &|e| self.object_of(e).is_some());
+        plain
+            && from_next_auth
+            && self.object_of(&req.expr) == Some(Object::Req)
+            && self.object_of(&res.expr) == Some(Object::Res)
+            && options_free
+    }
+
     /// `buffer(req)`: a whole-body reader (see [`super::body_readers`]) called with the
     /// request alone; what it gives, `buffer` or `text`.
     fn whole_body_read(&self, call: &CallExpr) -> Option<&'static str> {
@@ -594,6 +625,27 @@ impl Collector<'_> {
         );
         BODY_READERS.contains(&last.as_str()) || from_stream_package
     }
+}
+
+/// Whether some expression inside `expr` satisfies `test`.
+fn mentions_any(expr: &Expr, test: &dyn Fn(&Expr) -> bool) -> bool {
+    struct Finder<'t> {
+        test: &'t dyn Fn(&Expr) -> bool,
+        found: bool,
+    }
+    impl Visit for Finder<'_> {
+        noop_visit_type!();
+        fn visit_expr(&mut self, expr: &Expr) {
+            if (self.test)(expr) {
+                self.found = true;
+            } else {
+                expr.visit_children_with(self);
+            }
+        }
+    }
+    let mut finder = Finder { test, found: false };
+    expr.visit_with(&mut finder);
+    finder.found
 }
 
 /// The kind of a `req.x`/`res.x` member.
@@ -792,6 +844,10 @@ impl Visit for Collector<'_> {
             return;
         }
         let callee = callee_text(&call.callee);
+        if self.session_read(call) {
+            self.push_call(Object::Res, UseKind::SessionRead, &callee, call);
+            return;
+        }
         if let Some(gives) = self.whole_body_read(call) {
             self.push_call(Object::Req, UseKind::WholeBody, &callee, call);
             if let Some(last) = self.uses.last_mut() {

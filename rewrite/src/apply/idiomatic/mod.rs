@@ -56,6 +56,9 @@ pub enum Declared {
     ErrorBody,
     /// A request the handler never answered gets Next's 500 instead of hanging.
     NoResponse500,
+    /// `getServerSession(options)`: the session cookies NextAuth.js refreshes are not sent, and
+    /// the session has no `expires`.
+    SessionCookies,
 }
 
 impl Declared {
@@ -65,6 +68,7 @@ impl Declared {
             Declared::TextEtagAndContentType => "text answers carry no ETag (Pages' `res.send` computed one and answered 304 to a matching `If-None-Match`), and a text or redirect body without a `Content-Type` of its own may be sent as `text/plain;charset=UTF-8`",
             Declared::ErrorBody => "a thrown error answers 500 with an empty body and without the headers set before it (Pages answered `Internal Server Error` as text, keeping them)",
             Declared::NoResponse500 => "a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)",
+            Declared::SessionCookies => "`getServerSession(options)` in a route handler cannot send the session cookies NextAuth refreshes on the way (Pages' form set them on `res`), and the session it returns has no `expires`",
         }
     }
 }
@@ -440,6 +444,14 @@ fn classify_uses(
             (Object::Req, UseKind::Cookies) => needs.reads_cookies = true,
             (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
             (Object::Req, UseKind::WholeBody) => edits.push(whole_body_edit(input.text, use_)?),
+            (Object::Res, UseKind::SessionRead) => {
+                // `getServerSession(req, res, options)` → `getServerSession(options)`.
+                let (Some(first), Some(options)) = (use_.args.first(), use_.args.get(2)) else {
+                    return Err("`getServerSession` without its three arguments".to_owned());
+                };
+                edits.push(Edit::deletion(TextRange::new(first.start, options.start)));
+                needs.declared.push(Declared::SessionCookies);
+            }
             (Object::Res, UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect) => {
                 edits.extend(response_edits(
                     input,
