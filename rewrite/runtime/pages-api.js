@@ -1,6 +1,6 @@
 // Pages Router API semantics for App Router route handlers.
 //
-// Written by `migrate apply` (https://github.com/…/migrate). Each `route` file that imports
+// Written by `migrate apply`. Each `route` file that imports
 // `pagesRoute` from here still holds its Pages Router handler, unchanged: this module gives that
 // handler the `req` and `res` it was written for (a Node stream with `query`, `cookies` and a
 // parsed `body`; a response with `status`, `json`, `send`, `redirect`, `setHeader`, `write`,
