@@ -45,23 +45,7 @@ fn serve_answers_like_next_start() {
         std::fs::remove_file(next_copy.join(file)).unwrap();
     }
 
-    let port = free_port();
-    let built = build(&bin, &next_copy);
-    assert!(built.ok, "the app does not build:\n{}", built.output);
-    let expected = {
-        let server = start_on(&bin, &next_copy, port).expect("next start");
-        record(&server, &requests)
-    };
-    let served = {
-        let migrate = Path::new(env!("CARGO_BIN_EXE_migrate"));
-        let server = serve_on(migrate, &full, port).expect("migrate serve");
-        record(&server, &requests)
-    };
-    let failed = compare_served("serve-app", &requests, &expected, &served);
-    assert_eq!(
-        failed, 0,
-        "migrate serve answered differently from next start"
-    );
+    compare_with_next_start("serve-app", &bin, &next_copy, &full, &requests);
 }
 
 /// The same on Next 15 (`tests/e2e15`, next@15.5.6), whose route handlers `serve` runs in Next
@@ -72,21 +56,34 @@ fn serve_answers_like_next_start_on_next15() {
     let bin = ensure_next_in(&dir);
     let app = stage_in(&dir, "serve-next15", "serve-next15");
     let requests = requests(&app);
+    compare_with_next_start("serve-next15", &bin, &app, &app, &requests);
+}
+
+/// Builds `next_app` and records `next start`'s answers, records `migrate serve`'s on
+/// `served_app` (on the same port: answers naming the host compare), and fails on any
+/// difference.
+fn compare_with_next_start(
+    name: &str,
+    bin: &Path,
+    next_app: &Path,
+    served_app: &Path,
+    requests: &[replay::Request],
+) {
     let port = free_port();
-    let built = build(&bin, &app);
-    assert!(built.ok, "the app does not build:\n{}", built.output);
+    let built = build(bin, next_app);
+    assert!(built.ok, "{name} does not build:\n{}", built.output);
     let expected = {
-        let server = start_on(&bin, &app, port).expect("next start (15)");
-        record(&server, &requests)
+        let server = start_on(bin, next_app, port).expect("next start");
+        record(&server, requests)
     };
     let served = {
         let migrate = Path::new(env!("CARGO_BIN_EXE_migrate"));
-        let server = serve_on(migrate, &app, port).expect("migrate serve (15)");
-        record(&server, &requests)
+        let server = serve_on(migrate, served_app, port).expect("migrate serve");
+        record(&server, requests)
     };
-    let failed = compare_served("serve-next15", &requests, &expected, &served);
+    let failed = compare_served(name, requests, &expected, &served);
     assert_eq!(
         failed, 0,
-        "migrate serve answered differently from next start (15)"
+        "{name}: migrate serve answered differently from next start"
     );
 }

@@ -346,88 +346,92 @@ async function runAppWithNext(loaded, request, params, file, pattern, onClose) {
     bundlePath: `app${pattern === '/' ? '' : pattern}/route`,
   }
   if (!routeModule) {
-    routeModule =
-      nextMajor === 14
-        ? new AppRouteRouteModule({ userland: loaded, definition, resolvedPagePath: file })
-        : nextMajor === 15
-          ? new AppRouteRouteModule({
-              definition,
-              distDir: '.next',
-              relativeProjectDir: '',
-              resolvedPagePath: file,
-              nextConfigOutput: undefined,
-              userland: loaded,
-            })
-          : new AppRouteRouteModule({
-            definition,
-            distDir: '.next',
-            relativeProjectDir: '',
-            resolvedPagePath: file,
-            nextConfigOutput: undefined,
-            userland: () => loaded,
-          })
+    routeModule = newRouteModule(loaded, definition, file)
     routeModules.set(file, routeModule)
   }
-  const previewProps = {
-    previewModeId: previewId,
-    previewModeSigningKey: previewId,
-    previewModeEncryptionKey: previewId,
-  }
-  const waitUntil = (promise) => promise.catch((error) => console.error(error))
-  const prerenderManifest = {
-    version: 4,
-    routes: {},
-    dynamicRoutes: {},
-    notFoundRoutes: [],
-    preview: previewProps,
-  }
-  const context =
-    nextMajor === 15
-      ? {
-          params,
-          prerenderManifest,
-          renderOpts: {
-            experimental: {},
-            supportsDynamicResponse: true,
-            incrementalCache: NO_CACHE,
-            cacheLifeProfiles: CACHE_LIFE,
-            waitUntil,
-            onClose: (callback) => onClose.push(callback),
-            onAfterTaskError: undefined,
-          },
-          sharedContext: { buildId: 'migrate-serve' },
-        }
-      : nextMajor === 14
-      ? {
-          params,
-          prerenderManifest,
-          renderOpts: {
-            experimental: {},
-            supportsDynamicResponse: true,
-            originalPathname: pattern,
-            incrementalCache: NO_CACHE,
-            waitUntil,
-          },
-        }
-      : {
-          params,
-          previewProps,
-          renderOpts: {
-            experimental: { authInterrupts: false },
-            cacheComponents: false,
-            isDraftMode: false,
-            incrementalCache: NO_CACHE,
-            cacheLifeProfiles: CACHE_LIFE,
-            waitUntil,
-            onClose: (callback) => onClose.push(callback),
-            onAfterTaskError: undefined,
-          },
-          sharedContext: { buildId: 'migrate-serve' },
-        }
+  const context = handleContext(params, pattern, onClose)
   try {
     return withVary(await routeModule.handle(new NextRequest(request), context))
   } catch (error) {
     return withVary(navigationAnswer(error) || new Response(null, { status: 500 }))
+  }
+}
+
+/** Next's app-route module for a compiled route file; its constructor's options by major. */
+function newRouteModule(loaded, definition, file) {
+  if (nextMajor === 14) {
+    return new AppRouteRouteModule({ userland: loaded, definition, resolvedPagePath: file })
+  }
+  return new AppRouteRouteModule({
+    definition,
+    distDir: '.next',
+    relativeProjectDir: '',
+    resolvedPagePath: file,
+    nextConfigOutput: undefined,
+    // Next 16 takes the module as a function that loads it.
+    userland: nextMajor === 15 ? loaded : () => loaded,
+  })
+}
+
+const PREVIEW_PROPS = {
+  previewModeId: previewId,
+  previewModeSigningKey: previewId,
+  previewModeEncryptionKey: previewId,
+}
+
+/** An empty prerender manifest (nothing was built), fresh for each request as Next's is. */
+function prerenderManifest() {
+  return { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: PREVIEW_PROPS }
+}
+
+/** The context `handle()` takes, with what each major reads from it. */
+function handleContext(params, pattern, onClose) {
+  const waitUntil = (promise) => promise.catch((error) => console.error(error))
+  // `after()` callbacks run when the response is closed (Next 15 and 16).
+  const afterResponse = {
+    cacheLifeProfiles: CACHE_LIFE,
+    waitUntil,
+    onClose: (callback) => onClose.push(callback),
+    onAfterTaskError: undefined,
+  }
+  const sharedContext = { buildId: 'migrate-serve' }
+  if (nextMajor === 14) {
+    return {
+      params,
+      prerenderManifest: prerenderManifest(),
+      renderOpts: {
+        experimental: {},
+        supportsDynamicResponse: true,
+        originalPathname: pattern,
+        incrementalCache: NO_CACHE,
+        waitUntil,
+      },
+    }
+  }
+  if (nextMajor === 15) {
+    return {
+      params,
+      prerenderManifest: prerenderManifest(),
+      renderOpts: {
+        experimental: {},
+        supportsDynamicResponse: true,
+        incrementalCache: NO_CACHE,
+        ...afterResponse,
+      },
+      sharedContext,
+    }
+  }
+  return {
+    params,
+    previewProps: PREVIEW_PROPS,
+    renderOpts: {
+      experimental: { authInterrupts: false },
+      cacheComponents: false,
+      isDraftMode: false,
+      incrementalCache: NO_CACHE,
+      ...afterResponse,
+    },
+    sharedContext,
   }
 }
 

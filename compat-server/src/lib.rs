@@ -31,7 +31,7 @@ const WORKER: &str = include_str!("../runtime/worker.mjs");
 const PAGES_CORE: &str = migrate_rewrite::apply::runtime::PAGES_API_JS;
 
 /// Names what produced the cache; bump the suffix when compiled output changes.
-const STAMP: &str = concat!(env!("CARGO_PKG_VERSION"), "-2");
+const STAMP: &str = concat!(env!("CARGO_PKG_VERSION"), "-3");
 
 /// How to serve.
 #[derive(Debug, Clone)]
