@@ -672,14 +672,9 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>, keep: bool) -> (Route
             at: Location::of(u.range, &text, &index),
         })
         .collect();
-    let kept = (keep && file.kind == FileKind::PagesApi && analysis.model.is_some()).then(|| {
-        Box::new(Kept {
-            analysis: analysis.clone(),
-            text: text.clone(),
-        })
-    });
-    let route = RouteReport {
-        kept,
+    let keeps = keep && file.kind == FileKind::PagesApi && analysis.model.is_some();
+    let mut route = RouteReport {
+        kept: None,
         file: file.display.clone(),
         router: file.router(),
         pattern: file.pattern.clone(),
@@ -687,13 +682,17 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>, keep: bool) -> (Route
         dispatch: analysis.dispatch.style,
         fallback: analysis.dispatch.fallback,
         special_cased: analysis.dispatch.special_cased.iter().cloned().collect(),
-        handler: analysis.handler,
-        config: analysis.config,
+        handler: analysis.handler.clone(),
+        config: analysis.config.clone(),
         verdict,
         diagnostics,
         uses,
-        relative_imports: analysis.relative_imports,
+        relative_imports: analysis.relative_imports.clone(),
     };
+    // `apply` rewrites from the analysis and the text: moved here, not copied.
+    if keeps {
+        route.kept = Some(Box::new(Kept { analysis, text }));
+    }
     (route, io_failure)
 }
 

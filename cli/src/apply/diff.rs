@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use migrate_rewrite::apply::{display, FileChange};
+use rayon::prelude::*;
 use similar::TextDiff;
 
 pub fn write_all(changes: &[FileChange], color: bool, out: &mut dyn Write) -> std::io::Result<()> {
@@ -27,39 +28,63 @@ pub fn write_all(changes: &[FileChange], color: bool, out: &mut dyn Write) -> st
             FileChange::Create { .. } | FileChange::Modify { .. } => None,
         })
         .collect();
-    for change in changes {
-        match change {
-            FileChange::Create {
-                path,
-                text,
-                from: Some(from),
-            } => {
-                let (old, new) = (display(&from.path), display(path));
-                let verb = if deleted.contains(from.path.as_path()) {
-                    "rename"
-                } else {
-                    "copy"
-                };
-                let header =
-                    format!("diff --git a/{old} b/{new}\n{verb} from {old}\n{verb} to {new}\n");
-                write_diff(&header, &from.text, text, (&old, &new), color, out)?;
-            }
-            FileChange::Create { path, text, .. } => {
-                let new = display(path);
-                let header = format!("diff --git a/{new} b/{new}\nnew file mode 100644\n");
-                write_diff(&header, "", text, ("", &new), color, out)?;
-            }
-            FileChange::Modify { path, old, text } => {
-                let name = display(path);
-                let header = format!("diff --git a/{name} b/{name}\n");
-                write_diff(&header, old, text, (&name, &name), color, out)?;
-            }
-            FileChange::Delete { path, .. } if renamed.contains(path.as_path()) => {}
-            FileChange::Delete { path, old } => {
-                let gone = display(path);
-                let header = format!("diff --git a/{gone} b/{gone}\ndeleted file mode 100644\n");
-                write_diff(&header, old, "", (&gone, ""), color, out)?;
-            }
+    // Each file's diff is computed on its own, in parallel (a large migration diffs thousands
+    // of files), a batch at a time, and written in order.
+    for batch in changes.chunks(1024) {
+        let texts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|change| {
+                let mut text = Vec::new();
+                write_one(change, &renamed, &deleted, color, &mut text)?;
+                Ok(text)
+            })
+            .collect::<std::io::Result<_>>()?;
+        for text in texts {
+            out.write_all(&text)?;
+        }
+    }
+    Ok(())
+}
+
+/// One planned change as a git diff.
+fn write_one(
+    change: &FileChange,
+    renamed: &HashSet<&Path>,
+    deleted: &HashSet<&Path>,
+    color: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match change {
+        FileChange::Create {
+            path,
+            text,
+            from: Some(from),
+        } => {
+            let (old, new) = (display(&from.path), display(path));
+            let verb = if deleted.contains(from.path.as_path()) {
+                "rename"
+            } else {
+                "copy"
+            };
+            let header =
+                format!("diff --git a/{old} b/{new}\n{verb} from {old}\n{verb} to {new}\n");
+            write_diff(&header, &from.text, text, (&old, &new), color, out)?;
+        }
+        FileChange::Create { path, text, .. } => {
+            let new = display(path);
+            let header = format!("diff --git a/{new} b/{new}\nnew file mode 100644\n");
+            write_diff(&header, "", text, ("", &new), color, out)?;
+        }
+        FileChange::Modify { path, old, text } => {
+            let name = display(path);
+            let header = format!("diff --git a/{name} b/{name}\n");
+            write_diff(&header, old, text, (&name, &name), color, out)?;
+        }
+        FileChange::Delete { path, .. } if renamed.contains(path.as_path()) => {}
+        FileChange::Delete { path, old } => {
+            let gone = display(path);
+            let header = format!("diff --git a/{gone} b/{gone}\ndeleted file mode 100644\n");
+            write_diff(&header, old, "", (&gone, ""), color, out)?;
         }
     }
     Ok(())

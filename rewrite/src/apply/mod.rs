@@ -210,8 +210,18 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
             }
         }
     }
-    let (moving_modules, moved_routes) = context.settle(&mut candidates, &mut outcomes);
-    follow_importers(&context, project, &candidates, &moving_modules, plan);
+    let Settled {
+        modules: moving_modules,
+        routes: moved_routes,
+        moved_paths,
+    } = context.settle(&mut candidates, &mut outcomes);
+    follow_importers(
+        &context,
+        project,
+        (&candidates, &moving_modules),
+        &moved_paths,
+        plan,
+    );
 
     let mut uses_runtime = false;
     let mut typescript = false;
@@ -269,16 +279,13 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
 fn follow_importers(
     context: &Context,
     project: &Project,
-    candidates: &BTreeSet<usize>,
-    modules: &[Indexed],
+    (candidates, modules): (&BTreeSet<usize>, &[Indexed]),
+    moved_paths: &FxHashMap<PathBuf, PathBuf>,
     plan: &mut Plan,
 ) {
     if candidates.is_empty() && modules.is_empty() {
         return;
     }
-    let module_paths: Vec<(usize, PathBuf)> =
-        modules.iter().map(|(i, m)| (*i, m.path.clone())).collect();
-    let moved_paths = context.moved_paths(candidates, &module_paths);
     let moved = |p: &Path| moved_paths.get(p).cloned();
     let moving: rustc_hash::FxHashSet<&Path> = candidates
         .iter()
@@ -424,6 +431,14 @@ struct MovedRoute {
 /// A moved file and the index of the file it comes from.
 type Indexed = (usize, MovedRoute);
 
+/// What moves in the end: the modules, the routes, and where each moving file goes (as
+/// specifiers name it: see [`Context::moved_paths`]).
+struct Settled {
+    modules: Vec<Indexed>,
+    routes: Vec<Indexed>,
+    moved_paths: FxHashMap<PathBuf, PathBuf>,
+}
+
 /// Where files moving in this run go (see [`specifiers::repoint`]).
 type Moves<'a> = dyn Fn(&Path) -> Option<PathBuf> + Sync + 'a;
 
@@ -495,7 +510,7 @@ impl Context<'_> {
         &self,
         candidates: &mut BTreeSet<usize>,
         outcomes: &mut FxHashMap<usize, Moved>,
-    ) -> (Vec<Indexed>, Vec<Indexed>) {
+    ) -> Settled {
         let imports: Vec<(usize, &[String])> = self
             .reports
             .iter()
@@ -522,11 +537,24 @@ impl Context<'_> {
                 }
             }
             if refused.is_empty() {
+                let moving = modules.len();
                 let modules: Vec<Indexed> = modules
                     .iter()
                     .filter_map(|(i, path)| Some((*i, self.move_module(*i, path, &moved)?)))
                     .collect();
-                return (modules, moved_routes);
+                // A module whose target holds something else stays where it is.
+                let moved_paths = if modules.len() == moving {
+                    moved_paths
+                } else {
+                    let paths: Vec<(usize, PathBuf)> =
+                        modules.iter().map(|(i, m)| (*i, m.path.clone())).collect();
+                    self.moved_paths(candidates, &paths)
+                };
+                return Settled {
+                    modules,
+                    routes: moved_routes,
+                    moved_paths,
+                };
             }
             for (i, reasons) in refused {
                 candidates.remove(&i);
