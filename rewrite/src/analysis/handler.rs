@@ -161,8 +161,10 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                     return;
                 }
                 if let Some(library) = libraries::known(source) {
-                    // Wrappers such as Sentry's still take the handler as an argument.
-                    if !has_function_argument(index, call) {
+                    // Wrappers such as Sentry's still take the handler as an argument, whatever
+                    // builds it (`withSentry(NextAuth(options))`).
+                    let wraps = libraries::is_wrapper(source) && !call.args.is_empty();
+                    if !wraps && !has_function_argument(index, call) {
                         handler.kind = HandlerKind::Library;
                         handler.library =
                             Some((libraries::package_name(source).to_owned(), Some(library)));
@@ -188,10 +190,11 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                 callee_root(callee).and_then(|name| index.binding(name)),
                 Some(Binding::Function(_) | Binding::Value(_))
             );
-            let argument = call
-                .args
-                .iter()
-                .position(|a| a.spread.is_none() && leads_to_function(index, &a.expr, depth));
+            let wrapper_library =
+                chain_root_import(index, callee, depth).is_some_and(libraries::is_wrapper);
+            let argument = call.args.iter().position(|a| {
+                a.spread.is_none() && (wrapper_library || leads_to_function(index, &a.expr, depth))
+            });
             match argument {
                 Some(position) => {
                     handler.wrappers.push(Wrapper {

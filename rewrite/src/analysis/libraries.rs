@@ -46,6 +46,12 @@ pub fn known(source: &str) -> Option<&'static Library> {
         .map(|(_, l)| l)
 }
 
+/// True for a library whose export wraps a handler rather than being one (`withSentry(h)`):
+/// what it wraps is the entry point.
+pub fn is_wrapper(source: &str) -> bool {
+    source == "@sentry/nextjs" || source.starts_with("@sentry/nextjs/")
+}
+
 /// True for `next-connect` (any version).
 pub fn is_next_connect(source: &str) -> bool {
     source == "next-connect"

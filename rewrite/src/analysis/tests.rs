@@ -1011,3 +1011,19 @@ fn the_pasted_chunk_collector_is_a_whole_body_reader() {
     assert!(!a.uses.iter().any(|u| u.kind == UseKind::WholeBody));
     assert_eq!(a.verdict, Some(Verdict::Adapter), "{:?}", codes(&a));
 }
+
+/// `withSentry(h)` wraps whatever it is given: the library inside is the entry point, named by
+/// its package, and Sentry is a wrapper.
+#[test]
+fn sentry_wraps_what_it_is_given() {
+    let text = "import NextAuth from 'next-auth'\nimport { withSentry } from '@sentry/nextjs'\nconst handler = NextAuth({ providers: [] })\nexport default withSentry(handler)\n";
+    let summary = pages(text).handler.expect("a handler");
+    assert_eq!(summary.library.as_deref(), Some("next-auth"));
+    let wrappers: Vec<&str> = summary.wrappers.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(wrappers, ["withSentry"]);
+
+    let function = "import { withSentry } from '@sentry/nextjs'\nfunction handler(req, res) { res.json({}) }\nexport default withSentry(handler)\n";
+    let summary = pages(function).handler.expect("a handler");
+    assert_eq!(summary.library, None);
+    assert_eq!(summary.kind, HandlerKind::Wrapped);
+}
