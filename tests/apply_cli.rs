@@ -29,6 +29,44 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// A per-method module whose place under `app/` already holds another file stays where it is,
+/// and the route that loads it loads it from there: never the unrelated file.
+#[test]
+fn a_module_whose_target_is_taken_stays_and_its_importer_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("fixtures/route-modules"), dir.path());
+    let taken = dir.path().join("app/api/users/_get.js");
+    std::fs::create_dir_all(taken.parent().unwrap()).unwrap();
+    std::fs::write(&taken, "export default 'another file'\n").unwrap();
+    let run = migrate(&["apply", "--format", "json"], dir.path());
+    assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+    let route = std::fs::read_to_string(dir.path().join("app/api/users/route.js")).unwrap();
+    assert!(
+        route.contains("import('../../../pages/api/users/_get')"),
+        "{route}"
+    );
+    assert!(route.contains("import('./_post')"), "{route}");
+    assert_eq!(
+        std::fs::read_to_string(&taken).unwrap(),
+        "export default 'another file'\n"
+    );
+    assert!(dir.path().join("pages/api/users/_get.js").exists());
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let stays = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("users/_get.js"))
+        .unwrap();
+    assert!(
+        stays["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("already holds another file"),
+        "{stays}"
+    );
+}
+
 #[test]
 fn diff_writes_nothing_and_exits_1_on_changes() {
     let dir = project();

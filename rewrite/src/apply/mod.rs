@@ -519,8 +519,11 @@ impl Context<'_> {
             .filter(|(_, imports)| !imports.is_empty())
             .collect();
         let routed_modules = route_modules::find(self.files, &imports);
+        // Modules whose target already holds something else: they stay, and their importers
+        // are planned again pointing at them where they are.
+        let mut stuck: BTreeSet<usize> = BTreeSet::new();
         loop {
-            let modules = self.moving_modules(&routed_modules, candidates);
+            let modules = self.moving_modules(&routed_modules, candidates, &stuck);
             let moved_paths = self.moved_paths(candidates, &modules);
             let moved = |p: &Path| moved_paths.get(p).cloned();
             let candidate_list: Vec<usize> = candidates.iter().copied().collect();
@@ -537,19 +540,25 @@ impl Context<'_> {
                 }
             }
             if refused.is_empty() {
-                let moving = modules.len();
-                let modules: Vec<Indexed> = modules
-                    .iter()
-                    .filter_map(|(i, path)| Some((*i, self.move_module(*i, path, &moved)?)))
-                    .collect();
-                // A module whose target holds something else stays where it is.
-                let moved_paths = if modules.len() == moving {
-                    moved_paths
-                } else {
-                    let paths: Vec<(usize, PathBuf)> =
-                        modules.iter().map(|(i, m)| (*i, m.path.clone())).collect();
-                    self.moved_paths(candidates, &paths)
-                };
+                let mut moved_modules = Vec::new();
+                for (i, path) in &modules {
+                    if let Some(module) = self.move_module(*i, path, &moved) {
+                        moved_modules.push((*i, module));
+                    } else {
+                        stuck.insert(*i);
+                        outcomes.insert(
+                            *i,
+                            Moved::Stays(vec![format!(
+                                "{} already holds another file: left in place, and its importers load it from here",
+                                display(path)
+                            )]),
+                        );
+                    }
+                }
+                if moved_modules.len() < modules.len() {
+                    continue;
+                }
+                let modules = moved_modules;
                 return Settled {
                     modules,
                     routes: moved_routes,
@@ -583,6 +592,7 @@ impl Context<'_> {
         &self,
         routed_modules: &[route_modules::RoutedModule],
         candidates: &BTreeSet<usize>,
+        stuck: &BTreeSet<usize>,
     ) -> Vec<(usize, PathBuf)> {
         let is_module =
             |i: usize| self.reports[i].is_some_and(|r| r.dispatch == DispatchStyle::Module);
@@ -591,6 +601,7 @@ impl Context<'_> {
             let before = moving.len();
             for module in routed_modules {
                 let movable = is_module(module.module)
+                    && !stuck.contains(&module.module)
                     && module
                         .importers
                         .iter()
