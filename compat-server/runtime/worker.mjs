@@ -395,29 +395,20 @@ function handleContext(params, pattern, onClose) {
     onAfterTaskError: undefined,
   }
   const sharedContext = { buildId: 'migrate-serve' }
+  // Next 14 and 15 read the prerender manifest and these render options.
+  const dynamic = { experimental: {}, supportsDynamicResponse: true, incrementalCache: NO_CACHE }
   if (nextMajor === 14) {
     return {
       params,
       prerenderManifest: prerenderManifest(),
-      renderOpts: {
-        experimental: {},
-        supportsDynamicResponse: true,
-        originalPathname: pattern,
-        incrementalCache: NO_CACHE,
-        waitUntil,
-      },
+      renderOpts: { ...dynamic, originalPathname: pattern, waitUntil },
     }
   }
   if (nextMajor === 15) {
     return {
       params,
       prerenderManifest: prerenderManifest(),
-      renderOpts: {
-        experimental: {},
-        supportsDynamicResponse: true,
-        incrementalCache: NO_CACHE,
-        ...afterResponse,
-      },
+      renderOpts: { ...dynamic, ...afterResponse },
       sharedContext,
     }
   }

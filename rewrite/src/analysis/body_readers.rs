@@ -70,7 +70,7 @@ fn collects_chunks(function: &FnLike) -> bool {
         .as_deref()
         .is_some_and(|init| matches!(unwrap(init), Expr::Array(a) if a.elems.is_empty()));
     let over_param = each.is_await
-        && matches!(unwrap(&each.right), Expr::Ident(i) if i.sym == param.id.sym && i.ctxt == param.id.ctxt)
+        && is_ident(&each.right, &param.id)
         && matches!(&each.left, ForHead::VarDecl(_));
     let pushes = match &*each.body {
         Stmt::Block(block) => {
@@ -88,35 +88,38 @@ fn collects_chunks(function: &FnLike) -> bool {
 
 /// `array.push(x)` with one argument.
 fn is_push_to(expr: &Expr, array: &Ident) -> bool {
-    let Expr::Call(call) = unwrap(expr) else {
-        return false;
-    };
-    let Callee::Expr(callee) = &call.callee else {
-        return false;
-    };
-    let Expr::Member(member) = unwrap(callee) else {
-        return false;
-    };
-    call.args.len() == 1
-        && matches!(&member.prop, MemberProp::Ident(p) if p.sym == *"push")
-        && matches!(unwrap(&member.obj), Expr::Ident(i) if i.sym == array.sym && i.ctxt == array.ctxt)
+    method_call(expr).is_some_and(|(object, method, args)| {
+        method == "push" && args.len() == 1 && is_ident(object, array)
+    })
 }
 
 /// `Buffer.concat(array)`.
 fn is_buffer_concat_of(expr: &Expr, array: &Ident) -> bool {
+    method_call(expr).is_some_and(|(object, method, args)| {
+        method == "concat"
+            && matches!(unwrap(object), Expr::Ident(b) if b.sym == *"Buffer")
+            && matches!(args, [argument] if is_ident(&argument.expr, array))
+    })
+}
+
+/// `object.method(args)`: the object, the method's name and the arguments.
+fn method_call(expr: &Expr) -> Option<(&Expr, &str, &[swc_ecma_ast::ExprOrSpread])> {
     let Expr::Call(call) = unwrap(expr) else {
-        return false;
+        return None;
     };
     let Callee::Expr(callee) = &call.callee else {
-        return false;
+        return None;
     };
     let Expr::Member(member) = unwrap(callee) else {
-        return false;
+        return None;
     };
-    let [argument] = call.args.as_slice() else {
-        return false;
+    let MemberProp::Ident(method) = &member.prop else {
+        return None;
     };
-    matches!(unwrap(&member.obj), Expr::Ident(b) if b.sym == *"Buffer")
-        && matches!(&member.prop, MemberProp::Ident(p) if p.sym == *"concat")
-        && matches!(unwrap(&argument.expr), Expr::Ident(i) if i.sym == array.sym && i.ctxt == array.ctxt)
+    Some((&member.obj, &method.sym, &call.args))
+}
+
+/// The same binding as `ident` (name and scope).
+fn is_ident(expr: &Expr, ident: &Ident) -> bool {
+    matches!(unwrap(expr), Expr::Ident(i) if i.sym == ident.sym && i.ctxt == ident.ctxt)
 }
