@@ -12,6 +12,7 @@ use crate::analysis::uses::{Object, UseKind};
 use crate::analysis::{self, config::PageConfig, Analysis, HandlerSummary, RouteContext, Verdict};
 use crate::diagnostic::{Code, Diagnostic, Severity, TextRange};
 use crate::next_config::PageExtensions;
+use crate::parse::Parsed;
 use crate::project::{self, DiscoverError, NextVersion, Project};
 use crate::route::collisions::{self, Bundler};
 use crate::route::{FileKind, RouteFile, Router};
@@ -75,7 +76,7 @@ pub struct RouteReport {
     /// The relative modules the file loads, for the import graph over `pages/api`.
     #[serde(skip)]
     pub relative_imports: Vec<String>,
-    /// With [`check_projects_for_apply`]: the text and the full analysis.
+    /// With [`check_project_for_apply`]: the text and the full analysis.
     #[serde(skip)]
     pub kept: Option<Box<Kept>>,
 }
@@ -194,44 +195,69 @@ pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
     Ok(check_projects(&project::discover(dir)?))
 }
 
-/// Runs the check on projects already discovered.
-pub fn check_projects(projects: &[Project]) -> Report {
-    check_projects_with(projects, false)
+/// What `apply` does with a `pages/api` route while its syntax tree is in memory: given the
+/// file, its report (with [`Kept`]) and the tree, something to keep beside the report.
+pub type WhileParsed<'a, T> = dyn Fn(&RouteFile, &RouteReport, &Parsed) -> Option<T> + Sync + 'a;
+
+/// [`check_projects`] on one project, keeping for each `pages/api` route its text and its
+/// analysis with the handler model (what `apply` rewrites from, without reading and analysing
+/// it again), and what `while_parsed` made of it, by index into the project's files.
+pub fn check_project_for_apply<T: Send>(
+    project: &Project,
+    while_parsed: &WhileParsed<'_, T>,
+) -> (Report, Vec<Option<T>>) {
+    let mut report = empty_report();
+    let pool = worker_pool();
+    let kept = check_project(project, &pool, &mut report, Some(while_parsed));
+    sort_report(&mut report);
+    (report, kept)
 }
 
-/// [`check_projects`], keeping for each `pages/api` route its text and its analysis with the
-/// handler model (what `apply` rewrites from, without reading and analysing it again).
-pub fn check_projects_for_apply(projects: &[Project]) -> Report {
-    check_projects_with(projects, true)
-}
-
-fn check_projects_with(projects: &[Project], keep: bool) -> Report {
+fn worker_pool() -> rayon::ThreadPool {
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
-    let pool = rayon::ThreadPoolBuilder::new()
+    rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build()
         .or_else(|_| rayon::ThreadPoolBuilder::new().build())
-        .expect("cannot start worker threads");
-    let mut report = Report {
+        .expect("cannot start worker threads")
+}
+
+fn empty_report() -> Report {
+    Report {
         schema_version: SCHEMA_VERSION,
         projects: Vec::new(),
         routes: Vec::new(),
         collisions: Vec::new(),
         problems: Vec::new(),
         io_failures: 0,
-    };
-    for project in projects {
-        check_project(project, &pool, &mut report, keep);
     }
+}
+
+fn sort_report(report: &mut Report) {
     report.routes.sort_by(|a, b| a.file.cmp(&b.file));
     report
         .problems
         .sort_by(|a, b| (&a.file, a.diagnostic.at.line).cmp(&(&b.file, b.diagnostic.at.line)));
+}
+
+/// Runs the check on projects already discovered.
+pub fn check_projects(projects: &[Project]) -> Report {
+    let pool = worker_pool();
+    let mut report = empty_report();
+    for project in projects {
+        check_project::<()>(project, &pool, &mut report, None);
+    }
+    sort_report(&mut report);
     report
 }
 
-fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Report, keep: bool) {
+fn check_project<T: Send>(
+    project: &Project,
+    pool: &rayon::ThreadPool,
+    report: &mut Report,
+    while_parsed: Option<&WhileParsed<'_, T>>,
+) -> Vec<Option<T>> {
     report.projects.push(summary(project));
     let files = &project.files;
     let api: Vec<usize> = (0..files.len())
@@ -243,7 +269,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
             || collisions::find(files, project.bundler),
             || {
                 api.par_iter()
-                    .map(|&i| (i, analyse_file(&files[i], project.next.major, keep)))
+                    .map(|&i| (i, analyse_file(&files[i], project.next.major, while_parsed)))
                     .collect::<Vec<_>>()
             },
         )
@@ -251,9 +277,11 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
 
     // Routing errors of API files go with their route; the others are project problems.
     let mut routes: Vec<Option<RouteReport>> = (0..files.len()).map(|_| None).collect();
-    for (i, (route, io_failure)) in results {
+    let mut kept: Vec<Option<T>> = (0..files.len()).map(|_| None).collect();
+    for (i, (route, io_failure, made)) in results {
         report.io_failures += usize::from(io_failure);
         routes[i] = Some(route);
+        kept[i] = made;
     }
     // For a declaration file, "no default export, so a 500" is beside the point: the build
     // fails first (F004 below).
@@ -318,6 +346,7 @@ fn check_project(project: &Project, pool: &rayon::ThreadPool, report: &mut Repor
         .collisions
         .extend(collision_reports(project, route_problems.collisions));
     project_problems(project, report);
+    kept
 }
 
 /// The routes of `project` that Next.js will not serve side by side, from the route files
@@ -617,18 +646,30 @@ fn summary(project: &Project) -> ProjectSummary {
 }
 
 /// Analyses one API file; the flag is true when it could not be read at all.
-fn analyse_file(file: &RouteFile, next_major: Option<u32>, keep: bool) -> (RouteReport, bool) {
+/// The route's report, whether reading it failed, and what `while_parsed` made of it.
+fn analyse_file<T>(
+    file: &RouteFile,
+    next_major: Option<u32>,
+    while_parsed: Option<&WhileParsed<'_, T>>,
+) -> (RouteReport, bool, Option<T>) {
+    let keep = while_parsed.is_some();
     let params = file.param_names();
     let context = RouteContext {
         params: &params,
         next_major,
         file: &file.display,
     };
+    let mut tree = None;
     let (analysis, text, io_failure) = match source::load(&file.path) {
         Ok(text) => {
             let analysis = match file.kind {
                 FileKind::AppRoute => analysis::analyse_app_route(&text, &file.extension, &context),
-                _ if keep => analysis::model_pages_api(&text, &file.extension, &context),
+                _ if keep => {
+                    let (analysis, parsed) =
+                        analysis::model_pages_api_and_tree(&text, &file.extension, &context);
+                    tree = parsed;
+                    analysis
+                }
                 _ => analysis::analyse_pages_api(&text, &file.extension, &context),
             };
             (analysis, text, false)
@@ -693,7 +734,10 @@ fn analyse_file(file: &RouteFile, next_major: Option<u32>, keep: bool) -> (Route
     if keeps {
         route.kept = Some(Box::new(Kept { analysis, text }));
     }
-    (route, io_failure)
+    let made = while_parsed
+        .zip(tree.as_ref())
+        .and_then(|(then, tree)| then(file, &route, tree));
+    (route, io_failure, made)
 }
 
 fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {

@@ -95,19 +95,46 @@ fn parse_failure(error: parse::ParseError) -> Analysis {
 
 /// Analyses a `pages/api` file (what `check` reports).
 pub fn analyse_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
-    analyse_pages(text, extension, route, false)
+    analyse_pages(text, extension, route, false).0
 }
 
 /// Analyses a `pages/api` file and builds its [`model::HandlerModel`] (what `apply` walks).
 pub fn model_pages_api(text: &str, extension: &str, route: &RouteContext) -> Analysis {
+    analyse_pages(text, extension, route, true).0
+}
+
+/// [`model_pages_api`], handing back the syntax tree too (its comments are in the model), so
+/// that `apply` rewrites from the same parse.
+pub fn model_pages_api_and_tree(
+    text: &str,
+    extension: &str,
+    route: &RouteContext,
+) -> (Analysis, Option<parse::Parsed>) {
     analyse_pages(text, extension, route, true)
 }
 
-fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: bool) -> Analysis {
-    let parsed = match parse::parse_with(text, extension, with_model) {
+fn analyse_pages(
+    text: &str,
+    extension: &str,
+    route: &RouteContext,
+    with_model: bool,
+) -> (Analysis, Option<parse::Parsed>) {
+    let mut parsed = match parse::parse_with(text, extension, with_model) {
         Ok(parsed) => parsed,
-        Err(error) => return parse_failure(error),
+        Err(error) => return (parse_failure(error), None),
     };
+    let comments = std::mem::take(&mut parsed.comments);
+    let analysis = analyse_parsed(&parsed, comments, text, route, with_model);
+    (analysis, with_model.then_some(parsed))
+}
+
+fn analyse_parsed(
+    parsed: &parse::Parsed,
+    comments: Vec<parse::Comment>,
+    text: &str,
+    route: &RouteContext,
+    with_model: bool,
+) -> Analysis {
     let index = ModuleIndex::new(&parsed.program, parsed.top_level);
     let resolved = handler::resolve(&index);
     let config = config::of_module(&index);
@@ -174,7 +201,7 @@ fn analyse_pages(text: &str, extension: &str, route: &RouteContext, with_model: 
     let model = with_model.then(|| {
         let mut model = model::build(
             &parsed.program,
-            parsed.comments,
+            comments,
             &resolved,
             &dispatch,
             config.as_ref(),

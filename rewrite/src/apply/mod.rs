@@ -15,10 +15,12 @@ pub mod imports;
 
 use idiomatic::Declared;
 pub mod module_shape;
+mod mover;
 pub mod names;
 pub mod recipes;
 pub mod runtime;
 pub mod specifiers;
+mod speculation;
 pub mod style;
 pub mod target;
 
@@ -27,16 +29,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
-use crate::analysis::{self, RouteContext};
+use crate::analysis::dispatch::DispatchStyle;
 use crate::check::{self, RouteReport};
-use crate::diagnostic::{Code, Verdict};
+use crate::diagnostic::Verdict;
 use crate::parse;
 use crate::project::{self, DiscoverError, Project};
 use crate::route::{segments, FileKind, RouteFile};
 use crate::route_modules;
 use crate::source;
 use crate::tsconfig::PathAliases;
+use mover::Mover;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -159,18 +161,56 @@ pub fn plan(paths: &[PathBuf], options: Options) -> Result<Plan, DiscoverError> 
     }
     plan.routes.sort_by(|a, b| a.file.cmp(&b.file));
     // Creations before deletions, each in path order.
-    plan.changes.sort_by(|a, b| {
-        let rank = |c: &FileChange| matches!(c, FileChange::Delete { .. });
-        (rank(a), a.path()).cmp(&(rank(b), b.path()))
+    plan.changes.par_sort_by_cached_key(|c| {
+        (
+            matches!(c, FileChange::Delete { .. }),
+            path_order_key(c.path()),
+        )
     });
     Ok(plan)
+}
+
+/// Bytes that sort as `Path`s do, component by component (`a/b` before `a.b`), but compare
+/// as fast as strings: the components joined by a byte no file name contains.
+fn path_order_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len());
+    for (i, component) in path.components().enumerate() {
+        if i > 0 {
+            key.push(0);
+        }
+        key.extend_from_slice(component.as_os_str().as_encoded_bytes());
+    }
+    key
 }
 
 fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan: &mut Plan) {
     let Some(pages_dir) = &project.pages_dir else {
         return;
     };
-    let report = check::check_projects_for_apply(std::slice::from_ref(project));
+    let app_dir = target::app_dir(pages_dir, project.app_dir.as_deref());
+    let runtime = runtime::Runtime::new(&app_dir);
+    let aliases = PathAliases::read(&project.root);
+    let route_mover = Mover {
+        pages_dir,
+        app_dir: &app_dir,
+        runtime: &runtime,
+        next_major: options.next_major.or(project.next.major),
+        aliases: aliases.as_ref(),
+    };
+    let is_selected = |file: &RouteFile| selected.iter().any(|s| file.path.starts_with(s));
+    // Each selected route is moved while the analysis has its syntax tree (see
+    // [`speculation`]).
+    // The project's sources are listed meanwhile, for the files that import moved ones.
+    let (sources, (report, mut speculations)) = rayon::join(
+        || importers::sources(&project.root),
+        || {
+            check::check_project_for_apply(project, &|file, route, tree| {
+                is_selected(file)
+                    .then(|| speculation::speculate(&route_mover, (file, route), tree))
+                    .flatten()
+            })
+        },
+    );
     let files = &project.files;
     let by_display: FxHashMap<&str, &RouteReport> =
         report.routes.iter().map(|r| (r.file.as_str(), r)).collect();
@@ -178,17 +218,10 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         .iter()
         .map(|f| by_display.get(f.display.as_str()).copied())
         .collect();
-    let app_dir = target::app_dir(pages_dir, project.app_dir.as_deref());
-    let runtime = runtime::Runtime::new(&app_dir);
-    let aliases = PathAliases::read(&project.root);
     let context = Context {
         files,
         reports: &reports,
-        pages_dir,
-        app_dir: &app_dir,
-        runtime: &runtime,
-        next_major: options.next_major.or(project.next.major),
-        aliases: aliases.as_ref(),
+        mover: &route_mover,
     };
 
     // Each selected route either moves or gets its reasons; modules other routes import move
@@ -197,7 +230,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     let mut candidates: BTreeSet<usize> = BTreeSet::new();
     let mut targets: BTreeSet<PathBuf> = BTreeSet::new();
     for (i, file) in files.iter().enumerate() {
-        if file.kind != FileKind::PagesApi || !selected.iter().any(|s| file.path.starts_with(s)) {
+        if file.kind != FileKind::PagesApi || !is_selected(file) {
             continue;
         }
         let Some(route) = reports[i] else { continue };
@@ -214,10 +247,10 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         modules: moving_modules,
         routes: moved_routes,
         moved_paths,
-    } = context.settle(&mut candidates, &mut outcomes);
+    } = context.settle(&mut candidates, &mut outcomes, &mut speculations);
     follow_importers(
         &context,
-        project,
+        (project, &sources),
         (&candidates, &moving_modules),
         &moved_paths,
         plan,
@@ -225,7 +258,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
 
     let mut uses_runtime = false;
     let mut typescript = false;
-    for (i, moved) in moved_routes.into_iter().chain(moving_modules) {
+    for (i, mut moved) in moved_routes.into_iter().chain(moving_modules) {
         let file = &files[i];
         uses_runtime |= moved.uses_runtime;
         typescript |= file.extension.contains("ts");
@@ -233,35 +266,8 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
             outcomes.insert(i, Moved::Unchanged(Box::new(moved)));
             continue;
         }
-        let origin = Some(Origin {
-            path: file.path.clone(),
-            text: moved.old.clone(),
-        });
-        if let Some((path, text)) = &moved.companion {
-            // The module moved as it is; its route file is new.
-            plan.changes.push(FileChange::Create {
-                path: path.clone(),
-                text: text.clone(),
-                from: origin,
-            });
-            plan.changes.push(FileChange::Create {
-                path: moved.path.clone(),
-                text: moved.text.clone(),
-                from: None,
-            });
-        } else {
-            plan.changes.push(FileChange::Create {
-                path: moved.path.clone(),
-                text: moved.text.clone(),
-                from: origin,
-            });
-        }
-        if !options.keep_pages {
-            plan.changes.push(FileChange::Delete {
-                path: file.path.clone(),
-                old: moved.old.clone(),
-            });
-        }
+        plan.changes
+            .extend(file_changes(file, &mut moved, options.keep_pages));
         outcomes.insert(i, Moved::To(Box::new(moved)));
     }
     for (i, moved) in outcomes {
@@ -272,13 +278,54 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         plan.changes
             .extend(runtime.files(typescript, &mut plan.notes));
     }
+    // Freeing every route's analysis takes a while: not on the way to the diffs.
+    drop(reports);
+    drop(by_display);
+    rayon::spawn(move || drop(report));
+}
+
+/// The files a move creates and deletes. The texts move into them: the plan keeps only what
+/// the report shows.
+fn file_changes(file: &RouteFile, moved: &mut MovedRoute, keep_pages: bool) -> Vec<FileChange> {
+    let old = std::mem::take(&mut moved.old);
+    let text = std::mem::take(&mut moved.text);
+    let delete = (!keep_pages).then(|| FileChange::Delete {
+        path: file.path.clone(),
+        old: old.clone(),
+    });
+    let origin = Some(Origin {
+        path: file.path.clone(),
+        text: old,
+    });
+    let mut changes = match moved.companion.take() {
+        // The module moved as it is; its route file is new.
+        Some((path, companion)) => vec![
+            FileChange::Create {
+                path,
+                text: companion,
+                from: origin,
+            },
+            FileChange::Create {
+                path: moved.path.clone(),
+                text,
+                from: None,
+            },
+        ],
+        None => vec![FileChange::Create {
+            path: moved.path.clone(),
+            text,
+            from: origin,
+        }],
+    };
+    changes.extend(delete);
+    changes
 }
 
 /// Files of the project that stay and import a file this run moves: their imports of a module
 /// that keeps its exports are re-pointed (each file re-parsed), the others get a note.
 fn follow_importers(
     context: &Context,
-    project: &Project,
+    (project, sources): (&Project, &[PathBuf]),
     (candidates, modules): (&BTreeSet<usize>, &[Indexed]),
     moved_paths: &FxHashMap<PathBuf, PathBuf>,
     plan: &mut Plan,
@@ -294,9 +341,10 @@ fn follow_importers(
         .collect();
     let found = importers::find(
         &project.root,
+        sources,
         &|p| moving.contains(p),
         &moved,
-        context.aliases,
+        context.mover.aliases,
     );
     // The types each route file keeps, by where it goes (as `moved` names it).
     let route_types: FxHashMap<PathBuf, &[String]> = candidates
@@ -330,7 +378,7 @@ fn follow_importers(
                     dir,
                     dir,
                     &moved,
-                    context.aliases,
+                    context.mover.aliases,
                 )
             };
             if edit.is_empty() {
@@ -428,6 +476,9 @@ struct MovedRoute {
     companion: Option<(PathBuf, String)>,
 }
 
+/// A route's move, or why it cannot move.
+type MoveResult = Result<MovedRoute, Vec<String>>;
+
 /// A moved file and the index of the file it comes from.
 type Indexed = (usize, MovedRoute);
 
@@ -446,12 +497,7 @@ type Moves<'a> = dyn Fn(&Path) -> Option<PathBuf> + Sync + 'a;
 struct Context<'a> {
     files: &'a [RouteFile],
     reports: &'a [Option<&'a RouteReport>],
-    pages_dir: &'a Path,
-    app_dir: &'a Path,
-    runtime: &'a runtime::Runtime,
-    next_major: Option<u32>,
-    /// tsconfig's `paths`, to follow imports written through them.
-    aliases: Option<&'a PathAliases>,
+    mover: &'a Mover<'a>,
 }
 
 impl Context<'_> {
@@ -510,6 +556,7 @@ impl Context<'_> {
         &self,
         candidates: &mut BTreeSet<usize>,
         outcomes: &mut FxHashMap<usize, Moved>,
+        speculations: &mut [Option<speculation::Speculation>],
     ) -> Settled {
         let imports: Vec<(usize, &[String])> = self
             .reports
@@ -526,10 +573,27 @@ impl Context<'_> {
             let modules = self.moving_modules(&routed_modules, candidates, &stuck);
             let moved_paths = self.moved_paths(candidates, &modules);
             let moved = |p: &Path| moved_paths.get(p).cloned();
-            let candidate_list: Vec<usize> = candidates.iter().copied().collect();
-            let results: Vec<(usize, Result<MovedRoute, Vec<String>>)> = candidate_list
-                .par_iter()
-                .map(|&i| (i, self.move_route(i, &moved)))
+            // Moves made while the analysis had the tree stand where nothing they asked about
+            // moves after all; the others are made again.
+            let candidate_list: Vec<(usize, Option<MoveResult>)> = candidates
+                .iter()
+                .map(|&i| {
+                    let route = self.reports[i].expect("candidates have reports");
+                    let standing = speculations[i]
+                        .take()
+                        .and_then(|s| s.standing(route, &moved_paths));
+                    (i, standing)
+                })
+                .collect();
+            let results: Vec<(usize, MoveResult)> = candidate_list
+                .into_par_iter()
+                .map(|(i, standing)| {
+                    let route = self.reports[i].expect("candidates have reports");
+                    let moved = standing.unwrap_or_else(|| {
+                        self.mover.move_route((&self.files[i], route), None, &moved)
+                    });
+                    (i, moved)
+                })
                 .collect();
             let mut refused = Vec::new();
             let mut moved_routes = Vec::new();
@@ -574,15 +638,11 @@ impl Context<'_> {
 
     /// Whether route `i`'s module exports more than a route file may, and so moves beside it.
     fn moves_beside_route(&self, i: usize) -> bool {
-        self.reports[i]
-            .and_then(|r| r.kept.as_ref())
-            .and_then(|kept| kept.analysis.model.as_ref())
-            .is_some_and(|model| !model.exports_beside_handler.is_empty())
+        self.reports[i].is_some_and(mover::moves_beside_route)
     }
 
     fn route_target(&self, i: usize) -> Option<PathBuf> {
-        let file = &self.files[i];
-        target::route_file(&file.path, self.pages_dir, &file.extension, self.app_dir)
+        self.mover.route_target(&self.files[i])
     }
 
     /// Modules every importer of which moves (or is a moving module), with their new paths:
@@ -618,10 +678,10 @@ impl Context<'_> {
             .into_iter()
             .filter_map(|i| {
                 let file = &self.files[i];
-                let relative = file.path.strip_prefix(self.pages_dir).ok()?;
+                let relative = file.path.strip_prefix(self.mover.pages_dir).ok()?;
                 let stem = file.path.file_stem()?.to_str()?;
                 (stem != "route" && !stem.starts_with("route."))
-                    .then(|| (i, self.app_dir.join(relative)))
+                    .then(|| (i, self.mover.app_dir.join(relative)))
             })
             .collect()
     }
@@ -671,274 +731,17 @@ impl Context<'_> {
         map
     }
 
-    fn move_route(&self, i: usize, moved: &Moves<'_>) -> Result<MovedRoute, Vec<String>> {
-        let file = &self.files[i];
-        let route = self.reports[i].expect("candidates have reports");
-        let path = self.route_target(i).expect("candidates have targets");
-        let old = match route.kept.as_ref() {
-            Some(kept) => kept.text.clone(),
-            None => source::load(&file.path).map_err(|e| vec![e.to_string()])?,
-        };
-        // One parse with scopes serves every path below (the top level, a recipe, the idiomatic
-        // rewrite that finds `req`'s reads by binding, the adapter).
-        let parsed = parse::parse(&old, &file.extension).map_err(|e| vec![e.message])?;
-        let program = &parsed.program;
-        // The top level decides first: a route file may not keep other exports, whatever path.
-        let shape = module_shape::read(program, &old);
-        let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
-        if let Some((name, at)) = shape.other_exports.first().filter(|_| edge) {
-            let (line, _) = source::LineIndex::new(&old).line_col(&old, at.start);
-            return Err(vec![format!(
-                "it exports `{name}` (line {line}) beside its edge handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
-            )]);
-        }
-        let taken = names::identifiers(program);
-        let import_edits = specifiers::repoint(
-            &specifiers::local(program, self.aliases),
-            file.path.parent().unwrap_or(Path::new("/")),
-            path.parent().unwrap_or(Path::new("/")),
-            moved,
-            self.aliases,
-        );
-        let module = ParsedRoute {
-            text: &old,
-            program,
-            shape: &shape,
-            taken: &taken,
-            import_edits,
-        };
-        let (methods, mut differences) = exported_methods(route);
-        if !shape.other_exports.is_empty() {
-            return self.split_route(i, &module, path, methods, differences);
-        }
-        let mut reasons = Vec::new();
-        let library = route.handler.as_ref().and_then(|h| h.library.as_deref());
-        if let Some(library) = library {
-            match self.recipe(i, &module, library) {
-                Ok(cooked) => return cooked_route(path, old, cooked),
-                Err(reason) => reasons.push(format!("no recipe: {reason}")),
-            }
-        }
-        let mut uses_runtime = !edge;
-        let mut declared = Vec::new();
-        let idiomatic = if route.verdict == Some(Verdict::Auto) && !edge {
-            match self.idiomatic_text(i, &module, &path, &methods) {
-                Ok(rewrite) => {
-                    uses_runtime = rewrite.helpers;
-                    declared = idiomatic_declared(route, &rewrite.declared);
-                    Some(rewrite.text)
-                }
-                Err(reason) => {
-                    reasons.push(format!("served through the adapter: {reason}"));
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let (outcome, text) = if let Some(text) = idiomatic {
-            differences.extend(declared.iter().map(|d| d.message().to_owned()));
-            (Outcome::Idiomatic, text)
-        } else {
-            let target = Target {
-                path: &path,
-                methods: &methods,
-                edge,
-            };
-            let text = rewrite(module, file, route, &target, self.runtime)
-                .map_err(|reason| vec![reason])?;
-            // An edge handler is already a route handler: it moves as it is.
-            let outcome = if edge {
-                differences.push("it runs on the Node.js runtime: `runtime = 'edge'` is deprecated in Next 16 and not carried over".to_owned());
-                Outcome::Idiomatic
-            } else {
-                Outcome::Adapter
-            };
-            (outcome, text)
-        };
-        let existing_matches = already_written(&path, &text)?;
-        Ok(MovedRoute {
-            outcome,
-            path,
-            text,
-            old,
-            methods,
-            reasons,
-            differences,
-            uses_runtime,
-            existing_matches,
-            declared,
-            companion: None,
-        })
-    }
-
-    /// A module that exports more than its handler moves beside its new route file, which
-    /// serves its handler (see [`companion`]).
-    fn split_route(
-        &self,
-        i: usize,
-        module: &ParsedRoute<'_>,
-        path: PathBuf,
-        methods: Vec<&'static str>,
-        mut differences: Vec<String>,
-    ) -> Result<MovedRoute, Vec<String>> {
-        let file = &self.files[i];
-        let route = self.reports[i].expect("candidates have reports");
-        if module.shape.handler.is_none() {
-            return Err(vec!["no default export to serve".to_owned()]);
-        }
-        let serves_itself = route
-            .handler
-            .as_ref()
-            .and_then(|h| h.library.as_deref())
-            .and_then(|library| recipes::serving_itself(module.program, library));
-        let (methods, outcome, declared) = if serves_itself.is_some() {
-            let methods = vec!["GET", "POST"];
-            differences = vec![format!(
-                "methods other than {} get Next's own 405 (OPTIONS its 204) instead of the library's answer",
-                methods.join(", ")
-            )];
-            let declared = vec![Declared::JsonCharsetAndEtag];
-            differences.extend(declared.iter().map(|d| d.message().to_owned()));
-            (methods, Outcome::Idiomatic, declared)
-        } else {
-            (methods, Outcome::Adapter, Vec::new())
-        };
-        let folder = path.parent().unwrap_or(Path::new("/"));
-        let runtime_specifier = self.runtime.specifier_from(folder);
-        let text = companion::route_text(&companion::Split {
-            text: module.text,
-            shape: module.shape,
-            style: style::of(module.program, module.text),
-            methods: &methods,
-            runtime_specifier: &runtime_specifier,
-            max_duration: route
-                .config
-                .as_ref()
-                .and_then(|c| c.max_duration.as_deref()),
-            serves_itself,
-        });
-        let moved_path = companion::path(&path, &file.extension);
-        let moved_text = edit::splice(module.text, module.import_edits.clone())
-            .map_err(|e| vec![e.to_string()])?;
-        for (written, what) in [(&text, "route file"), (&moved_text, "moved module")] {
-            if let Err(error) = parse::parse_syntax(written, &file.extension) {
-                return Err(vec![format!(
-                    "internal error: the {what} does not parse ({}); nothing written for it",
-                    error.message
-                )]);
-            }
-        }
-        let existing_matches =
-            already_written(&path, &text)? & already_written(&moved_path, &moved_text)?;
-        let names: Vec<String> = module
-            .shape
-            .other_exports
-            .iter()
-            .map(|(name, _)| format!("`{name}`"))
-            .collect();
-        let reasons = vec![format!(
-            "it exports {} beside its handler, which a route file may not: the module moves to {} and its route file serves the handler{}",
-            names.join(", "),
-            display(&moved_path),
-            if serves_itself.is_some() { " as it is" } else { " through the adapter" }
-        )];
-        Ok(MovedRoute {
-            outcome,
-            path,
-            text,
-            old: module.text.to_owned(),
-            methods,
-            reasons,
-            differences,
-            uses_runtime: serves_itself.is_none(),
-            existing_matches,
-            declared,
-            companion: Some((moved_path, moved_text)),
-        })
-    }
-
-    fn recipe(
-        &self,
-        i: usize,
-        module: &ParsedRoute<'_>,
-        library: &str,
-    ) -> Result<recipes::Cooked, String> {
-        let file = &self.files[i];
-        recipes::cook(
-            &recipes::Kitchen {
-                text: module.text,
-                extension: &file.extension,
-                program: module.program,
-                shape: module.shape,
-                style: style::of(module.program, module.text),
-                taken: module.taken,
-                pattern: &file.pattern,
-                import_edits: module.import_edits.clone(),
-            },
-            library,
-        )
-    }
-
-    fn idiomatic_text(
-        &self,
-        i: usize,
-        module: &ParsedRoute<'_>,
-        path: &Path,
-        methods: &[&'static str],
-    ) -> Result<idiomatic::ModuleRewrite, String> {
-        let old = module.text;
-        let file = &self.files[i];
-        let route = self.reports[i].expect("candidates have reports");
-        let fresh;
-        let analysis = if let Some(kept) = route.kept.as_ref() {
-            &kept.analysis
-        } else {
-            let params = file.param_names();
-            let context = RouteContext {
-                params: &params,
-                next_major: self.next_major,
-                file: &file.display,
-            };
-            fresh = analysis::model_pages_api(old, &file.extension, &context);
-            &fresh
-        };
-        idiomatic::preconditions(analysis)?;
-        let config = route.config.as_ref();
-        let runtime_specifier = self
-            .runtime
-            .specifier_from(path.parent().unwrap_or(Path::new("/")));
-        idiomatic::module_text(idiomatic::Module {
-            dispatch: (route.dispatch, route.fallback),
-            text: old,
-            program: module.program,
-            shape: module.shape,
-            taken: module.taken,
-            extension: &file.extension,
-            analysis,
-            segments: &segments(&file.pattern),
-            // `params` is a Promise from Next 15; awaiting a plain object (13, 14) works too.
-            params_promise: self.next_major.is_none_or(|m| m >= 15),
-            methods,
-            max_duration: config.and_then(|c| c.max_duration.as_deref()),
-            import_edits: module.import_edits.clone(),
-            body_parser_off: config.and_then(|c| c.body_parser) == Some(false),
-            size_limit: config.and_then(|c| c.size_limit.as_deref()),
-            runtime_specifier: &runtime_specifier,
-        })
-    }
-
     /// A module moves as it is, its relative imports re-pointed.
     fn move_module(&self, i: usize, path: &Path, moved: &Moves<'_>) -> Option<MovedRoute> {
         let file = &self.files[i];
         let old = source::load(&file.path).ok()?;
         let program = parse::parse_syntax(&old, &file.extension).ok()?;
         let edits = specifiers::repoint(
-            &specifiers::local(&program, self.aliases),
+            &specifiers::local(&program, self.mover.aliases),
             file.path.parent()?,
             path.parent()?,
             moved,
-            self.aliases,
+            self.mover.aliases,
         );
         let text = edit::splice(&old, edits).ok()?;
         let existing_matches = match std::fs::read_to_string(path) {
@@ -965,182 +768,6 @@ impl Context<'_> {
             companion: None,
         })
     }
-}
-
-/// The module's text as its route file, checked to parse.
-#[allow(clippy::too_many_arguments)]
-/// A route module parsed once (with scopes) and read once, for whichever path it takes.
-struct ParsedRoute<'a> {
-    text: &'a str,
-    program: &'a swc_ecma_ast::Program,
-    shape: &'a module_shape::ModuleShape,
-    /// The identifiers it uses, so that new names capture none of them.
-    taken: &'a names::Names,
-    /// Edits that re-point its relative imports from the route file's folder.
-    import_edits: Vec<edit::Edit>,
-}
-
-/// Where a route goes and what it exports.
-struct Target<'a> {
-    path: &'a Path,
-    methods: &'a [&'static str],
-    edge: bool,
-}
-
-/// The module moved for the adapter, checked to parse.
-fn rewrite(
-    module: ParsedRoute<'_>,
-    file: &RouteFile,
-    route: &RouteReport,
-    target: &Target,
-    runtime: &runtime::Runtime,
-) -> Result<String, String> {
-    let Target {
-        path,
-        methods,
-        edge,
-    } = *target;
-    let old = module.text;
-    let style = style::of(module.program, old);
-    let new_dir = path.parent().unwrap_or(Path::new("/"));
-    let mut edits = module.import_edits;
-    let runtime_specifier = runtime.specifier_from(new_dir);
-    let max_duration = route
-        .config
-        .as_ref()
-        .and_then(|c| c.max_duration.as_deref());
-    let adapter = adapter::Adapter {
-        taken: module.taken,
-        text: old,
-        shape: module.shape,
-        style,
-        methods,
-        runtime_specifier: &runtime_specifier,
-        edge,
-        max_duration,
-    };
-    edits.extend(adapter::edits(&adapter).map_err(|refusal| refusal.reason)?);
-    let text = edit::splice(old, edits).map_err(|e| e.to_string())?;
-    if let Err(error) = parse::parse_syntax(&text, &file.extension) {
-        return Err(format!(
-            "internal error: the rewritten module does not parse ({}); nothing written for it",
-            error.message
-        ));
-    }
-    Ok(text)
-}
-
-/// Whether `path` already holds `text` (a second run); an error when it holds anything else,
-/// which is never overwritten.
-fn already_written(path: &Path, text: &str) -> Result<bool, Vec<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(existing) if existing == text => Ok(true),
-        Ok(_) => Err(vec![format!(
-            "{} already exists: not overwritten",
-            display(path)
-        )]),
-        Err(_) => Ok(false),
-    }
-}
-
-/// A route moved by a library recipe: idiomatic, with the recipe named.
-fn cooked_route(
-    path: PathBuf,
-    old: String,
-    cooked: recipes::Cooked,
-) -> Result<MovedRoute, Vec<String>> {
-    let existing_matches = already_written(&path, &cooked.text)?;
-    let options = if cooked.methods.contains(&"OPTIONS") {
-        ""
-    } else {
-        " (OPTIONS its 204)"
-    };
-    let mut differences = vec![format!(
-        "methods other than {} get Next's own 405{options} instead of the library's answer",
-        cooked.methods.join(", ")
-    )];
-    differences.extend(cooked.declared.iter().map(|d| d.message().to_owned()));
-    Ok(MovedRoute {
-        outcome: Outcome::Idiomatic,
-        path,
-        text: cooked.text,
-        old,
-        methods: cooked.methods,
-        reasons: vec![format!("the {} recipe", cooked.recipe)],
-        differences,
-        uses_runtime: false,
-        existing_matches,
-        declared: cooked.declared,
-        companion: None,
-    })
-}
-
-/// What an idiomatic route answers differently: what its rewrite declared, and what any route
-/// handler does differently from a Pages handler.
-fn idiomatic_declared(route: &RouteReport, rewrite: &BTreeSet<Declared>) -> Vec<Declared> {
-    let mut declared: BTreeSet<Declared> = rewrite.clone();
-    declared.insert(Declared::ErrorBody);
-    let silent = matches!(
-        route.fallback,
-        Fallback::NoResponse | Fallback::FallsThrough
-    ) || route
-        .diagnostics
-        .iter()
-        .any(|d| d.code == Code::NoResponsePath);
-    if silent {
-        declared.insert(Declared::NoResponse500);
-    }
-    declared.into_iter().collect()
-}
-
-/// The methods the route file exports, and the differences that choice declares.
-///
-/// Every method Next routes goes to the handler, as under Pages, unless the handler only
-/// turned the other methods away with a 405: then the route exports what it serves and Next
-/// answers the rest.
-fn exported_methods(route: &RouteReport) -> (Vec<&'static str>, Vec<String>) {
-    let all = ROUTE_METHODS.to_vec();
-    let dispatched = !matches!(
-        route.dispatch,
-        DispatchStyle::None
-            | DispatchStyle::Unknown
-            | DispatchStyle::Module
-            | DispatchStyle::Router
-    );
-    let turned_away = matches!(
-        route.fallback,
-        Fallback::MethodNotAllowed | Fallback::MethodNotAllowedWithAllow
-    );
-    if !(dispatched && turned_away) {
-        return (all, Vec::new());
-    }
-    let served: BTreeSet<&str> = route
-        .methods
-        .iter()
-        .chain(&route.special_cased)
-        .map(String::as_str)
-        .collect();
-    let methods: Vec<&'static str> = all.into_iter().filter(|m| served.contains(m)).collect();
-    if methods.is_empty() {
-        return (ROUTE_METHODS.to_vec(), Vec::new());
-    }
-    let mut differences = vec![format!(
-        "other methods get Next's own 405 (empty body, no `Allow` header) instead of the handler's{}",
-        if route.fallback == Fallback::MethodNotAllowedWithAllow {
-            " 405 with `Allow`"
-        } else {
-            ""
-        }
-    )];
-    if !methods.contains(&"OPTIONS") {
-        differences.push("OPTIONS gets Next's 204 with an `Allow` header".to_owned());
-    }
-    if methods.contains(&"GET") && !methods.contains(&"HEAD") {
-        differences.push(
-            "HEAD runs the GET handler (Next's automatic HEAD) instead of getting a 405".to_owned(),
-        );
-    }
-    (methods, differences)
 }
 
 /// A path as shown to users: relative to the working directory, as `check` shows them.
