@@ -86,6 +86,8 @@ pub struct CompileError {
 pub struct Compiled {
     pub files: usize,
     pub errors: Vec<CompileError>,
+    /// tsconfig problems: its aliases are then not resolved.
+    pub warnings: Vec<String>,
 }
 
 /// Where the compiled twin of `source` (a file under `root`) lives under `cache`.
@@ -105,7 +107,7 @@ pub fn output_path(root: &Path, cache: &Path, source: &Path) -> PathBuf {
 /// Compiles every source of the project at `root` into `cache`, skipping files whose output is
 /// newer than the source (a restart compiles only what changed).
 pub fn compile_project(root: &Path, cache: &Path) -> Compiled {
-    let aliases = PathAliases::read(root);
+    let (aliases, warnings) = PathAliases::read_reporting(root);
     let sources: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_entry(|entry| {
@@ -127,7 +129,20 @@ pub fn compile_project(root: &Path, cache: &Path) -> Compiled {
         .par_iter()
         .map(|source| compile_file(source, &output_path(root, cache, source), aliases.as_ref()))
         .collect();
-    let mut compiled = Compiled::default();
+    let mut compiled = Compiled {
+        warnings: warnings
+            .into_iter()
+            .map(|w| {
+                let file = w.file.strip_prefix(root).unwrap_or(&w.file);
+                format!(
+                    "{}: {}: imports written through its `paths` are not resolved",
+                    file.display(),
+                    w.message
+                )
+            })
+            .collect(),
+        ..Compiled::default()
+    };
     for result in results {
         match result {
             Ok(true) => compiled.files += 1,

@@ -123,6 +123,9 @@ pub(crate) fn compile_into(root: &Path, cache: &Path) -> anyhow::Result<usize> {
         std::fs::write(&stamp, STAMP)?;
     }
     let compiled = compile::compile_project(root, cache);
+    for warning in &compiled.warnings {
+        eprintln!("migrate serve: warning: {warning}");
+    }
     for error in &compiled.errors {
         let file = error.file.strip_prefix(root).unwrap_or(&error.file);
         eprintln!("migrate serve: {}: {}", file.display(), error.message);

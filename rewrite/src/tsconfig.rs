@@ -20,12 +20,30 @@ impl PathAliases {
     /// Read from `tsconfig.json`, else `jsconfig.json`, at `root`; `None` when neither sets
     /// `baseUrl` or `paths` (or cannot be read: then imports stay as written).
     pub fn read(root: &Path) -> Option<PathAliases> {
-        let config = ["tsconfig.json", "jsconfig.json"]
+        Self::read_reporting(root).0
+    }
+
+    /// [`PathAliases::read`], and why a config of the chain (or one it `extends`) could not
+    /// be read, naming the file and the position: its aliases are then not followed, which
+    /// the caller must say.
+    pub fn read_reporting(root: &Path) -> (Option<PathAliases>, Vec<ConfigProblem>) {
+        let Some(config) = ["tsconfig.json", "jsconfig.json"]
             .iter()
             .map(|name| root.join(name))
-            .find(|path| path.is_file())?;
+            .find(|path| path.is_file())
+        else {
+            return (None, Vec::new());
+        };
         let mut options = ConfigOptions::default();
         options.read(&config, 0);
+        let problems = std::mem::take(&mut options.problems);
+        (options.aliases(root), problems)
+    }
+}
+
+impl ConfigOptions {
+    fn aliases(self, root: &Path) -> Option<PathAliases> {
+        let options = self;
         let base_url = options.base_url.map(|(value, dir)| dir.join(value));
         let (paths, paths_dir) = match options.paths {
             Some((paths, dir)) => (paths, dir),
@@ -42,7 +60,9 @@ impl PathAliases {
             paths,
         })
     }
+}
 
+impl PathAliases {
     /// A `paths` pattern matches it, or `baseUrl` is set and holds its first segment.
     pub fn rewrites(&self, specifier: &str) -> bool {
         if specifier.starts_with('.') || specifier.starts_with('/') {
@@ -137,12 +157,22 @@ impl PathAliases {
     }
 }
 
+/// A config of the chain that could not be read (its position in the message when it does
+/// not parse).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub file: PathBuf,
+    pub message: String,
+}
+
 /// `baseUrl` and `paths` along a tsconfig's `extends` chain, each with the folder of the
 /// config that set it (the nearer config wins, as in TypeScript).
 #[derive(Default)]
 struct ConfigOptions {
     base_url: Option<(String, PathBuf)>,
     paths: Option<(Paths, PathBuf)>,
+    /// Configs of the chain that could not be read, and why.
+    problems: Vec<ConfigProblem>,
 }
 
 /// tsconfig `paths`: each pattern with its targets.
@@ -155,11 +185,19 @@ impl ConfigOptions {
         if depth > 8 {
             return;
         }
-        let Some(value) = std::fs::read_to_string(config)
-            .ok()
-            .and_then(|text| json5::from_str::<serde_json::Value>(&text).ok())
-        else {
-            return;
+        let value = match std::fs::read_to_string(config) {
+            Ok(text) => json5::from_str::<serde_json::Value>(&text).map_err(|e| json5_error(&e)),
+            Err(e) => Err(e.to_string()),
+        };
+        let value = match value {
+            Ok(value) => value,
+            Err(why) => {
+                self.problems.push(ConfigProblem {
+                    file: config.to_owned(),
+                    message: format!("cannot be read: {why}"),
+                });
+                return;
+            }
         };
         let dir = config.parent().unwrap_or(Path::new("/")).to_owned();
         let options = &value["compilerOptions"];
@@ -193,10 +231,28 @@ impl ConfigOptions {
             _ => Vec::new(),
         };
         for name in extended {
-            if let Some(path) = extended_config(&dir, name) {
-                self.read(&path, depth + 1);
+            match extended_config(&dir, name) {
+                Some(path) => self.read(&path, depth + 1),
+                None => self.problems.push(ConfigProblem {
+                    file: config.to_owned(),
+                    message: format!("extends `{name}`, which is not found"),
+                }),
             }
         }
+    }
+}
+
+/// A JSON5 error on one line: its position and what was expected (the parser's own message
+/// draws the line with a caret over several).
+fn json5_error(error: &json5::Error) -> String {
+    let json5::Error::Message { msg, location } = error;
+    let what = msg
+        .lines()
+        .last()
+        .map_or(msg.as_str(), |l| l.trim().trim_start_matches("= "));
+    match location {
+        Some(at) => format!("line {}, column {}: {what}", at.line, at.column),
+        None => what.to_owned(),
     }
 }
 
@@ -243,6 +299,39 @@ mod tests {
                 ("@lib/*".to_owned(), vec!["./src/lib/*".to_owned()]),
             ],
         }
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_read_is_reported_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("tsconfig.json"),
+            "{\n  \"extends\": \"./base.json\",\n  \"compilerOptions\": { \"paths\": { \"@/*\": [\"./*\"] } }\n}\n",
+        )
+        .unwrap();
+        let (aliases, problems) = PathAliases::read_reporting(dir.path());
+        // Its own `paths` still count; the missing base is named.
+        assert!(aliases.is_some());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].message,
+            "extends `./base.json`, which is not found"
+        );
+
+        std::fs::write(
+            dir.path().join("tsconfig.json"),
+            "{\n  \"compilerOptions\": {\n    \"baseUrl\": \".\"\n  oops\n}\n",
+        )
+        .unwrap();
+        let (aliases, problems) = PathAliases::read_reporting(dir.path());
+        assert!(aliases.is_none());
+        assert_eq!(problems[0].file, dir.path().join("tsconfig.json"));
+        assert!(
+            problems[0].message.starts_with("cannot be read: line "),
+            "{}",
+            problems[0].message
+        );
+        assert!(!problems[0].message.contains('\n'));
     }
 
     #[test]

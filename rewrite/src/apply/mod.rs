@@ -189,7 +189,14 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     };
     let app_dir = target::app_dir(pages_dir, project.app_dir.as_deref());
     let runtime = runtime::Runtime::new(&app_dir);
-    let aliases = PathAliases::read(&project.root);
+    let (aliases, alias_problems) = PathAliases::read_reporting(&project.root);
+    plan.notes.extend(alias_problems.into_iter().map(|problem| {
+        format!(
+            "{}: {}: imports written through its `paths` are not followed; check them after the move",
+            display(&problem.file),
+            problem.message
+        )
+    }));
     let route_mover = Mover {
         pages_dir,
         app_dir: &app_dir,
