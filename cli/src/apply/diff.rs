@@ -111,7 +111,12 @@ fn write_diff(
             format!("{prefix}/{name}")
         }
     };
-    let diff = TextDiff::from_lines(old, new);
+    // `TextDiff::from_lines`, with the lines found by `memchr` rather than a char at a time
+    // (the same lines: each ends after `\n`, `\r\n` or a lone `\r`).
+    let (old_lines, new_lines) = (lines(old), lines(new));
+    let diff = TextDiff::configure()
+        .newline_terminated(true)
+        .diff_slices(&old_lines, &new_lines);
     let text = diff
         .unified_diff()
         .header(&name("a", old_name), &name("b", new_name))
@@ -136,6 +141,30 @@ fn write_diff(
     Ok(())
 }
 
+/// `text` split after each line break, the breaks kept, as `similar` splits lines.
+fn lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::with_capacity(bytes.len() / 32 + 1);
+    let mut start = 0;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if at < start {
+            // The `\n` of a `\r\n` already taken.
+            continue;
+        }
+        let end = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        lines.push(&text[start..end]);
+        start = end;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
 fn paint(text: &str, code: Option<&str>, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
     match code.filter(|_| color) {
         Some(code) => {
@@ -145,5 +174,25 @@ fn paint(text: &str, code: Option<&str>, color: bool, out: &mut dyn Write) -> st
             Ok(())
         }
         None => out.write_all(text.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use similar::DiffableStr;
+
+    #[test]
+    fn lines_are_split_as_similar_splits_them() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\rc\n\n",
+            "\r\r\n\n\r",
+            "é\nü\r\n",
+        ] {
+            assert_eq!(super::lines(text), text.tokenize_lines(), "{text:?}");
+        }
     }
 }
