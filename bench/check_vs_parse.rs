@@ -6,6 +6,8 @@
 //!     cargo bench --bench check_vs_parse -- 5000 4  # handlers, threads
 //!
 //! With `MIGRATE_BENCH_DIR=/some/dir` the project is generated there and kept (for profiling).
+//! `bench/instructions.sh` counts instructions instead, which this shared machine's clock
+//! cannot measure steadily; it runs this binary as `… corpus DIR N` and `… parse DIR`.
 //!
 //! The handlers rotate through the shapes real projects have (plain, switch, if/else, guard,
 //! wrapped, helpers taking `res`, next-connect, edge, webhooks with `bodyParser: false`).
@@ -142,6 +144,24 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    // For `bench/instructions.sh`: write the corpus with helpers, or parse a tree once on one
+    // thread, and nothing else.
+    match args.first().map(String::as_str) {
+        Some("corpus") => {
+            let handlers = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2_000);
+            generate(Path::new(&args[1]), handlers, true);
+            return;
+        }
+        Some("parse") => {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build_global()
+                .unwrap();
+            println!("{} files parsed", walk_and_parse(Path::new(&args[1])));
+            return;
+        }
+        _ => {}
+    }
     let handlers: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let threads: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(2);
     rayon::ThreadPoolBuilder::new()
