@@ -208,9 +208,9 @@ pub fn check_project_for_apply<T: Send>(
 ) -> (Report, Vec<Option<T>>) {
     let mut report = empty_report();
     let pool = worker_pool();
-    let kept = check_project(project, &pool, &mut report, Some(while_parsed));
+    let made = check_project(project, &pool, &mut report, Some(while_parsed));
     sort_report(&mut report);
-    (report, kept)
+    (report, made)
 }
 
 fn worker_pool() -> rayon::ThreadPool {
@@ -277,11 +277,11 @@ fn check_project<T: Send>(
 
     // Routing errors of API files go with their route; the others are project problems.
     let mut routes: Vec<Option<RouteReport>> = (0..files.len()).map(|_| None).collect();
-    let mut kept: Vec<Option<T>> = (0..files.len()).map(|_| None).collect();
+    let mut made_while_parsed: Vec<Option<T>> = (0..files.len()).map(|_| None).collect();
     for (i, (route, io_failure, made)) in results {
         report.io_failures += usize::from(io_failure);
         routes[i] = Some(route);
-        kept[i] = made;
+        made_while_parsed[i] = made;
     }
     // For a declaration file, "no default export, so a 500" is beside the point: the build
     // fails first (F004 below).
@@ -346,7 +346,7 @@ fn check_project<T: Send>(
         .collisions
         .extend(collision_reports(project, route_problems.collisions));
     project_problems(project, report);
-    kept
+    made_while_parsed
 }
 
 /// The routes of `project` that Next.js will not serve side by side, from the route files
@@ -645,8 +645,8 @@ fn summary(project: &Project) -> ProjectSummary {
     }
 }
 
-/// Analyses one API file; the flag is true when it could not be read at all.
-/// The route's report, whether reading it failed, and what `while_parsed` made of it.
+/// Analyses one API file: its report, whether it could not be read at all, and what
+/// `while_parsed` made of it.
 fn analyse_file<T>(
     file: &RouteFile,
     next_major: Option<u32>,

@@ -39,30 +39,7 @@ impl PathAliases {
         let problems = std::mem::take(&mut options.problems);
         (options.aliases(root), problems)
     }
-}
 
-impl ConfigOptions {
-    fn aliases(self, root: &Path) -> Option<PathAliases> {
-        let options = self;
-        let base_url = options.base_url.map(|(value, dir)| dir.join(value));
-        let (paths, paths_dir) = match options.paths {
-            Some((paths, dir)) => (paths, dir),
-            None => (Vec::new(), root.to_owned()),
-        };
-        if base_url.is_none() && paths.is_empty() {
-            return None;
-        }
-        Some(PathAliases {
-            root: root.to_owned(),
-            explicit_base_url: base_url.is_some(),
-            // Without `baseUrl`, `paths` are relative to the config that sets them.
-            base_url: base_url.unwrap_or(paths_dir),
-            paths,
-        })
-    }
-}
-
-impl PathAliases {
     /// A `paths` pattern matches it, or `baseUrl` is set and holds its first segment.
     pub fn rewrites(&self, specifier: &str) -> bool {
         if specifier.starts_with('.') || specifier.starts_with('/') {
@@ -179,6 +156,25 @@ struct ConfigOptions {
 type Paths = Vec<(String, Vec<String>)>;
 
 impl ConfigOptions {
+    /// The aliases these options define for a project at `root`, if they define any.
+    fn aliases(self, root: &Path) -> Option<PathAliases> {
+        let base_url = self.base_url.map(|(value, dir)| dir.join(value));
+        let (paths, paths_dir) = match self.paths {
+            Some((paths, dir)) => (paths, dir),
+            None => (Vec::new(), root.to_owned()),
+        };
+        if base_url.is_none() && paths.is_empty() {
+            return None;
+        }
+        Some(PathAliases {
+            root: root.to_owned(),
+            explicit_base_url: base_url.is_some(),
+            // Without `baseUrl`, `paths` are relative to the config that sets them.
+            base_url: base_url.unwrap_or(paths_dir),
+            paths,
+        })
+    }
+
     /// Reads `config`, then what it extends for the options it does not set itself.
     fn read(&mut self, config: &Path, depth: usize) {
         // `extends` chains are short; a cycle stops here.

@@ -206,8 +206,8 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     };
     let is_selected = |file: &RouteFile| selected.iter().any(|s| file.path.starts_with(s));
     // Each selected route is moved while the analysis has its syntax tree (see
-    // [`speculation`]).
-    // The project's sources are listed meanwhile, for the files that import moved ones.
+    // [`speculation`]); meanwhile the project's sources are listed, for the files that import
+    // moved ones.
     let (sources, (report, mut speculations)) = rayon::join(
         || importers::sources(&project.root),
         || {

@@ -54,11 +54,13 @@ impl Mover<'_> {
         // One parse with scopes serves every path below (the top level, a recipe, the idiomatic
         // rewrite that finds `req`'s reads by binding, the adapter): the analysis's own when
         // the caller still has it.
-        let fresh = match parsed {
-            Some(_) => None,
-            None => Some(parse::parse(&old, &file.extension).map_err(|e| vec![e.message])?),
+        let fresh;
+        let parsed = if let Some(parsed) = parsed {
+            parsed
+        } else {
+            fresh = parse::parse(&old, &file.extension).map_err(|e| vec![e.message])?;
+            &fresh
         };
-        let parsed = parsed.or(fresh.as_ref()).expect("one of the two is there");
         let program = &parsed.program;
         // The top level decides first: a route file may not keep other exports, whatever path.
         let shape = module_shape::read(program, &old);
