@@ -9,6 +9,8 @@ use swc_ecma_visit::VisitMutWith;
 
 use crate::diagnostic::TextRange;
 
+mod unique_bindings;
+
 /// swc reserves position 0 for "no position", so files start at 1; subtract this to get a
 /// byte offset into the text.
 pub const BASE: u32 = 1;
@@ -79,9 +81,26 @@ pub fn parse_with(text: &str, extension: &str, with_comments: bool) -> Result<Pa
         extension,
         with_comments.then_some(&comments as &dyn swc_common::comments::Comments),
     )?;
-    let mut parsed = resolve_scopes(program, parser_is_typescript(extension));
+    let mut parsed = resolve_scopes(program);
     parsed.comments = sorted_comments(comments);
     Ok(parsed)
+}
+
+/// [`parse_with`], running the resolver even where names alone tell bindings apart: to check
+/// that skipping it changes nothing.
+#[cfg(test)]
+pub fn parse_resolving_always(text: &str, extension: &str) -> Result<Parsed, ParseError> {
+    let comments = SingleThreadedComments::default();
+    let program = parse_program(text, extension, Some(&comments))?;
+    let mut parsed = run_resolver(program);
+    parsed.comments = sorted_comments(comments);
+    Ok(parsed)
+}
+
+/// Whether [`parse`] skips the resolver for this program (see [`unique_bindings`]).
+#[cfg(test)]
+pub fn names_tell_bindings_apart(program: &Program) -> bool {
+    unique_bindings::every_binding_named_once(program)
 }
 
 /// Parses without marking scopes: for checking that a rewrite's output is valid and for
@@ -129,10 +148,6 @@ fn parse_error(first_error: swc_ecma_parser::error::Error) -> ParseError {
     }
 }
 
-fn parser_is_typescript(extension: &str) -> bool {
-    matches!(syntax_for(extension), Syntax::Typescript(_))
-}
-
 fn sorted_comments(comments: SingleThreadedComments) -> Vec<Comment> {
     let (leading, trailing) = comments.take_all();
     let (leading, trailing) = (leading.take(), trailing.take());
@@ -153,11 +168,31 @@ fn sorted_comments(comments: SingleThreadedComments) -> Vec<Comment> {
 /// Runs swc's resolver, which gives every identifier the context of the scope that binds it:
 /// `res` in `.then((res) => res.json())` is then another variable than the handler's `res`, and
 /// the analyses follow bindings instead of names.
-fn resolve_scopes(mut program: Program, typescript: bool) -> Parsed {
+///
+/// Only values are resolved (`typescript: false`, as swc advises for passes that neither strip
+/// types nor read them): the analyses follow runtime bindings, and types are a third of what a
+/// typical handler file declares (interfaces, annotations), which the resolver would otherwise
+/// walk scope by scope. An identifier in a type keeps its parsed context.
+///
+/// When every binding of the file has a name of its own, names already tell bindings apart and
+/// the resolver is skipped: every identifier keeps the empty context, which is then also the
+/// top level's (see [`unique_bindings`]).
+fn resolve_scopes(program: Program) -> Parsed {
+    if unique_bindings::every_binding_named_once(&program) {
+        return Parsed {
+            program,
+            top_level: SyntaxContext::empty(),
+            comments: Vec::new(),
+        };
+    }
+    run_resolver(program)
+}
+
+fn run_resolver(mut program: Program) -> Parsed {
     GLOBALS.set(&Globals::new(), || {
         let unresolved = Mark::new();
         let top_level = Mark::new();
-        program.visit_mut_with(&mut resolver(unresolved, top_level, typescript));
+        program.visit_mut_with(&mut resolver(unresolved, top_level, false));
         Parsed {
             program,
             top_level: SyntaxContext::empty().apply_mark(top_level),

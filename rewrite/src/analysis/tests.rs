@@ -1027,3 +1027,88 @@ fn sentry_wraps_what_it_is_given() {
     assert_eq!(summary.library, None);
     assert_eq!(summary.kind, HandlerKind::Wrapped);
 }
+
+/// Every source file under `fixtures/` (handlers, their modules and helpers), with its
+/// extension.
+fn fixture_sources() -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            !e.path()
+                .components()
+                .any(|c| c.as_os_str() == "node_modules")
+        })
+        .filter_map(|e| {
+            let extension = e.path().extension()?.to_str()?.to_owned();
+            crate::parse::SOURCE_EXTENSIONS
+                .contains(&extension.as_str())
+                .then(|| (e.into_path(), extension))
+        })
+        .collect()
+}
+
+#[test]
+fn skipping_the_resolver_where_names_are_bindings_changes_nothing() {
+    let route = RouteContext {
+        params: &[],
+        next_major: Some(16),
+        file: "pages/api/x.ts",
+    };
+    let (mut skipped, mut resolved) = (0, 0);
+    for (path, extension) in fixture_sources() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(mut always) = crate::parse::parse_resolving_always(&text, &extension) else {
+            continue;
+        };
+        if !crate::parse::names_tell_bindings_apart(&always.program) {
+            resolved += 1;
+            continue;
+        }
+        skipped += 1;
+        let mut fast = crate::parse::parse_with(&text, &extension, true).unwrap();
+        let analyse = |parsed: &mut crate::parse::Parsed| {
+            let comments = std::mem::take(&mut parsed.comments);
+            format!(
+                "{:#?}",
+                super::analyse_parsed(parsed, comments, &text, &route, true)
+            )
+        };
+        assert_eq!(
+            analyse(&mut fast),
+            analyse(&mut always),
+            "{}: the analysis differs without the resolver",
+            path.display()
+        );
+    }
+    // Both kinds of file are in the fixtures, so both paths were compared or taken.
+    assert!(
+        skipped > 50 && resolved > 20,
+        "{skipped} skipped, {resolved} resolved"
+    );
+}
+
+#[test]
+fn a_name_bound_twice_is_resolved() {
+    let parse = |text: &str| crate::parse::parse_syntax(text, "ts").unwrap();
+    let once = "import x from 'x'\nexport default function h(req, res) { const { a } = req.body; res.json(a) }";
+    assert!(crate::parse::names_tell_bindings_apart(&parse(once)));
+    for twice in [
+        "export default function h(req, res) { fetch('/x').then((res) => res.json()) }",
+        "export default function h(req, res) { if (req.body) { const res = 1 } }",
+        "function res() {}\nexport default function h(req, res) {}",
+        "import res from 'x'\nexport default (req, { res }) => {}",
+        "export default function h(req, res) { try {} catch (res) {} }",
+        "export default function h(req, res) { class res {} }",
+        "export default function h(req, res) { [req, res] = [res, req] }",
+    ] {
+        assert!(
+            !crate::parse::names_tell_bindings_apart(&parse(twice)),
+            "{twice}"
+        );
+    }
+    // An assignment binds nothing, and types are not values.
+    let assigned = "type H = (req: Req, res: Res) => void\nexport default function h(req, res) { let x; x = res }";
+    assert!(crate::parse::names_tell_bindings_apart(&parse(assigned)));
+}
