@@ -22,11 +22,12 @@ pub const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx",
 /// visiting and dropping such a tree recurses once per level. Real handlers nest a few dozen.
 pub const MAX_NESTING: usize = 500;
 
-/// A parsed file, its identifiers marked by scope.
+/// A parsed file whose identifiers tell their bindings apart: by context (swc's resolver), or
+/// by name alone where no name is bound twice (every context is then the empty one).
 pub struct Parsed {
     pub program: Program,
-    /// The context swc's resolver gives the module's top-level bindings: an identifier with
-    /// another context is bound in some inner scope, whatever its name.
+    /// The context of the module's top-level bindings: an identifier with another context is
+    /// bound in some inner scope, whatever its name.
     pub top_level: SyntaxContext,
     /// Every comment, in source order: an edit can tell which comments it would move or
     /// swallow.
