@@ -17,7 +17,7 @@ use crate::project::{self, DiscoverError, NextVersion, Project};
 use crate::route::collisions::{self, Bundler};
 use crate::route::{FileKind, RouteFile, Router};
 use crate::route_modules;
-use crate::source::{self, LineIndex, LoadError};
+use crate::source::{self, LoadError, Positions};
 
 /// The version of the JSON report's schema; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -132,9 +132,9 @@ pub struct Location {
 }
 
 impl Location {
-    fn of(range: TextRange, text: &str, index: &LineIndex) -> Self {
-        let (line, column) = index.line_col(text, range.start);
-        let (end_line, end_column) = index.line_col(text, range.end.max(range.start));
+    fn of(range: TextRange, text: &str, positions: &Positions) -> Self {
+        let (line, column) = positions.line_col(text, range.start);
+        let (end_line, end_column) = positions.line_col(text, Self::end_of(range));
         Location {
             start: range.start,
             end: range.end,
@@ -143,6 +143,16 @@ impl Location {
             end_line,
             end_column,
         }
+    }
+
+    /// Where a location of `range` ends (an inverted range ends where it starts).
+    fn end_of(range: TextRange) -> u32 {
+        range.end.max(range.start)
+    }
+
+    /// The offsets [`Location::of`] looks up for these ranges.
+    fn offsets(ranges: impl Iterator<Item = TextRange>) -> impl Iterator<Item = u32> {
+        ranges.flat_map(|r| [r.start, Self::end_of(r)])
     }
 }
 
@@ -608,7 +618,11 @@ fn is_declaration_file(file: &RouteFile) -> bool {
         .rsplit('.')
         .next()
         .is_some_and(|e| matches!(e, "ts" | "tsx" | "mts" | "cts"));
-    typescript && file.display.ends_with(&format!(".d.{}", file.extension))
+    typescript
+        && file
+            .display
+            .strip_suffix(file.extension.as_str())
+            .is_some_and(|stem| stem.ends_with(".d."))
 }
 
 /// Adds a finding about the whole file to an analysed route.
@@ -692,8 +706,14 @@ fn analyse_file<T>(
             (analysis, String::new(), io_failure)
         }
     };
-    let index = LineIndex::new(&text);
-    let locate = |d: &Diagnostic| locate(d, &text, &index);
+    let positions = Positions::of(
+        &text,
+        Location::offsets(
+            (analysis.diagnostics.iter().map(|d| d.range))
+                .chain(analysis.uses.iter().map(|u| u.range)),
+        ),
+    );
+    let locate = |d: &Diagnostic| locate(d, &text, &positions);
     let mut diagnostics: Vec<LocatedDiagnostic> = analysis.diagnostics.iter().map(locate).collect();
     diagnostics.sort_by_key(|d| (d.at.line, d.at.column, d.code));
     let verdict = analysis.verdict;
@@ -710,7 +730,7 @@ fn analyse_file<T>(
                 .as_ref()
                 .filter(|_| u.kind == UseKind::Query)
                 .map(|k| params.contains(k)),
-            at: Location::of(u.range, &text, &index),
+            at: Location::of(u.range, &text, &positions),
         })
         .collect();
     let keeps = keep && file.kind == FileKind::PagesApi && analysis.model.is_some();
@@ -740,19 +760,23 @@ fn analyse_file<T>(
     (route, io_failure, made)
 }
 
-fn locate(d: &Diagnostic, text: &str, index: &LineIndex) -> LocatedDiagnostic {
-    let at = Location::of(d.range, text, index);
+fn locate(d: &Diagnostic, text: &str, positions: &Positions) -> LocatedDiagnostic {
+    let at = Location::of(d.range, text, positions);
     LocatedDiagnostic {
         code: d.code,
         name: d.code.name(),
         severity: d.severity,
         message: d.message.clone(),
         help: d.help.clone(),
-        source_line: index.line_text(text, at.line).to_owned(),
+        source_line: positions.line_text(text, d.range.start).to_owned(),
         at,
     }
 }
 
 fn at_file_start(d: &Diagnostic) -> LocatedDiagnostic {
-    locate(d, "", &LineIndex::new(""))
+    locate(
+        d,
+        "",
+        &Positions::of("", Location::offsets(std::iter::once(d.range))),
+    )
 }

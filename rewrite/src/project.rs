@@ -500,8 +500,8 @@ impl Walk<'_> {
         pattern: String,
     ) -> RouteFile {
         RouteFile {
-            display: format!("{}{inside}", router.display),
-            rel: format!("{}{inside}", router.rel),
+            display: [router.display.as_str(), inside].concat(),
+            rel: [router.rel.as_str(), inside].concat(),
             path,
             kind,
             extension,

@@ -68,7 +68,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
+        // Room for lines of 32 bytes on average: most files need no second allocation.
+        let mut line_starts = Vec::with_capacity(1 + text.len() / 32);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         Self { line_starts }
     }
@@ -106,9 +108,114 @@ impl LineIndex {
     }
 }
 
+/// The lines and columns of the few offsets a file's report names (its findings and its
+/// `req`/`res` uses), found in one pass over the text up to the last of them: a [`LineIndex`]
+/// finds every line of the file first, which costs more than the handful of lookups a handler
+/// file needs.
+pub struct Positions {
+    /// (offset, 1-based line, the offset its line starts at), by offset.
+    known: Vec<(u32, u32, u32)>,
+}
+
+impl Positions {
+    pub fn of(text: &str, offsets: impl IntoIterator<Item = u32>) -> Self {
+        let mut wanted: Vec<u32> = offsets.into_iter().map(|o| on_char(text, o)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let bytes = text.as_bytes();
+        let (mut line, mut line_start, mut scanned) = (1u32, 0u32, 0u32);
+        let known = wanted
+            .into_iter()
+            .map(|offset| {
+                let passed = &bytes[scanned as usize..offset as usize];
+                // Counting bytes is vectorised; finding each line break is not.
+                let breaks = bytecount::count(passed, b'\n') as u32;
+                if breaks > 0 {
+                    line += breaks;
+                    line_start =
+                        scanned + memchr::memrchr(b'\n', passed).map_or(0, |i| i as u32) + 1;
+                }
+                scanned = offset;
+                (offset, line, line_start)
+            })
+            .collect();
+        Self { known }
+    }
+
+    /// 1-based (line, column) of an offset given to [`Positions::of`], as [`LineIndex::line_col`]
+    /// finds them.
+    pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
+        let (offset, line, start) = self.position(text, offset);
+        let before = &text[start as usize..offset as usize];
+        let column = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        (line, column as u32 + 1)
+    }
+
+    /// The text of the line an offset given to [`Positions::of`] is on, without its ending.
+    pub fn line_text<'a>(&self, text: &'a str, offset: u32) -> &'a str {
+        let (_, _, start) = self.position(text, offset);
+        let rest = &text[start as usize..];
+        let end = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest.len(), |i| i + 1);
+        rest[..end].trim_end_matches(['\n', '\r'])
+    }
+
+    fn position(&self, text: &str, offset: u32) -> (u32, u32, u32) {
+        let offset = on_char(text, offset);
+        let i = self
+            .known
+            .binary_search_by_key(&offset, |&(o, _, _)| o)
+            .expect("the offset was given to Positions::of");
+        self.known[i]
+    }
+}
+
+/// `offset` clamped to the text and moved back to the start of the character it is in.
+fn on_char(text: &str, offset: u32) -> u32 {
+    let mut offset = (offset as usize).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Positions finds what the line index finds, for every offset of texts with multi-byte
+    /// characters, CRLF endings, empty lines and no final line break, and past the end.
+    #[test]
+    fn positions_agree_with_the_line_index() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab\né x\n",
+            "x\r\n\r\ny é\n\nzz",
+            "€€\n€\n\n€",
+        ] {
+            let index = LineIndex::new(text);
+            let offsets: Vec<u32> = (0..=text.len() as u32 + 2).rev().collect();
+            let positions = Positions::of(text, offsets.iter().copied());
+            for offset in offsets {
+                let (line, column) = index.line_col(text, offset);
+                assert_eq!(
+                    positions.line_col(text, offset),
+                    (line, column),
+                    "{text:?} at {offset}"
+                );
+                assert_eq!(
+                    positions.line_text(text, offset),
+                    index.line_text(text, line),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn line_and_column_count_code_points() {

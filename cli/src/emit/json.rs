@@ -90,16 +90,17 @@ struct Nested {
 }
 
 impl Nested {
-    fn newline<W: Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        out.write_all(b"\n")?;
-        let mut width = self.depth * 2;
-        while width > 0 {
-            let n = width.min(SPACES.len());
-            out.write_all(&SPACES[..n])?;
-            width -= n;
+    /// A line break and the indentation of the current depth, after a comma when `comma`: in
+    /// one write (every depth a report reaches fits the buffer).
+    fn line<W: Write + ?Sized>(&self, out: &mut W, comma: bool) -> std::io::Result<()> {
+        let from = usize::from(!comma);
+        let width = self.depth * 2;
+        if let Some(line) = COMMA_LINE_BREAK_AND_SPACES.get(from..2 + width) {
+            out.write_all(line)
+        } else {
+            out.write_all(&COMMA_LINE_BREAK_AND_SPACES[from..2])?;
+            (0..width).try_for_each(|_| out.write_all(b" "))
         }
-        Ok(())
     }
 
     fn open<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
@@ -111,18 +112,19 @@ impl Nested {
     fn close<W: Write + ?Sized>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth -= 1;
         if self.has_value {
-            self.newline(out)?;
+            self.line(out, false)?;
         }
         out.write_all(bracket)
     }
 
     fn member<W: Write + ?Sized>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
-        if !first {
-            out.write_all(b",")?;
-        }
-        self.newline(out)
+        self.line(out, !first)
     }
 }
+
+/// `,\n` and 64 spaces: what precedes a member, up to the indentation of 32 levels.
+const COMMA_LINE_BREAK_AND_SPACES: &[u8; 66] =
+    b",\n                                                                ";
 
 impl Formatter for Nested {
     fn begin_array<W: Write + ?Sized>(&mut self, out: &mut W) -> std::io::Result<()> {

@@ -42,7 +42,11 @@ const LIBRARIES: &[(&str, Library)] = &[
 pub fn known(source: &str) -> Option<&'static Library> {
     LIBRARIES
         .iter()
-        .find(|(prefix, _)| source == *prefix || source.starts_with(&format!("{prefix}/")))
+        .find(|(prefix, _)| {
+            source
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
         .map(|(_, l)| l)
 }
 

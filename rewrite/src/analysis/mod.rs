@@ -278,7 +278,10 @@ fn dynamic_imports(text: &str, program: &swc_ecma_ast::Program) -> Vec<String> {
             call.visit_children_with(self);
         }
     }
-    if memchr::memmem::find(text.as_bytes(), b"import(").is_none() {
+    // The searcher is built once: building one costs more than searching a handler file.
+    static IMPORT_CALL: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("import("));
+    if IMPORT_CALL.find(text.as_bytes()).is_none() {
         return Vec::new();
     }
     let mut finder = Finder(Vec::new());

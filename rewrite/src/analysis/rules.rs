@@ -449,7 +449,10 @@ pub fn file_relative_urls(text: &str, program: &swc_ecma_ast::Program, out: &mut
             m.visit_children_with(self);
         }
     }
-    if memchr::memmem::find(text.as_bytes(), b"import.meta").is_none() {
+    // The searcher is built once: building one costs more than searching a handler file.
+    static IMPORT_META: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("import.meta"));
+    if IMPORT_META.find(text.as_bytes()).is_none() {
         return;
     }
     let mut finder = Finder(Vec::new());
