@@ -1,6 +1,8 @@
 //! Benchmark: `migrate check` and `migrate apply --diff` on a synthetic project of 20,000
 //! handlers against the bar, a swc parse-only pass over the same files on the same threads.
-//! Prints wall times and ratios.
+//! Prints wall times and ratios. Each figure is the best of several rounds, and every round
+//! runs each measurement once in turn, so that a slow spell of a shared machine slows both
+//! sides of a ratio rather than one.
 //!
 //!     cargo bench --bench check_vs_parse            # 20,000 handlers, 2 threads
 //!     cargo bench --bench check_vs_parse -- 5000 4  # handlers, threads
@@ -69,8 +71,8 @@ function describe(input: Input): string {
 }
 ";
 
-/// Each measurement is the best of this many runs: the machine is shared and noisy.
-const RUNS: usize = 5;
+/// Each measurement is the best of this many rounds: the machine is shared and noisy.
+const RUNS: usize = 7;
 
 fn generate(root: &Path, handlers: usize, helpers: bool) -> Vec<PathBuf> {
     std::fs::write(
@@ -127,16 +129,18 @@ fn walk_and_parse(root: &Path) -> usize {
     parse_only(&files)
 }
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
+/// The best time of each measurement over `runs` rounds, each round running every measurement
+/// once in turn: a slow spell of this shared machine then slows both sides of a ratio, not one.
+fn interleaved(runs: usize, measurements: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
+    let mut best = vec![Duration::MAX; measurements.len()];
     for _ in 0..runs {
-        let start = Instant::now();
-        let value = f();
-        best = best.min(start.elapsed());
-        last = Some(value);
+        for (measure, best) in measurements.iter_mut().zip(&mut best) {
+            let start = Instant::now();
+            measure();
+            *best = (*best).min(start.elapsed());
+        }
     }
-    (best, last.unwrap())
+    best
 }
 
 fn main() {
@@ -198,23 +202,48 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         bytes / handlers as u64
     );
 
-    let (parse_time, parsed) = best_of(RUNS, || parse_only(&files));
-    assert_eq!(parsed, handlers, "every synthetic handler parses");
-    let (walk_parse_time, parsed) = best_of(RUNS, || walk_and_parse(&root));
-    assert_eq!(parsed, handlers);
-    let (check_time, report) = best_of(RUNS, || migrate_rewrite::check::check(&root).unwrap());
-    assert_eq!(report.routes.len(), handlers);
     let binary = env!("CARGO_BIN_EXE_migrate");
-    let (cli_time, ()) = best_of(RUNS, || {
-        let status = std::process::Command::new(binary)
-            .args(["check", ".", "--format", "json", "--fail-on", "never"])
+    let run_binary = |args: &[&str]| {
+        std::process::Command::new(binary)
+            .args(args)
             .current_dir(&root)
             .env("RAYON_NUM_THREADS", threads.to_string())
             .stdout(std::process::Stdio::null())
             .status()
-            .unwrap();
-        assert!(status.success());
-    });
+            .unwrap()
+    };
+    let times = interleaved(
+        RUNS,
+        &mut [
+            &mut || assert_eq!(parse_only(&files), handlers, "every handler parses"),
+            &mut || assert_eq!(walk_and_parse(&root), handlers),
+            &mut || {
+                let report = migrate_rewrite::check::check(&root).unwrap();
+                assert_eq!(report.routes.len(), handlers);
+            },
+            &mut || {
+                let status = run_binary(&["check", ".", "--format", "json", "--fail-on", "never"]);
+                assert!(status.success());
+            },
+            &mut || {
+                let plan = migrate_rewrite::apply::plan(
+                    std::slice::from_ref(&root),
+                    migrate_rewrite::apply::Options::default(),
+                )
+                .unwrap();
+                assert_eq!(plan.routes.len(), handlers);
+            },
+            &mut || {
+                // 1: there are changes to make; 0: none.
+                let status = run_binary(&["apply", ".", "--diff"]);
+                assert!(matches!(status.code(), Some(0 | 1)), "{status}");
+            },
+        ],
+    );
+    let [parse_time, walk_parse_time, check_time, cli_time, plan_time, apply_time] = times[..]
+    else {
+        unreachable!("six measurements")
+    };
 
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
     println!(
@@ -236,7 +265,7 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
         cli_time.as_secs_f64(),
         ratio(cli_time)
     );
-    measure_apply(&root, handlers, threads, parse_time);
+    print_apply(&root, parse_time, plan_time, apply_time);
     match peak_memory_kib(binary, &root, threads) {
         Some(kib) => println!(
             "migrate check --format json peak memory (max RSS)  {:>6} MiB",
@@ -246,31 +275,9 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
     }
 }
 
-/// `migrate apply` (the library's plan, and the binary printing every diff) on the same files.
-fn measure_apply(root: &Path, handlers: usize, threads: usize, parse_time: Duration) {
-    let binary = env!("CARGO_BIN_EXE_migrate");
-    let root = root.to_owned();
-    let (plan_time, plan) = best_of(RUNS, || {
-        migrate_rewrite::apply::plan(
-            std::slice::from_ref(&root),
-            migrate_rewrite::apply::Options::default(),
-        )
-        .unwrap()
-    });
-    assert_eq!(plan.routes.len(), handlers);
-    let (apply_time, ()) = best_of(RUNS, || {
-        let status = std::process::Command::new(binary)
-            .args(["apply", ".", "--diff"])
-            .current_dir(&root)
-            .env("RAYON_NUM_THREADS", threads.to_string())
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        // 1: there are changes to make; 0: none (every route stays, as in the corpus whose
-        // files export helpers beside the handler).
-        assert!(matches!(status.code(), Some(0 | 1)), "{status}");
-    });
-
+/// `migrate apply`'s figures (the library's plan, and the binary printing every diff), and what
+/// the plan does with the routes.
+fn print_apply(root: &Path, parse_time: Duration, plan_time: Duration, apply_time: Duration) {
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
     println!(
         "migrate apply (library plan)                        {:>8.3} s   {:.2}x",
@@ -282,6 +289,11 @@ fn measure_apply(root: &Path, handlers: usize, threads: usize, parse_time: Durat
         apply_time.as_secs_f64(),
         ratio(apply_time)
     );
+    let plan = migrate_rewrite::apply::plan(
+        &[root.to_owned()],
+        migrate_rewrite::apply::Options::default(),
+    )
+    .unwrap();
     let outcomes =
         |o: migrate_rewrite::apply::Outcome| plan.routes.iter().filter(|r| r.outcome == o).count();
     println!(
