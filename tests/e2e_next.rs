@@ -43,7 +43,7 @@ fn expected_errors(report: &Report) -> Vec<(Code, String)> {
         .chain(report.problems.iter().map(|p| &p.diagnostic))
     {
         if matches!(d.code, Code::InvalidRoute | Code::RoutersInDifferentFolders) {
-            errors.push((d.code, d.message.clone()));
+            errors.push((d.code, d.message.to_string()));
         }
     }
     errors

@@ -10,7 +10,7 @@ use crate::analysis::dispatch::{DispatchStyle, Fallback};
 use crate::analysis::handler::HandlerKind;
 use crate::analysis::uses::{Object, UseKind};
 use crate::analysis::{self, config::PageConfig, Analysis, HandlerSummary, RouteContext, Verdict};
-use crate::diagnostic::{Code, Diagnostic, Severity, TextRange};
+use crate::diagnostic::{Code, Diagnostic, Severity, Text, TextRange};
 use crate::next_config::PageExtensions;
 use crate::parse::Parsed;
 use crate::project::{self, DiscoverError, NextVersion, Project};
@@ -94,8 +94,8 @@ pub struct LocatedDiagnostic {
     pub code: Code,
     pub name: &'static str,
     pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     #[serde(flatten)]
     pub at: Location,
     /// The text of the first line, for code frames.

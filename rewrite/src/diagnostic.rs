@@ -76,30 +76,34 @@ impl TextRange {
     }
 }
 
+/// A message or help text: most are fixed sentences, which a report of 20,000 routes then
+/// holds once instead of once per finding.
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// One finding: a stable code, where it is, what it means and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
     pub range: TextRange,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
     /// A diagnostic with the code's default severity.
-    pub fn new(code: Code, range: TextRange, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, range: TextRange, message: impl Into<Text>) -> Self {
         Self {
             code,
             severity: code.default_severity(),
             range,
             message: message.into(),
-            help: code.default_help().map(str::to_owned),
+            help: code.default_help().map(Text::Borrowed),
         }
     }
 
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -39,7 +39,7 @@ pub fn emit(report: &Report, options: &Options, out: &mut dyn Write) -> std::io:
 
 fn annotation(out: &mut dyn Write, file: &str, d: &LocatedDiagnostic) -> std::io::Result<()> {
     let title = format!("{} {}", d.code, d.name);
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

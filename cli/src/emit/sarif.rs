@@ -116,7 +116,7 @@ pub fn emit(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 
     let mut results = Vec::new();
     let mut push = |file: &str, d: &LocatedDiagnostic| {
-        let mut text = d.message.clone();
+        let mut text = d.message.to_string();
         if let Some(help) = &d.help {
             text.push_str("\nhelp: ");
             text.push_str(help);
