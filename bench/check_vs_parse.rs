@@ -226,6 +226,17 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
                 assert!(status.success());
             },
             &mut || {
+                let status = run_binary(&[
+                    "check",
+                    ".",
+                    "--format",
+                    "json-pretty",
+                    "--fail-on",
+                    "never",
+                ]);
+                assert!(status.success());
+            },
+            &mut || {
                 let plan = migrate_rewrite::apply::plan(
                     std::slice::from_ref(&root),
                     migrate_rewrite::apply::Options::default(),
@@ -240,38 +251,42 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
             },
         ],
     );
-    let [parse_time, walk_parse_time, check_time, cli_time, plan_time, apply_time] = times[..]
+    let [parse_time, walk_parse_time, check_time, cli_time, pretty_time, plan_time, apply_time] =
+        times[..]
     else {
-        unreachable!("six measurements")
+        unreachable!("seven measurements")
     };
 
-    let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
-    println!(
-        "swc parse only            {:>8.3} s   1.00x",
-        parse_time.as_secs_f64()
-    );
-    println!(
-        "walk + swc parse          {:>8.3} s   {:.2}x",
-        walk_parse_time.as_secs_f64(),
-        ratio(walk_parse_time)
-    );
-    println!(
-        "migrate check (library)   {:>8.3} s   {:.2}x",
-        check_time.as_secs_f64(),
-        ratio(check_time)
-    );
-    println!(
-        "migrate check --format json (binary, incl. output) {:>8.3} s   {:.2}x",
-        cli_time.as_secs_f64(),
-        ratio(cli_time)
-    );
+    print_check(&[
+        ("swc parse only", parse_time),
+        ("walk + swc parse", walk_parse_time),
+        ("migrate check (library)", check_time),
+        (
+            "migrate check --format json (binary, incl. output)",
+            cli_time,
+        ),
+        ("migrate check --format json-pretty (binary)", pretty_time),
+    ]);
     print_apply(&root, parse_time, plan_time, apply_time);
     match peak_memory_kib(binary, &root, threads) {
         Some(kib) => println!(
-            "migrate check --format json peak memory (max RSS)  {:>6} MiB",
+            "{:52} {:>6} MiB",
+            "migrate check --format json peak memory (max RSS)",
             kib / 1024
         ),
         None => println!("peak memory: unavailable (needs GNU time at /usr/bin/time)"),
+    }
+}
+
+/// Each figure and its ratio to the first (the parse-only bar).
+fn print_check(figures: &[(&str, Duration)]) {
+    let bar = figures[0].1.as_secs_f64();
+    for (label, time) in figures {
+        println!(
+            "{label:52} {:>8.3} s   {:.2}x",
+            time.as_secs_f64(),
+            time.as_secs_f64() / bar
+        );
     }
 }
 
@@ -280,12 +295,14 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
 fn print_apply(root: &Path, parse_time: Duration, plan_time: Duration, apply_time: Duration) {
     let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
     println!(
-        "migrate apply (library plan)                        {:>8.3} s   {:.2}x",
+        "{:52} {:>8.3} s   {:.2}x",
+        "migrate apply (library plan)",
         plan_time.as_secs_f64(),
         ratio(plan_time)
     );
     println!(
-        "migrate apply --diff (binary, incl. diffs)         {:>8.3} s   {:.2}x",
+        "{:52} {:>8.3} s   {:.2}x",
+        "migrate apply --diff (binary, incl. diffs)",
         apply_time.as_secs_f64(),
         ratio(apply_time)
     );

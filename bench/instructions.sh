@@ -33,11 +33,12 @@ count() { # label, then the command; prints the instruction count
 }
 parse=$(count "$bench" parse .)
 check=$(count "$PWD/$migrate" check . --format json --fail-on never)
+pretty=$(count "$PWD/$migrate" check . --format json-pretty --fail-on never)
 apply=$(count "$PWD/$migrate" apply . --diff)
-python3 - "$handlers" "$parse" "$check" "$apply" <<'PY'
+python3 - "$handlers" "$parse" "$check" "$pretty" "$apply" <<'PY'
 import sys
-n, parse, check, apply_ = sys.argv[1], *map(int, sys.argv[2:])
+n, parse, check, pretty, apply_ = sys.argv[1], *map(int, sys.argv[2:])
 print(f"{n} handlers with helpers, one thread, instructions (callgrind):")
-for label, value in [("swc parse only (read + parse)", parse), ("migrate check --format json", check), ("migrate apply --diff", apply_)]:
-    print(f"  {label:32} {value / 1e6:9.1f} M   {value / parse:.2f}x")
+for label, value in [("swc parse only (read + parse)", parse), ("migrate check --format json", check), ("migrate check --format json-pretty", pretty), ("migrate apply --diff", apply_)]:
+    print(f"  {label:39} {value / 1e6:9.1f} M   {value / parse:.2f}x")
 PY

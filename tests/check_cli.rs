@@ -32,7 +32,10 @@ const FIXTURES: &[&str] = &[
     "fixtures/route-modules",
 ];
 
-const FORMATS: &[&str] = &["human", "json", "sarif", "github"];
+/// `json` is `json-pretty` on one line (the emitter's unit tests compare both with
+/// `serde_json`'s own output, and `one_line_json_is_the_pretty_report` below): the snapshots
+/// show the indented one, which a reviewer can read.
+const FORMATS: &[&str] = &["human", "json-pretty", "sarif", "github"];
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -172,6 +175,18 @@ fn usage_and_io_errors_exit_2() {
         "{}",
         none.stderr
     );
+}
+
+#[test]
+fn one_line_json_is_the_pretty_report() {
+    for fixture in FIXTURES {
+        let compact = migrate(&["check", fixture, "--format", "json"], &repo_root());
+        let pretty = migrate(&["check", fixture, "--format", "json-pretty"], &repo_root());
+        assert_eq!(compact.code, pretty.code);
+        assert_eq!(compact.stdout.lines().count(), 1, "{fixture}: one line");
+        let value = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        assert_eq!(value(&compact.stdout), value(&pretty.stdout), "{fixture}");
+    }
 }
 
 #[test]

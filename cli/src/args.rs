@@ -129,8 +129,10 @@ pub struct CheckArgs {
 pub enum Format {
     /// Code frames and a summary, for people.
     Human,
-    /// The full report (schema in docs/json-schema.md).
+    /// The full report on one line (schema in docs/json-schema.md).
     Json,
+    /// The same report, indented.
+    JsonPretty,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).

@@ -25,7 +25,8 @@ pub fn emit(
 ) -> std::io::Result<()> {
     match format {
         Format::Human => human::emit(report, options, out),
-        Format::Json => json::emit(report, out),
+        Format::Json => json::emit(report, json::Layout::Compact, out),
+        Format::JsonPretty => json::emit(report, json::Layout::Pretty, out),
         Format::Sarif => sarif::emit(report, out),
         Format::Github => github::emit(report, options, out),
     }
