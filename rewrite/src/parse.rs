@@ -1,15 +1,17 @@
 //! Parsing one file with swc, choosing the syntax from the file's extension.
 
 use swc_common::comments::{CommentKind, SingleThreadedComments};
-use swc_common::{BytePos, Globals, Mark, Spanned, SyntaxContext, GLOBALS};
-use swc_ecma_ast::Program;
+use swc_common::{BytePos, Globals, Mark, Spanned, SyntaxContext, DUMMY_SP, GLOBALS};
+use swc_ecma_ast::{EmptyStmt, Ident, Module, Program, Script, Stmt};
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_transforms_base::resolver;
-use swc_ecma_visit::VisitMutWith;
+use swc_ecma_visit::{noop_visit_mut_type, VisitMut, VisitMutWith};
 
 use crate::diagnostic::TextRange;
 
 mod unique_bindings;
+
+pub use unique_bindings::Resolution;
 
 /// swc reserves position 0 for "no position", so files start at 1; subtract this to get a
 /// byte offset into the text.
@@ -22,8 +24,9 @@ pub const SOURCE_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx",
 /// visiting and dropping such a tree recurses once per level. Real handlers nest a few dozen.
 pub const MAX_NESTING: usize = 500;
 
-/// A parsed file whose identifiers tell their bindings apart: by context (swc's resolver), or
-/// by name alone where no name is bound twice (every context is then the empty one).
+/// A parsed file whose identifiers tell their bindings apart: by context (swc's resolver), by
+/// name alone where no name is bound twice (every context is then the empty one), or both: the
+/// top-level statements that bind a name twice inside their functions resolved, the rest named.
 pub struct Parsed {
     pub program: Program,
     /// The context of the module's top-level bindings: an identifier with another context is
@@ -98,10 +101,10 @@ pub fn parse_resolving_always(text: &str, extension: &str) -> Result<Parsed, Par
     Ok(parsed)
 }
 
-/// Whether [`parse`] skips the resolver for this program (see [`unique_bindings`]).
+/// How much of `program` [`parse`] resolves (see [`unique_bindings`]).
 #[cfg(test)]
-pub fn names_tell_bindings_apart(program: &Program) -> bool {
-    unique_bindings::every_binding_named_once(program)
+pub fn resolution(program: &Program) -> unique_bindings::Resolution {
+    unique_bindings::resolution(program)
 }
 
 /// Parses without marking scopes: for checking that a rewrite's output is valid and for
@@ -175,18 +178,20 @@ fn sorted_comments(comments: SingleThreadedComments) -> Vec<Comment> {
 /// typical handler file declares (interfaces, annotations), which the resolver would otherwise
 /// walk scope by scope. An identifier in a type keeps its parsed context.
 ///
-/// When every binding of the file has a name of its own, names already tell bindings apart and
-/// the resolver is skipped: every identifier keeps the empty context, which is then also the
-/// top level's (see [`unique_bindings`]).
+/// When no name is bound twice, names already tell bindings apart and the resolver is skipped:
+/// every identifier keeps the empty context, which is then also the top level's; when the
+/// names bound twice are all bound inside functions, only the top-level statements holding
+/// them are resolved (see [`unique_bindings`]).
 fn resolve_scopes(program: Program) -> Parsed {
-    if unique_bindings::every_binding_named_once(&program) {
-        return Parsed {
+    match unique_bindings::resolution(&program) {
+        Resolution::NotNeeded => Parsed {
             program,
             top_level: SyntaxContext::empty(),
             comments: Vec::new(),
-        };
+        },
+        Resolution::Statements(statements) => resolve_statements(program, &statements),
+        Resolution::WholeFile => run_resolver(program),
     }
-    run_resolver(program)
 }
 
 fn run_resolver(mut program: Program) -> Parsed {
@@ -202,13 +207,82 @@ fn run_resolver(mut program: Program) -> Parsed {
     })
 }
 
+/// Resolves each of these top-level statements as if it were the whole file, then gives what
+/// it binds at its top and what it leaves unbound the empty context: the file's top level and
+/// its globals, as every other statement names them.
+fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
+    GLOBALS.set(&Globals::new(), || {
+        let unresolved = Mark::new();
+        let top_level = Mark::new();
+        let mut to_top = ToTopLevel([
+            SyntaxContext::empty().apply_mark(unresolved),
+            SyntaxContext::empty().apply_mark(top_level),
+        ]);
+        match &mut program {
+            Program::Module(module) => {
+                for &i in statements {
+                    let item = std::mem::replace(&mut module.body[i], empty_statement().into());
+                    let mut alone = Module {
+                        span: module.span,
+                        body: vec![item],
+                        shebang: None,
+                    };
+                    alone.visit_mut_with(&mut resolver(unresolved, top_level, false));
+                    alone.visit_mut_with(&mut to_top);
+                    module.body[i] = alone.body.pop().expect("the statement put there");
+                }
+            }
+            Program::Script(script) => {
+                for &i in statements {
+                    let stmt = std::mem::replace(&mut script.body[i], empty_statement());
+                    let mut alone = Script {
+                        span: script.span,
+                        body: vec![stmt],
+                        shebang: None,
+                    };
+                    alone.visit_mut_with(&mut resolver(unresolved, top_level, false));
+                    alone.visit_mut_with(&mut to_top);
+                    script.body[i] = alone.body.pop().expect("the statement put there");
+                }
+            }
+        }
+        Parsed {
+            program,
+            top_level: SyntaxContext::empty(),
+            comments: Vec::new(),
+        }
+    })
+}
+
+fn empty_statement() -> Stmt {
+    Stmt::Empty(EmptyStmt { span: DUMMY_SP })
+}
+
+/// Gives identifiers of these contexts the empty one.
+struct ToTopLevel([SyntaxContext; 2]);
+
+impl VisitMut for ToTopLevel {
+    noop_visit_mut_type!();
+
+    fn visit_mut_ident(&mut self, ident: &mut Ident) {
+        if self.0.contains(&ident.ctxt) {
+            ident.ctxt = SyntaxContext::empty();
+        }
+    }
+}
+
 /// The offset of the first bracket that opens nesting deeper than [`MAX_NESTING`], counting
 /// `(`, `[` and `{` outside nothing in particular: strings and comments can only make the count
 /// higher than the truth, and only by as many brackets as they contain.
 fn too_deep_at(text: &str) -> Option<usize> {
     // Fewer opening brackets than the limit cannot nest past it: skip the byte-by-byte scan
-    // (counting three bytes is vectorised and almost free).
-    if memchr::memchr3_iter(b'(', b'[', b'{', text.as_bytes()).count() <= MAX_NESTING {
+    // (counting a byte is vectorised and almost free; finding each bracket is not).
+    let bytes = text.as_bytes();
+    let opening: usize = [b'(', b'[', b'{']
+        .into_iter()
+        .map(|bracket| bytecount::count(bytes, bracket))
+        .sum();
+    if opening <= MAX_NESTING {
         return None;
     }
     let mut depth = 0usize;

@@ -1050,25 +1050,30 @@ fn fixture_sources() -> Vec<(std::path::PathBuf, String)> {
 }
 
 #[test]
-fn skipping_the_resolver_where_names_are_bindings_changes_nothing() {
+fn resolving_less_where_names_are_bindings_changes_nothing() {
+    use crate::parse::Resolution;
+    use crate::parse::{resolution, Parsed};
     let route = RouteContext {
         params: &[],
         next_major: Some(16),
         file: "pages/api/x.ts",
     };
-    let (mut skipped, mut resolved) = (0, 0);
+    let (mut by_name, mut by_statement, mut whole) = (0, 0, 0);
     for (path, extension) in fixture_sources() {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(mut always) = crate::parse::parse_resolving_always(&text, &extension) else {
             continue;
         };
-        if !crate::parse::names_tell_bindings_apart(&always.program) {
-            resolved += 1;
-            continue;
+        match resolution(&always.program) {
+            Resolution::NotNeeded => by_name += 1,
+            Resolution::Statements(_) => by_statement += 1,
+            Resolution::WholeFile => {
+                whole += 1;
+                continue;
+            }
         }
-        skipped += 1;
         let mut fast = crate::parse::parse_with(&text, &extension, true).unwrap();
-        let analyse = |parsed: &mut crate::parse::Parsed| {
+        let analyse = |parsed: &mut Parsed| {
             let comments = std::mem::take(&mut parsed.comments);
             format!(
                 "{:#?}",
@@ -1078,37 +1083,43 @@ fn skipping_the_resolver_where_names_are_bindings_changes_nothing() {
         assert_eq!(
             analyse(&mut fast),
             analyse(&mut always),
-            "{}: the analysis differs without the resolver",
+            "{}: the analysis differs from the whole file's resolution",
             path.display()
         );
     }
-    // Both kinds of file are in the fixtures, so both paths were compared or taken.
+    // Every way is taken by the fixtures, so each was compared (or is the resolver itself).
     assert!(
-        skipped > 50 && resolved > 20,
-        "{skipped} skipped, {resolved} resolved"
+        by_name > 50 && by_statement > 10 && whole > 2,
+        "{by_name} by name, {by_statement} by statement, {whole} whole"
     );
 }
 
 #[test]
-fn a_name_bound_twice_is_resolved() {
-    let parse = |text: &str| crate::parse::parse_syntax(text, "ts").unwrap();
+fn how_much_is_resolved() {
+    use crate::parse::Resolution;
+    let of =
+        |text: &str| crate::parse::resolution(&crate::parse::parse_syntax(text, "ts").unwrap());
     let once = "import x from 'x'\nexport default function h(req, res) { const { a } = req.body; res.json(a) }";
-    assert!(crate::parse::names_tell_bindings_apart(&parse(once)));
-    for twice in [
-        "export default function h(req, res) { fetch('/x').then((res) => res.json()) }",
-        "export default function h(req, res) { if (req.body) { const res = 1 } }",
-        "function res() {}\nexport default function h(req, res) {}",
-        "import res from 'x'\nexport default (req, { res }) => {}",
-        "export default function h(req, res) { try {} catch (res) {} }",
-        "export default function h(req, res) { class res {} }",
-        "export default function h(req, res) { [req, res] = [res, req] }",
-    ] {
-        assert!(
-            !crate::parse::names_tell_bindings_apart(&parse(twice)),
-            "{twice}"
-        );
-    }
+    assert_eq!(of(once), Resolution::NotNeeded);
     // An assignment binds nothing, and types are not values.
     let assigned = "type H = (req: Req, res: Res) => void\nexport default function h(req, res) { let x; x = res }";
-    assert!(crate::parse::names_tell_bindings_apart(&parse(assigned)));
+    assert_eq!(of(assigned), Resolution::NotNeeded);
+    for (inside, statements) in [
+        ("export default function h(req, res) { fetch('/x').then((res) => res.json()) }", vec![0]),
+        ("import x from 'x'\nexport default function h(req, res) { if (req.body) { const res = 1 } }", vec![1]),
+        ("export default function h(req, res) { try {} catch (res) {} }", vec![0]),
+        ("export default function h(req, res) { class res {} }", vec![0]),
+        ("export default function h(req, res) { [req, res] = [res, req] }", vec![0]),
+        ("const a = (req) => 1\nconst b = 2\nfunction c(req) {}", vec![0, 2]),
+    ] {
+        assert_eq!(of(inside), Resolution::Statements(statements), "{inside}");
+    }
+    for outside in [
+        "function res() {}\nexport default function h(req, res) {}",
+        "import res from 'x'\nexport default (req, { res }) => {}",
+        "try {} catch (e) {}\nconst e = 1",
+        "var a = 1\nvar a = 2",
+    ] {
+        assert_eq!(of(outside), Resolution::WholeFile, "{outside}");
+    }
 }
