@@ -212,11 +212,10 @@ fn run_resolver(mut program: Program) -> Parsed {
 /// its globals, as every other statement names them.
 fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
     GLOBALS.set(&Globals::new(), || {
-        let unresolved = Mark::new();
-        let top_level = Mark::new();
+        let marks = (Mark::new(), Mark::new());
         let mut to_top = ToTopLevel([
-            SyntaxContext::empty().apply_mark(unresolved),
-            SyntaxContext::empty().apply_mark(top_level),
+            SyntaxContext::empty().apply_mark(marks.0),
+            SyntaxContext::empty().apply_mark(marks.1),
         ]);
         match &mut program {
             Program::Module(module) => {
@@ -227,8 +226,7 @@ fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
                         body: vec![item],
                         shebang: None,
                     };
-                    alone.visit_mut_with(&mut resolver(unresolved, top_level, false));
-                    alone.visit_mut_with(&mut to_top);
+                    resolve_alone(&mut alone, marks, &mut to_top);
                     module.body[i] = alone.body.pop().expect("the statement put there");
                 }
             }
@@ -240,8 +238,7 @@ fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
                         body: vec![stmt],
                         shebang: None,
                     };
-                    alone.visit_mut_with(&mut resolver(unresolved, top_level, false));
-                    alone.visit_mut_with(&mut to_top);
+                    resolve_alone(&mut alone, marks, &mut to_top);
                     script.body[i] = alone.body.pop().expect("the statement put there");
                 }
             }
@@ -252,6 +249,17 @@ fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
             comments: Vec::new(),
         }
     })
+}
+
+/// swc's resolver on a module or script that holds one statement (with these unresolved and
+/// top-level marks), then the empty context for what it binds at its top or leaves unbound.
+fn resolve_alone<T>(alone: &mut T, (unresolved, top_level): (Mark, Mark), to_top: &mut ToTopLevel)
+where
+    T: VisitMutWith<dyn VisitMut> + VisitMutWith<ToTopLevel>,
+{
+    let mut resolver = resolver(unresolved, top_level, false);
+    alone.visit_mut_with(&mut resolver as &mut dyn VisitMut);
+    alone.visit_mut_with(to_top);
 }
 
 fn empty_statement() -> Stmt {

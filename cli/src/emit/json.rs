@@ -69,7 +69,7 @@ pub fn emit(report: &Report, layout: Layout, out: &mut dyn Write) -> std::io::Re
     out.write_all(between)?;
     field(out, layout, "projects", &report.projects)?;
     out.write_all(between)?;
-    out.write_all(key(layout, "routes"))?;
+    key(out, layout, "routes")?;
     out.write_all(b"[")?;
     let before_route: &[u8] = match layout {
         Layout::Compact => b",",
@@ -107,21 +107,13 @@ pub fn emit(report: &Report, layout: Layout, out: &mut dyn Write) -> std::io::Re
     out.write_all(b"\n")
 }
 
-/// `"name": ` (or `"name":` on one line).
-fn key(layout: Layout, name: &str) -> &'static [u8] {
-    let (pretty, compact): (&'static [u8], &'static [u8]) = match name {
-        "schema_version" => (b"\"schema_version\": ", b"\"schema_version\":"),
-        "projects" => (b"\"projects\": ", b"\"projects\":"),
-        "routes" => (b"\"routes\": ", b"\"routes\":"),
-        "collisions" => (b"\"collisions\": ", b"\"collisions\":"),
-        "problems" => (b"\"problems\": ", b"\"problems\":"),
-        "io_failures" => (b"\"io_failures\": ", b"\"io_failures\":"),
-        _ => unreachable!("not a member of the report: {name}"),
-    };
-    match layout {
-        Layout::Compact => compact,
-        Layout::Pretty => pretty,
-    }
+/// `"name": ` (or `"name":` on one line): a member's key of the top-level object.
+fn key(out: &mut dyn Write, layout: Layout, name: &str) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, name)?;
+    out.write_all(match layout {
+        Layout::Compact => b":",
+        Layout::Pretty => b": ",
+    })
 }
 
 /// A member of the top-level object: its key, and its value laid out one level deep.
@@ -131,7 +123,7 @@ fn field<T: Serialize>(
     name: &str,
     value: &T,
 ) -> std::io::Result<()> {
-    out.write_all(key(layout, name))?;
+    key(out, layout, name)?;
     layout.write(out, value, 1)
 }
 

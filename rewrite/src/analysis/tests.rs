@@ -1059,8 +1059,20 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
         file: "pages/api/x.ts",
     };
     let (mut by_name, mut by_statement, mut whole) = (0, 0, 0);
-    for (path, extension) in fixture_sources() {
-        let text = std::fs::read_to_string(&path).unwrap();
+    // The fixtures, and CommonJS scripts (resolved statement by statement too).
+    let scripts = [
+        "const db = require('db')\nmodule.exports = async function (req, res) { const rows = await db.all().then((res) => res.rows); res.json(rows) }",
+        "function helper(req, res) { res.status(500).end() }\nmodule.exports = (req, res) => { if (req.method !== 'GET') return helper(req, res); fetch('/x').then((res) => res.json()); res.end() }",
+    ];
+    let sources = fixture_sources()
+        .into_iter()
+        .map(|(path, extension)| (std::fs::read_to_string(&path).unwrap(), extension, path))
+        .chain(
+            scripts
+                .iter()
+                .map(|text| ((*text).to_owned(), "js".to_owned(), "script".into())),
+        );
+    for (text, extension, path) in sources {
         let Ok(mut always) = crate::parse::parse_resolving_always(&text, &extension) else {
             continue;
         };
@@ -1114,6 +1126,17 @@ fn how_much_is_resolved() {
     ] {
         assert_eq!(of(inside), Resolution::Statements(statements), "{inside}");
     }
+    // A CommonJS file is a script: its statements are resolved the same way.
+    let script = crate::parse::parse_syntax(
+        "const db = require('db')\nmodule.exports = function (req, res) { db.then((res) => 1) }",
+        "js",
+    )
+    .unwrap();
+    assert!(matches!(script, swc_ecma_ast::Program::Script(_)));
+    assert_eq!(
+        crate::parse::resolution(&script),
+        Resolution::Statements(vec![1])
+    );
     for outside in [
         "function res() {}\nexport default function h(req, res) {}",
         "import res from 'x'\nexport default (req, { res }) => {}",
