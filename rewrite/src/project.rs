@@ -143,7 +143,9 @@ fn load_project(root: &Path, base: &Path) -> Project {
     if let Some(app) = &app_dir {
         walk.app(app);
     }
-    walk.files.sort_by(|a, b| a.display.cmp(&b.display));
+    // Paths are unique, so an unstable sort gives the one order; in parallel, as the walk was.
+    walk.files
+        .par_sort_unstable_by(|a, b| a.display.cmp(&b.display));
     Project {
         root: root.to_owned(),
         display_root: relative(root, base).unwrap_or_else(|| ".".to_owned()),

@@ -4,7 +4,7 @@
 //! they run without the wrappers their importer applies, or answer 500 without a default
 //! export. This module builds the import graph over `pages/api` to find them.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
@@ -29,7 +29,8 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     }
     // Keyed by text borrowed from the files' own paths: no allocation per file, and hashing a
     // string is far cheaper than hashing a `Path` component by component.
-    let mut by_path: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut by_path: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(files.len() * 2, rustc_hash::FxBuildHasher);
     for (i, file) in files.iter().enumerate() {
         if file.kind != FileKind::PagesApi {
             continue;
@@ -50,14 +51,12 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     }
     let mut importers: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for &(importer, specifiers) in imports {
-        let Some(dir) = files[importer].path.parent() else {
+        let Some(dir) = files[importer].path.parent().and_then(Path::to_str) else {
             continue;
         };
         for specifier in specifiers {
-            let target = normalize(&dir.join(specifier));
-            let Some(target) = target.to_str() else {
-                continue;
-            };
+            let target = join_normalized(dir, specifier);
+            let target = target.as_str();
             let found = by_path.get(target).or_else(|| {
                 // `./_get.js` naming `_get.ts`.
                 let name_start = target.rfind('/').map_or(0, |i| i + 1);
@@ -81,28 +80,41 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     modules
 }
 
-/// `a/./b/../c` as `a/c`, without touching the file system; a leading `..` stays.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
+/// `specifier` (`./_get`, `../lib/db`) taken from directory `dir`, with `.` and `..` worked out
+/// without touching the file system (`a/./b/../c` is `a/c`; a `..` with nothing to undo
+/// stays). Text, not `Path` components: this runs once per relative import of every route.
+fn join_normalized(dir: &str, specifier: &str) -> String {
+    let separator = std::path::MAIN_SEPARATOR;
+    let mut parts: Vec<&str> = Vec::with_capacity(16);
+    for part in dir
+        .split(separator)
+        .chain(specifier.split(['/', separator]))
+    {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
                 }
-            }
-            other => out.push(other.as_os_str()),
+                _ => parts.push(".."),
+            },
+            part => parts.push(part),
         }
     }
-    out
+    let mut joined = String::with_capacity(dir.len() + specifier.len() + 1);
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 || dir.starts_with(separator) {
+            joined.push(separator);
+        }
+        joined.push_str(part);
+    }
+    joined
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn file(path: &str, kind: FileKind) -> RouteFile {
         RouteFile {
@@ -120,10 +132,15 @@ mod tests {
     #[test]
     fn normalizes_without_the_file_system() {
         assert_eq!(
-            normalize(Path::new("../p/pages/./api/x/../_get")),
-            PathBuf::from("../p/pages/api/_get")
+            join_normalized("../p/pages/./api/x", "../_get"),
+            "../p/pages/api/_get"
         );
-        assert_eq!(normalize(Path::new("/p/a/../../b")), PathBuf::from("/b"));
+        assert_eq!(join_normalized("/p/a", "../../b"), "/b");
+        assert_eq!(join_normalized("/p", "../../b"), "/../b");
+        assert_eq!(join_normalized("p/api", "./_utils//x/"), "p/api/_utils/x");
+        assert_eq!(join_normalized("./pages/api", "../../lib"), "lib");
+        assert_eq!(join_normalized("pages", "../../lib"), "../lib");
+        assert_eq!(join_normalized("", "./_get"), "_get");
     }
 
     #[test]
