@@ -2,11 +2,14 @@
 //! `docs/json-schema.md`, on one line (for machines, as biome's and eslint's `json` reporters
 //! write it: a third smaller than indented, and faster to write), or indented by two spaces.
 //!
-//! The routes, which are most of the output (every `req`/`res` use), are serialized in
-//! parallel, a batch at a time, each route already laid out as a member of the `routes` array,
-//! and written out as each batch is ready: the bytes are those `serde_json::to_writer` (or
-//! `to_writer_pretty`) gives for the whole report, but the wall time on a large project is not,
-//! and the output is never held in memory twice.
+//! The routes, which are most of the output (every `req`/`res` use), are written in parallel, a
+//! batch at a time, each route already laid out as a member of the `routes` array (by
+//! [`route::write`], without serde's per-byte work on every key), and written out as each batch
+//! is ready: the bytes are those `serde_json::to_writer` (or `to_writer_pretty`) gives for the
+//! whole report, but the wall time on a large project is not, and the output is never held in
+//! memory twice.
+
+mod route;
 
 use std::io::Write;
 
@@ -80,13 +83,13 @@ pub fn emit(report: &Report, layout: Layout, out: &mut dyn Write) -> std::io::Re
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let mut text = Vec::with_capacity(chunk.len() * 2048);
-                for route in chunk {
+                for one in chunk {
                     text.extend_from_slice(before_route);
-                    layout.write(&mut text, route, 2)?;
+                    route::write(&mut text, layout, 2, one);
                 }
-                Ok(text)
+                text
             })
-            .collect::<std::io::Result<_>>()?;
+            .collect();
         for (j, chunk) in chunks.iter().enumerate() {
             // The first route of the report has no comma before it.
             let skip = usize::from(i == 0 && j == 0);
@@ -256,6 +259,51 @@ mod tests {
                     String::from_utf8_lossy(&ours)
                 );
             }
+        }
+    }
+
+    /// Text that JSON must escape, or need not although it is not ASCII, in every place a
+    /// route carries user text: file names and patterns, query keys, member names, messages.
+    #[test]
+    fn escaped_and_unicode_text_matches_too() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"dependencies":{"next":"16.0.0"}}"#,
+        )
+        .unwrap();
+        let api = dir.path().join("pages/api");
+        std::fs::create_dir_all(api.join("caf\u{e9}")).unwrap();
+        std::fs::write(
+            api.join("caf\u{e9}/we\"ird\\[id].ts"),
+            "export default function h(req, res) {\n  const a = req.query['a\"b\\\\c\\t']\n  const b = req.query['\u{fc}ber']\n  res.json({ a, b, u: req.\u{fc}ser, w: req.userId })\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            api.join("other.ts"),
+            "export const config = { api: { bodyParser: false } }\nexport default function h(req, res) {\n  if (req.method !== 'POST') throw { statusCode: 405 }\n  res.status(200).send(req.userId)\n}\n",
+        )
+        .unwrap();
+        let report = migrate_rewrite::check::check(dir.path()).unwrap();
+        assert_eq!(report.routes.len(), 2);
+        let text = serde_json::to_string(&report).unwrap();
+        for expected in [
+            r#"we\"ird\\"#,
+            "caf\u{e9}",
+            r#"a\"b\\c\t"#,
+            "\u{fc}ber",
+            "\u{fc}ser",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        for layout in [Layout::Compact, Layout::Pretty] {
+            let mut ours = Vec::new();
+            super::emit(&report, layout, &mut ours).unwrap();
+            assert!(
+                ours == serde_json_of(&report, layout),
+                "{layout:?}: the JSON differs:\n{}",
+                String::from_utf8_lossy(&ours)
+            );
         }
     }
 
