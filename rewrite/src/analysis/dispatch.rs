@@ -646,15 +646,27 @@ fn method_keys(object: &swc_ecma_ast::ObjectLit) -> Option<BTreeSet<String>> {
         .iter()
         .map(|p| match p {
             swc_ecma_ast::PropOrSpread::Prop(prop) => match &**prop {
-                swc_ecma_ast::Prop::KeyValue(kv) => prop_name(&kv.key).map(str::to_uppercase),
-                swc_ecma_ast::Prop::Method(m) => prop_name(&m.key).map(str::to_uppercase),
-                swc_ecma_ast::Prop::Shorthand(i) => Some(i.sym.to_uppercase()),
+                swc_ecma_ast::Prop::KeyValue(kv) => method_key(prop_name(&kv.key)?),
+                swc_ecma_ast::Prop::Method(m) => method_key(prop_name(&m.key)?),
+                swc_ecma_ast::Prop::Shorthand(i) => method_key(&i.sym),
                 _ => None,
             },
             swc_ecma_ast::PropOrSpread::Spread(_) => None,
         })
         .collect::<Option<_>>()?;
-    (!keys.is_empty() && keys.iter().all(|k| is_method_name(k))).then_some(keys)
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// A key naming a method, in upper case: `get`, `GET`. Every object literal of a handler file
+/// is asked, so a key that is no method is turned down before anything is allocated.
+fn method_key(key: &str) -> Option<String> {
+    let upper = if key.is_ascii() {
+        let len_fits = (3..=7).contains(&key.len());
+        len_fits.then(|| key.to_ascii_uppercase())?
+    } else {
+        key.to_uppercase()
+    };
+    is_method_name(&upper).then_some(upper)
 }
 
 fn is_method_name(name: &str) -> bool {

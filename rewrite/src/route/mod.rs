@@ -84,6 +84,10 @@ impl RouteFile {
 
     /// The names of the route's dynamic parameters, in order.
     pub fn param_names(&self) -> Vec<String> {
+        // Most routes are static: no segments to split (this runs once per file checked).
+        if !self.pattern.contains('[') {
+            return Vec::new();
+        }
         segments(&self.pattern)
             .into_iter()
             .filter_map(|s| match s {
