@@ -280,25 +280,31 @@ fn check_project<T: Send>(
         .filter(|&i| files[i].kind.is_api())
         .collect();
     // Route-level problems need only the patterns: find them while the files are analysed.
-    let (route_problems, results) = pool.install(|| {
+    // The reports come back in file order, as `api` is: a route is found by its file's index
+    // without a table as long as the project, and the reports are not moved again.
+    let (route_problems, (routes, outcomes)) = pool.install(|| {
         rayon::join(
             || collisions::find(files, project.bundler),
             || {
+                // Written in place, each where its index says (`unzip` into `Vec`s would gather
+                // the pieces of every task in lists first, and copy them all once more).
+                let (mut routes, mut outcomes) = (Vec::new(), Vec::new());
                 api.par_iter()
                     .with_max_len(FILES_PER_TASK)
-                    .map(|&i| (i, analyse_file(&files[i], project.next.major, while_parsed)))
-                    .collect::<Vec<_>>()
+                    .map(|&i| {
+                        let (route, io_failure, made) =
+                            analyse_file(&files[i], project.next.major, while_parsed);
+                        (route, (io_failure, made))
+                    })
+                    .unzip_into_vecs(&mut routes, &mut outcomes);
+                (routes, outcomes)
             },
         )
     });
 
-    // In file order, as `api` is: a route is found by its file's index without a table as long
-    // as the project, and the reports are moved once, into the report.
-    let mut routes: Vec<RouteReport> = Vec::with_capacity(results.len());
     let mut made_while_parsed: Vec<Option<T>> = (0..files.len()).map(|_| None).collect();
-    for (i, (route, io_failure, made)) in results {
+    for (&i, (io_failure, made)) in api.iter().zip(outcomes) {
         report.io_failures += usize::from(io_failure);
-        routes.push(route);
         made_while_parsed[i] = made;
     }
     let mut routes = ApiRoutes { api: &api, routes };
@@ -749,6 +755,9 @@ fn analyse_file<T>(
     let mut diagnostics: Vec<LocatedDiagnostic> = analysis.diagnostics.iter().map(locate).collect();
     diagnostics.sort_by_key(|d| (d.at.line, d.at.column, d.code));
     let verdict = analysis.verdict;
+    // Copied rather than moved out of the analysis: the copies are made after the syntax tree
+    // is freed, into memory of their own, where what the analysis allocated sits among the
+    // tree's nodes (moving them raised check's peak memory on 20,000 files from 65 to 75 MiB).
     let uses = analysis
         .uses
         .iter()
