@@ -228,8 +228,10 @@ impl Formatter for Nested {
 mod tests {
     use super::Layout;
 
+    use migrate_rewrite::check::Report;
+
     /// What `serde_json` writes for the whole report in `layout`, and a line break.
-    fn serde_json_of(report: &migrate_rewrite::check::Report, layout: Layout) -> Vec<u8> {
+    fn serde_json_of(report: &Report, layout: Layout) -> Vec<u8> {
         let mut text = match layout {
             Layout::Compact => serde_json::to_vec(report),
             Layout::Pretty => serde_json::to_vec_pretty(report),
@@ -237,6 +239,31 @@ mod tests {
         .unwrap();
         text.push(b'\n');
         text
+    }
+
+    /// Our output of `report` is `serde_json`'s, byte for byte, in both layouts.
+    fn assert_same_as_serde_json(report: &Report, what: &str) {
+        for layout in [Layout::Compact, Layout::Pretty] {
+            let mut ours = Vec::new();
+            super::emit(report, layout, &mut ours).unwrap();
+            assert!(
+                ours == serde_json_of(report, layout),
+                "{what}, {layout:?}: the JSON differs:\n{}",
+                String::from_utf8_lossy(&ours)
+            );
+        }
+    }
+
+    /// A project with an empty `pages/api`, for the tests to fill.
+    fn empty_project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"dependencies":{"next":"16.0.0"}}"#,
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("pages/api")).unwrap();
+        dir
     }
 
     /// The streamed output is exactly what `serde_json` writes for the whole report.
@@ -250,15 +277,7 @@ mod tests {
             "serve-faults",
         ] {
             let report = migrate_rewrite::check::check(&root.join(fixture)).unwrap();
-            for layout in [Layout::Compact, Layout::Pretty] {
-                let mut ours = Vec::new();
-                super::emit(&report, layout, &mut ours).unwrap();
-                assert!(
-                    ours == serde_json_of(&report, layout),
-                    "{fixture}, {layout:?}: the JSON differs:\n{}",
-                    String::from_utf8_lossy(&ours)
-                );
-            }
+            assert_same_as_serde_json(&report, fixture);
         }
     }
 
@@ -266,12 +285,7 @@ mod tests {
     /// route carries user text: file names and patterns, query keys, member names, messages.
     #[test]
     fn escaped_and_unicode_text_matches_too() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("package.json"),
-            r#"{"dependencies":{"next":"16.0.0"}}"#,
-        )
-        .unwrap();
+        let dir = empty_project();
         let api = dir.path().join("pages/api");
         std::fs::create_dir_all(api.join("caf\u{e9}")).unwrap();
         std::fs::write(
@@ -296,27 +310,13 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected} in {text}");
         }
-        for layout in [Layout::Compact, Layout::Pretty] {
-            let mut ours = Vec::new();
-            super::emit(&report, layout, &mut ours).unwrap();
-            assert!(
-                ours == serde_json_of(&report, layout),
-                "{layout:?}: the JSON differs:\n{}",
-                String::from_utf8_lossy(&ours)
-            );
-        }
+        assert_same_as_serde_json(&report, "escaped text");
     }
 
     /// A report with no routes and one with more routes than a batch.
     #[test]
     fn empty_and_multi_batch_reports_match_too() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("package.json"),
-            r#"{"dependencies":{"next":"16.0.0"}}"#,
-        )
-        .unwrap();
-        std::fs::create_dir_all(dir.path().join("pages/api")).unwrap();
+        let dir = empty_project();
         for routes in [0, super::BATCH + super::CHUNK + 3] {
             for i in 0..routes {
                 let file = dir.path().join(format!("pages/api/r{i}.js"));
@@ -326,14 +326,7 @@ mod tests {
             }
             let report = migrate_rewrite::check::check(dir.path()).unwrap();
             assert_eq!(report.routes.len(), routes);
-            for layout in [Layout::Compact, Layout::Pretty] {
-                let mut ours = Vec::new();
-                super::emit(&report, layout, &mut ours).unwrap();
-                assert!(
-                    ours == serde_json_of(&report, layout),
-                    "{routes} routes, {layout:?}: the JSON differs"
-                );
-            }
+            assert_same_as_serde_json(&report, &format!("{routes} routes"));
         }
     }
 }
