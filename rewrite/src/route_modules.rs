@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::route::{FileKind, RouteFile};
@@ -27,45 +28,60 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     if imports.is_empty() {
         return Vec::new();
     }
+    let keys: Vec<(usize, ModuleKeys)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, file)| Some((i, module_keys(file)?)))
+        .collect();
+    // Most relative imports leave `pages/api` (`../../lib/db`): an import can only name a
+    // routed file if it starts as every key does, and when none does, no table is built.
+    let Some(prefix) = keys
+        .iter()
+        .flat_map(|(_, k)| k.all())
+        .reduce(|prefix, key| {
+            if key.starts_with(prefix) {
+                prefix
+            } else {
+                common_prefix(prefix, key)
+            }
+        })
+    else {
+        return Vec::new();
+    };
+    let targets: Vec<(usize, String)> = imports
+        .par_iter()
+        .flat_map_iter(|&(importer, specifiers)| {
+            let dir = files[importer].path.parent().and_then(Path::to_str);
+            specifiers
+                .iter()
+                .filter_map(move |specifier| Some((importer, join_normalized(dir?, specifier))))
+        })
+        .filter(|(_, target)| target.starts_with(prefix))
+        .collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
     // Keyed by text borrowed from the files' own paths: no allocation per file, and hashing a
     // string is far cheaper than hashing a `Path` component by component.
     let mut by_path: FxHashMap<&str, usize> =
-        FxHashMap::with_capacity_and_hasher(files.len() * 2, rustc_hash::FxBuildHasher);
-    for (i, file) in files.iter().enumerate() {
-        if file.kind != FileKind::PagesApi {
-            continue;
-        }
-        let Some(path) = file.path.to_str() else {
-            continue;
-        };
-        // Discovery's paths come from a directory walk: no `.` or `..` to normalise away.
-        let stem = path
-            .strip_suffix(file.extension.as_str())
-            .and_then(|s| s.strip_suffix('.'))
-            .unwrap_or(path);
-        if let Some(dir) = stem.strip_suffix("/index") {
+        FxHashMap::with_capacity_and_hasher(keys.len() * 2, rustc_hash::FxBuildHasher);
+    for &(i, ModuleKeys { path, stem, dir }) in &keys {
+        if let Some(dir) = dir {
             by_path.entry(dir).or_insert(i);
         }
         by_path.entry(stem).or_insert(i);
         by_path.insert(path, i);
     }
     let mut importers: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for &(importer, specifiers) in imports {
-        let Some(dir) = files[importer].path.parent().and_then(Path::to_str) else {
-            continue;
-        };
-        for specifier in specifiers {
-            let target = join_normalized(dir, specifier);
-            let target = target.as_str();
-            let found = by_path.get(target).or_else(|| {
-                // `./_get.js` naming `_get.ts`.
-                let name_start = target.rfind('/').map_or(0, |i| i + 1);
-                let dot = target[name_start..].rfind('.').filter(|&d| d > 0)?;
-                by_path.get(&target[..name_start + dot])
-            });
-            if let Some(&module) = found.filter(|&&m| m != importer) {
-                importers.entry(module).or_default().push(importer);
-            }
+    for (importer, target) in &targets {
+        let found = by_path.get(target.as_str()).or_else(|| {
+            // `./_get.js` naming `_get.ts`.
+            let name_start = target.rfind('/').map_or(0, |i| i + 1);
+            let dot = target[name_start..].rfind('.').filter(|&d| d > 0)?;
+            by_path.get(&target[..name_start + dot])
+        });
+        if let Some(&module) = found.filter(|&&m| m != *importer) {
+            importers.entry(module).or_default().push(*importer);
         }
     }
     let mut modules: Vec<RoutedModule> = importers
@@ -78,6 +94,47 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
         .collect();
     modules.sort_by_key(|m| m.module);
     modules
+}
+
+/// The texts an import of a `pages/api` file can name it by: its path, the path without the
+/// extension, and for an `index` file its folder.
+#[derive(Clone, Copy)]
+struct ModuleKeys<'a> {
+    path: &'a str,
+    stem: &'a str,
+    dir: Option<&'a str>,
+}
+
+impl<'a> ModuleKeys<'a> {
+    fn all(self) -> impl Iterator<Item = &'a str> {
+        [self.path, self.stem].into_iter().chain(self.dir)
+    }
+}
+
+fn module_keys(file: &RouteFile) -> Option<ModuleKeys<'_>> {
+    if file.kind != FileKind::PagesApi {
+        return None;
+    }
+    let path = file.path.to_str()?;
+    // Discovery's paths come from a directory walk: no `.` or `..` to normalise away.
+    let stem = path
+        .strip_suffix(file.extension.as_str())
+        .and_then(|s| s.strip_suffix('.'))
+        .unwrap_or(path);
+    Some(ModuleKeys {
+        path,
+        stem,
+        dir: stem.strip_suffix("/index"),
+    })
+}
+
+/// The longest start `a` and `b` share, cut at a character boundary.
+fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let mut len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(len) {
+        len -= 1;
+    }
+    &a[..len]
 }
 
 /// `specifier` (`./_get`, `../lib/db`) taken from directory `dir`, with `.` and `..` worked out
@@ -141,6 +198,31 @@ mod tests {
         assert_eq!(join_normalized("./pages/api", "../../lib"), "lib");
         assert_eq!(join_normalized("pages", "../../lib"), "../lib");
         assert_eq!(join_normalized("", "./_get"), "_get");
+    }
+
+    #[test]
+    fn common_prefixes_end_on_a_character() {
+        assert_eq!(common_prefix("/p/api/é", "/p/api/è"), "/p/api/");
+        assert_eq!(common_prefix("/p/api/x", "/p/api/x.ts"), "/p/api/x");
+        assert_eq!(common_prefix("/p", "/q"), "/");
+    }
+
+    #[test]
+    fn a_lone_module_is_found_by_its_stem() {
+        let files = vec![
+            file("/p/pages/api/x.ts", FileKind::PagesApi),
+            file("/p/pages/api/y.ts", FileKind::PagesApi),
+        ];
+        let imports = vec!["./x".to_owned()];
+        let found = find(&files[..1], &[(0, &imports)]);
+        assert!(found.is_empty(), "a file importing itself is not a module");
+        assert_eq!(
+            find(&files, &[(1, &imports)]),
+            vec![RoutedModule {
+                module: 0,
+                importers: vec![1]
+            }]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::sorted::sort_routes;
+use super::sorted::sort_errors;
 use super::{FileKind, RouteFile, Router};
 use crate::diagnostic::Code;
 
@@ -154,8 +154,8 @@ fn sorter_errors(files: &[RouteFile], problems: &mut RouteProblems) {
         (files[a].router() != Router::App, &files[a].display)
             .cmp(&(files[b].router() != Router::App, &files[b].display))
     });
-    let sorted = sort_routes(order.iter().map(|&i| files[i].pattern.as_str()));
-    for error in sorted.errors {
+    let errors = sort_errors(order.iter().map(|&i| files[i].pattern.as_str()));
+    for error in errors {
         let file = order[error.route];
         let other = error.other.map(|o| order[o]);
         match other {
