@@ -15,6 +15,8 @@ use crate::exit::ExitStatus;
 mod diff;
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+    // One set of threads for the whole run (see the function's docs).
+    migrate_rewrite::check::use_global_pool();
     let options = apply::Options {
         keep_pages: args.keep_pages,
         next_major: args.next_version,
@@ -25,7 +27,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut stdout = crate::stdout::buffered();
     if args.diff && args.format == ApplyFormat::Human {
         diff::write_all(&plan.changes, color, &mut stdout)?;
     }

@@ -5,14 +5,21 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 use migrate_rewrite::check::{self, Report};
 use migrate_rewrite::diagnostic::Severity;
+use migrate_rewrite::project;
 
-use crate::args::{CheckArgs, Color, FailOn};
+use crate::args::{CheckArgs, Color, FailOn, Format};
 use crate::emit;
 use crate::exit::ExitStatus;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let report =
-        check::check(&args.dir).with_context(|| format!("cannot check {}", args.dir.display()))?;
+    // One set of threads for the whole run (see the function's docs).
+    migrate_rewrite::check::use_global_pool();
+    let projects = project::discover(&args.dir)
+        .with_context(|| format!("cannot check {}", args.dir.display()))?;
+    let options = check::Options {
+        code_frames: args.format == Format::Human,
+    };
+    let report = check::check_projects_with(&projects, options);
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -22,8 +29,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         color,
         verbose: args.verbose,
     };
-    // Stdout is line-buffered: a large JSON report would otherwise be one write per line.
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut stdout = crate::stdout::buffered();
     let written =
         emit::emit(args.format, &report, &options, &mut stdout).and_then(|()| stdout.flush());
     match written {
@@ -40,8 +46,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     } else {
         status(&report, args.fail_on)
     };
-    // The process ends here: freeing tens of thousands of routes one by one only costs time.
+    // The process ends here: freeing tens of thousands of routes and files one by one only
+    // costs time.
     std::mem::forget(report);
+    std::mem::forget(projects);
     Ok(status)
 }
 

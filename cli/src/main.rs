@@ -6,6 +6,7 @@ mod check;
 mod emit;
 mod exit;
 mod serve;
+mod stdout;
 
 use std::process::ExitCode;
 

@@ -2,6 +2,7 @@
 //! parallel, find collisions, and return one report that every output format renders.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -104,7 +105,7 @@ pub struct LocatedDiagnostic {
     pub help: Option<Text>,
     #[serde(flatten)]
     pub at: Location,
-    /// The text of the first line, for code frames.
+    /// The text of the first line, for code frames; empty unless [`Options::code_frames`].
     #[serde(skip)]
     pub source_line: String,
 }
@@ -114,7 +115,7 @@ pub struct LocatedDiagnostic {
 pub struct LocatedUse {
     pub object: Object,
     pub kind: UseKind,
-    pub name: String,
+    pub name: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// For a keyed `query` use: whether the key is a route parameter (else a search parameter).
@@ -206,6 +207,21 @@ impl Report {
     }
 }
 
+/// What a check keeps beyond the report's own data.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The text of the line each diagnostic starts on, for the code frames of human output.
+    /// Machine formats do not show it: without it, a large project's report holds a copy of a
+    /// line less per finding.
+    pub code_frames: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { code_frames: true }
+    }
+}
+
 /// Runs the check on `dir`.
 pub fn check(dir: &Path) -> Result<Report, DiscoverError> {
     Ok(check_projects(&project::discover(dir)?))
@@ -223,10 +239,57 @@ pub fn check_project_for_apply<T: Send>(
     while_parsed: &WhileParsed<'_, T>,
 ) -> (Report, Vec<Option<T>>) {
     let mut report = empty_report();
-    let pool = worker_pool();
-    let made = check_project(project, &pool, &mut report, Some(while_parsed));
+    let pool = Workers::new();
+    // `apply` shows no code frames.
+    let options = Options { code_frames: false };
+    let made = check_project(project, &pool, &mut report, options, Some(while_parsed));
     sort_report(&mut report);
     (report, made)
+}
+
+/// Set once rayon's global pool runs on large stacks (see [`use_global_pool`]).
+static GLOBAL_POOL_READY: AtomicBool = AtomicBool::new(false);
+
+/// Starts rayon's global pool with worker stacks as large as the analysis needs and has the
+/// analysis run on it. For a program that checks and exits (the `migrate` binary): discovery,
+/// analysis and output then share one set of threads, and the memory one phase frees is reused
+/// by the next, where a pool of its own would leave its threads' memory behind when it ends.
+/// Returns false when the global pool had already started (the analysis then keeps building
+/// a pool of its own).
+pub fn use_global_pool() -> bool {
+    let built = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global()
+        .is_ok();
+    if built {
+        GLOBAL_POOL_READY.store(true, Ordering::Release);
+    }
+    built
+}
+
+/// The threads the analysis runs on.
+enum Workers {
+    /// Rayon's global pool, started by [`use_global_pool`].
+    Global,
+    Own(rayon::ThreadPool),
+}
+
+impl Workers {
+    fn new() -> Self {
+        if GLOBAL_POOL_READY.load(Ordering::Acquire) {
+            Workers::Global
+        } else {
+            Workers::Own(worker_pool())
+        }
+    }
+
+    fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        match self {
+            // Parallel work started from outside the pool runs on it.
+            Workers::Global => work(),
+            Workers::Own(pool) => pool.install(work),
+        }
+    }
 }
 
 fn worker_pool() -> rayon::ThreadPool {
@@ -259,10 +322,15 @@ fn sort_report(report: &mut Report) {
 
 /// Runs the check on projects already discovered.
 pub fn check_projects(projects: &[Project]) -> Report {
-    let pool = worker_pool();
+    check_projects_with(projects, Options::default())
+}
+
+/// [`check_projects`] with these options.
+pub fn check_projects_with(projects: &[Project], options: Options) -> Report {
+    let pool = Workers::new();
     let mut report = empty_report();
     for project in projects {
-        check_project::<()>(project, &pool, &mut report, None);
+        check_project::<()>(project, &pool, &mut report, options, None);
     }
     sort_report(&mut report);
     report
@@ -270,8 +338,9 @@ pub fn check_projects(projects: &[Project]) -> Report {
 
 fn check_project<T: Send>(
     project: &Project,
-    pool: &rayon::ThreadPool,
+    pool: &Workers,
     report: &mut Report,
+    options: Options,
     while_parsed: Option<&WhileParsed<'_, T>>,
 ) -> Vec<Option<T>> {
     report.projects.push(summary(project));
@@ -293,7 +362,7 @@ fn check_project<T: Send>(
                     .with_max_len(FILES_PER_TASK)
                     .map(|&i| {
                         let (route, io_failure, made) =
-                            analyse_file(&files[i], project.next.major, while_parsed);
+                            analyse_file(&files[i], project.next.major, options, while_parsed);
                         (route, (io_failure, made))
                     })
                     .unzip_into_vecs(&mut routes, &mut outcomes);
@@ -543,11 +612,8 @@ fn shared_unknown_members(routes: &[RouteReport], root: &str) -> Vec<FileDiagnos
     for route in routes {
         let mut seen = rustc_hash::FxHashSet::default();
         for u in route.uses.iter().filter(|u| u.kind == UseKind::Unknown) {
-            if seen.insert((u.object, u.name.as_str())) {
-                readers
-                    .entry((u.object, u.name.as_str()))
-                    .or_default()
-                    .push(route);
+            if seen.insert((u.object, &*u.name)) {
+                readers.entry((u.object, &*u.name)).or_default().push(route);
             }
         }
     }
@@ -702,6 +768,7 @@ fn summary(project: &Project) -> ProjectSummary {
 fn analyse_file<T>(
     file: &RouteFile,
     next_major: Option<u32>,
+    options: Options,
     while_parsed: Option<&WhileParsed<'_, T>>,
 ) -> (RouteReport, bool, Option<T>) {
     let keep = while_parsed.is_some();
@@ -751,7 +818,7 @@ fn analyse_file<T>(
                 .chain(analysis.uses.iter().map(|u| u.range)),
         ),
     );
-    let locate = |d: &Diagnostic| locate(d, &text, &positions);
+    let locate = |d: &Diagnostic| locate(d, &text, &positions, options.code_frames);
     let mut diagnostics: Vec<LocatedDiagnostic> = analysis.diagnostics.iter().map(locate).collect();
     diagnostics.sort_by_key(|d| (d.at.line, d.at.column, d.code));
     let verdict = analysis.verdict;
@@ -801,7 +868,7 @@ fn analyse_file<T>(
     (route, io_failure, made)
 }
 
-fn locate(d: &Diagnostic, text: &str, positions: &Positions) -> LocatedDiagnostic {
+fn locate(d: &Diagnostic, text: &str, positions: &Positions, line: bool) -> LocatedDiagnostic {
     let at = Location::of(d.range, text, positions);
     LocatedDiagnostic {
         code: d.code,
@@ -809,7 +876,11 @@ fn locate(d: &Diagnostic, text: &str, positions: &Positions) -> LocatedDiagnosti
         severity: d.severity,
         message: d.message.clone(),
         help: d.help.clone(),
-        source_line: positions.line_text(text, d.range.start).to_owned(),
+        source_line: if line {
+            positions.line_text(text, d.range.start).to_owned()
+        } else {
+            String::new()
+        },
         at,
     }
 }
@@ -819,5 +890,6 @@ fn at_file_start(d: &Diagnostic) -> LocatedDiagnostic {
         d,
         "",
         &Positions::of("", Location::offsets(std::iter::once(d.range))),
+        false,
     )
 }

@@ -293,7 +293,7 @@ pub fn uses(
         }
         let diagnostic = match u.kind {
             UseKind::Escape => {
-                let entry = escapes.entry((u.range.start, u.range.end)).or_insert_with(|| (name.clone(), Vec::new()));
+                let entry = escapes.entry((u.range.start, u.range.end)).or_insert_with(|| (name.to_string(), Vec::new()));
                 entry.1.push(u.object);
                 None
             }
@@ -325,7 +325,7 @@ pub fn uses(
             UseKind::Alias => Some(Diagnostic::new(Code::Alias, u.range, format!("`{name}` is another name for the {}", noun(u.object)))),
             UseKind::Detached => Some(Diagnostic::new(Code::DetachedResponseMethod, u.range, format!("`res.{name}` is taken off the response without being called"))),
             UseKind::Unfollowed if name == "?." => Some(Diagnostic::new(Code::DetachedResponseMethod, u.range, "the response is used through optional chaining (`res?.…`), which is not followed as a response")),
-            UseKind::Unfollowed => Some(Diagnostic::new(Code::UnfollowedParameter, u.range, match name.as_str() {
+            UseKind::Unfollowed => Some(Diagnostic::new(Code::UnfollowedParameter, u.range, match &**name {
                 "arguments" => "the handler reads its parameters through `arguments`: what it does with the request and response cannot be followed".to_owned(),
                 "{…}" | "[…]" => format!("the {} is destructured in the signature: its uses cannot be followed", noun(u.object)),
                 rest => format!("`{rest}` (the rest parameter) is used whole: what it does with the request and response cannot be followed"),

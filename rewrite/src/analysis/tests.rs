@@ -215,7 +215,7 @@ fn uses_have_kinds_keys_and_spans() {
         unauthorized
             .chain
             .iter()
-            .map(|c| c.name.as_str())
+            .map(|c| &*c.name)
             .collect::<Vec<_>>(),
         vec!["status"]
     );

@@ -13,7 +13,7 @@ use super::module_index::{Binding, ModuleIndex};
 use super::syntax::{
     callee_text, expr_var, ident_name, member_name, pat_var, prop_name, unwrap, FnLike, Var,
 };
-use crate::diagnostic::TextRange;
+use crate::diagnostic::{Text, TextRange};
 use crate::parse;
 
 /// Which object a use is of.
@@ -89,8 +89,9 @@ pub enum UseKind {
 pub struct Use {
     pub object: Object,
     pub kind: UseKind,
-    /// The property (`status`, `query`) or, for an escape, the callee (`cors`).
-    pub name: String,
+    /// The property (`status`, `query`) or, for an escape, the callee (`cors`). Names Node
+    /// and Next define are not copied (see [`name_text`]).
+    pub name: Text,
     /// The query key, header or cookie name, when one is named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -129,7 +130,7 @@ pub enum Site {
 /// One call in a response chain before its last call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainCall {
-    pub name: String,
+    pub name: Text,
     pub range: TextRange,
     pub args: Vec<TextRange>,
 }
@@ -378,7 +379,7 @@ impl Collector<'_> {
         self.uses.push(Use {
             object,
             kind,
-            name: name.to_owned(),
+            name: name_text(name),
             key,
             range: parse::range(span),
             statement: self.statement,
@@ -462,7 +463,7 @@ impl Collector<'_> {
                 status = c.args.first().and_then(|a| status_literal(&a.expr));
             }
             chain.push(ChainCall {
-                name: inner_name.to_owned(),
+                name: name_text(inner_name),
                 range: parse::range(c.span),
                 args: c.args.iter().map(|a| parse::range(a.expr_span())).collect(),
             });
@@ -646,6 +647,78 @@ fn mentions_any(expr: &Expr, test: &dyn Fn(&Expr) -> bool) -> bool {
     let mut finder = Finder { test, found: false };
     expr.visit_with(&mut finder);
     finder.found
+}
+
+/// Every member name [`member_kind`] knows, sorted: a use of one of them names it without a
+/// copy of its own (a large project has hundreds of thousands of uses).
+const KNOWN_MEMBERS: &[&str] = &[
+    "aborted",
+    "addTrailers",
+    "appendHeader",
+    "body",
+    "clearPreviewData",
+    "complete",
+    "connection",
+    "cookies",
+    "cork",
+    "destroy",
+    "draftMode",
+    "end",
+    "env",
+    "finished",
+    "flush",
+    "flushHeaders",
+    "getHeader",
+    "getHeaderNames",
+    "getHeaders",
+    "hasHeader",
+    "headers",
+    "headersDistinct",
+    "headersSent",
+    "httpVersion",
+    "json",
+    "method",
+    "on",
+    "once",
+    "pause",
+    "pipe",
+    "preview",
+    "previewData",
+    "query",
+    "rawHeaders",
+    "rawTrailers",
+    "read",
+    "readable",
+    "redirect",
+    "removeHeader",
+    "resume",
+    "revalidate",
+    "send",
+    "sendDate",
+    "setDraftMode",
+    "setEncoding",
+    "setHeader",
+    "setPreviewData",
+    "setTimeout",
+    "socket",
+    "status",
+    "statusCode",
+    "statusMessage",
+    "strictContentLength",
+    "trailers",
+    "uncork",
+    "url",
+    "writableEnded",
+    "write",
+    "writeHead",
+];
+
+/// `name` as a use's name: borrowed when Node or Next defines it, else copied.
+fn name_text(name: &str) -> Text {
+    match KNOWN_MEMBERS.binary_search(&name) {
+        Ok(i) => Text::Borrowed(KNOWN_MEMBERS[i]),
+        Err(_) => Text::Owned(name.to_owned()),
+    }
 }
 
 /// The kind of a `req.x`/`res.x` member.
@@ -1023,5 +1096,26 @@ impl ValueSpan for swc_ecma_ast::KeyValuePatProp {
     fn value_span(&self) -> Span {
         use swc_common::Spanned;
         self.key.span().to(self.value.span())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_members_are_sorted_and_known() {
+        assert!(
+            KNOWN_MEMBERS.windows(2).all(|w| w[0] < w[1]),
+            "sorted, once each"
+        );
+        for name in KNOWN_MEMBERS {
+            let known = [Object::Req, Object::Res]
+                .into_iter()
+                .any(|object| member_kind(object, name) != UseKind::Unknown);
+            assert!(known, "{name} has a kind");
+            assert!(matches!(name_text(name), Text::Borrowed(_)));
+        }
+        assert!(matches!(name_text("userId"), Text::Owned(n) if n == "userId"));
     }
 }
