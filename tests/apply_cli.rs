@@ -189,3 +189,46 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// `migrate apply --diff | head` and `migrate check --format json | head`: a reader that stops
+/// early is not an error. The project's output is far larger than a pipe holds, so the reader
+/// is gone while `migrate` is still writing.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{ "dependencies": { "next": "16.4.6" } }"#,
+    )
+    .unwrap();
+    let api = dir.path().join("pages/api");
+    std::fs::create_dir_all(&api).unwrap();
+    for i in 0..400 {
+        std::fs::write(
+            api.join(format!("h{i}.ts")),
+            format!("import type {{ NextApiRequest, NextApiResponse }} from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {{\n  if (req.method !== 'GET') return res.status(405).end()\n  res.status(200).json({{ id: {i}, q: req.query.q }})\n}}\n"),
+        )
+        .unwrap();
+    }
+    for (args, expected) in [
+        (&["apply", "--diff"][..], 1),
+        (&["check", "--format", "json", "--fail-on", "never"][..], 0),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_migrate"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut start = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}

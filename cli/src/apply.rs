@@ -11,6 +11,7 @@ use migrate_rewrite::apply::{self, display, FileChange, Outcome, Plan};
 
 use crate::args::{ApplyArgs, ApplyFormat, Color};
 use crate::exit::ExitStatus;
+use crate::stdout::unless_reader_gone;
 
 mod diff;
 
@@ -28,8 +29,11 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let mut stdout = crate::stdout::buffered();
+    // `migrate apply --diff | head` is not an error; the files are written all the same.
     if args.diff && args.format == ApplyFormat::Human {
-        diff::write_all(&plan.changes, color, &mut stdout)?;
+        unless_reader_gone(
+            diff::write_all(&plan.changes, color, &mut stdout).context("cannot write the diffs"),
+        )?;
     }
     if !args.diff && !plan.changes.is_empty() {
         if !args.allow_dirty {
@@ -37,8 +41,22 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         }
         write_changes(&plan)?;
     }
+    unless_reader_gone(report(&plan, args, &mut stdout).context("cannot write the summary"))?;
+    let manual = plan.routes.iter().any(|r| r.outcome == Outcome::Manual);
+    let status = if args.diff && !plan.changes.is_empty() || !args.diff && manual {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    };
+    // The process ends here: freeing every planned file's text one by one only costs time.
+    std::mem::forget(plan);
+    Ok(status)
+}
+
+/// The summary or the JSON of the plan, then everything still buffered.
+fn report(plan: &Plan, args: &ApplyArgs, stdout: &mut impl Write) -> anyhow::Result<()> {
     match args.format {
-        ApplyFormat::Human => summary(&plan, args.diff, &mut stdout)?,
+        ApplyFormat::Human => summary(plan, args.diff, stdout)?,
         ApplyFormat::Json => {
             let json = serde_json::json!({
                 "routes": plan.routes,
@@ -53,20 +71,12 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
                 "notes": plan.notes,
                 "written": !args.diff,
             });
-            serde_json::to_writer_pretty(&mut stdout, &json)?;
+            serde_json::to_writer_pretty(&mut *stdout, &json)?;
             writeln!(stdout)?;
         }
     }
     stdout.flush()?;
-    let manual = plan.routes.iter().any(|r| r.outcome == Outcome::Manual);
-    let status = if args.diff && !plan.changes.is_empty() || !args.diff && manual {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    };
-    // The process ends here: freeing every planned file's text one by one only costs time.
-    std::mem::forget(plan);
-    Ok(status)
+    Ok(())
 }
 
 fn summary(plan: &Plan, dry_run: bool, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -32,11 +32,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut stdout = crate::stdout::buffered();
     let written =
         emit::emit(args.format, &report, &options, &mut stdout).and_then(|()| stdout.flush());
-    match written {
-        // `migrate check | head` is not an error.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.context("cannot write the report")?,
-    }
+    // `migrate check | head` is not an error.
+    crate::stdout::unless_reader_gone(written.context("cannot write the report"))?;
     let status = if report.io_failures > 0 {
         eprintln!(
             "error: {} path(s) could not be read; the check is incomplete",

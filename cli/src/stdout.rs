@@ -15,6 +15,23 @@ pub fn buffered() -> BufWriter<Box<dyn Write>> {
     BufWriter::with_capacity(BUFFER_BYTES, unbuffered())
 }
 
+/// `result`, except that a write refused because the reader went away (`migrate … | head`)
+/// is not an error: nothing more of the output was wanted.
+pub fn unless_reader_gone(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(error) if reader_gone(&error) => Ok(()),
+        other => other,
+    }
+}
+
+fn reader_gone(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 #[cfg(unix)]
 fn unbuffered() -> Box<dyn Write> {
     use std::os::fd::AsFd;
