@@ -235,3 +235,38 @@ fn paths_are_relative_to_where_migrate_runs() {
         "{inside:?}"
     );
 }
+
+/// Where the workers' large stacks cannot be reserved (a tight `ulimit -v`), `check` and
+/// `apply` run on default stacks: the same report as without the limit.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tight_address_space_limit_still_checks() {
+    let dir = repo_root().join("fixtures/example");
+    let limited = |args: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 700000 && exec \"$0\" {args} --color never"
+            ))
+            .arg(env!("CARGO_BIN_EXE_migrate"))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = limited("check --format json-pretty --fail-on never");
+    assert_eq!(code, Some(0), "{stderr}");
+    let free = migrate(
+        &["check", "--format", "json-pretty", "--fail-on", "never"],
+        &dir,
+    );
+    assert_eq!(stdout, free.stdout);
+    let (code, stdout, stderr) = limited("apply --diff");
+    let free = migrate(&["apply", "--diff", "--color", "never"], &dir);
+    assert_eq!(code, Some(free.code), "{stderr}");
+    assert_eq!(stdout, free.stdout);
+}

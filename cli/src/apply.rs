@@ -17,7 +17,10 @@ mod diff;
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     // One set of threads for the whole run (see the function's docs).
-    migrate_rewrite::check::use_global_pool();
+    migrate_rewrite::check::run_on_workers(|| run_here(args))
+}
+
+fn run_here(args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     let options = apply::Options {
         keep_pages: args.keep_pages,
         next_major: args.next_version,

@@ -13,7 +13,10 @@ use crate::exit::ExitStatus;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     // One set of threads for the whole run (see the function's docs).
-    migrate_rewrite::check::use_global_pool();
+    migrate_rewrite::check::run_on_workers(|| run_here(args))
+}
+
+fn run_here(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let projects = project::discover(&args.dir)
         .with_context(|| format!("cannot check {}", args.dir.display()))?;
     let options = check::Options {

@@ -2,7 +2,6 @@
 //! parallel, find collisions, and return one report that every output format renders.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -247,37 +246,31 @@ pub fn check_project_for_apply<T: Send>(
     (report, made)
 }
 
-/// Set once rayon's global pool runs on large stacks (see [`use_global_pool`]).
-static GLOBAL_POOL_READY: AtomicBool = AtomicBool::new(false);
+/// Runs `work` on the analysis' worker threads (large stacks), so that all of its parallel
+/// work runs there too: for a program that checks and exits (the `migrate` binary),
+/// discovery, analysis and output then share one set of threads, and the memory one phase
+/// frees is reused by the next, where a pool started per check would leave its threads'
+/// memory behind when it ends. A check called inside `work` runs on these threads.
+pub fn run_on_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    worker_pool().install(work)
+}
 
-/// Starts rayon's global pool with worker stacks as large as the analysis needs and has the
-/// analysis run on it. For a program that checks and exits (the `migrate` binary): discovery,
-/// analysis and output then share one set of threads, and the memory one phase frees is reused
-/// by the next, where a pool of its own would leave its threads' memory behind when it ends.
-/// Returns false when the global pool had already started (the analysis then keeps building
-/// a pool of its own).
-pub fn use_global_pool() -> bool {
-    let built = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_BYTES)
-        .build_global()
-        .is_ok();
-    if built {
-        GLOBAL_POOL_READY.store(true, Ordering::Release);
-    }
-    built
+thread_local! {
+    /// Whether this thread is one of the analysis' workers (see [`worker_pool`]).
+    static ON_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The threads the analysis runs on.
 enum Workers {
-    /// Rayon's global pool, started by [`use_global_pool`].
-    Global,
+    /// The pool the caller is running on, one of ours (see [`run_on_workers`]).
+    Current,
     Own(rayon::ThreadPool),
 }
 
 impl Workers {
     fn new() -> Self {
-        if GLOBAL_POOL_READY.load(Ordering::Acquire) {
-            Workers::Global
+        if ON_WORKER.get() {
+            Workers::Current
         } else {
             Workers::Own(worker_pool())
         }
@@ -285,8 +278,7 @@ impl Workers {
 
     fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
         match self {
-            // Parallel work started from outside the pool runs on it.
-            Workers::Global => work(),
+            Workers::Current => work(),
             Workers::Own(pool) => pool.install(work),
         }
     }
@@ -295,10 +287,12 @@ impl Workers {
 fn worker_pool() -> rayon::ThreadPool {
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
+    let mark = |_| ON_WORKER.set(true);
     rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
+        .start_handler(mark)
         .build()
-        .or_else(|_| rayon::ThreadPoolBuilder::new().build())
+        .or_else(|_| rayon::ThreadPoolBuilder::new().start_handler(mark).build())
         .expect("cannot start worker threads")
 }
 
