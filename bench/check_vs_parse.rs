@@ -1,8 +1,9 @@
 //! Benchmark: `migrate check` and `migrate apply --diff` on a synthetic project of 20,000
 //! handlers against the bar, a swc parse-only pass over the same files on the same threads.
-//! Prints wall times and ratios. Each figure is the best of several rounds, and every round
-//! runs each measurement once in turn, so that a slow spell of a shared machine slows both
-//! sides of a ratio rather than one.
+//! Prints wall times and ratios. Every round runs each measurement once in turn, so that a
+//! slow spell of a shared machine slows both sides of a ratio rather than one; each line gives
+//! the best time over the rounds, its ratio to the bar's best, and the median over the rounds
+//! of the ratio to the bar's time in the same round (the steadier of the two).
 //!
 //!     cargo bench --bench check_vs_parse            # 20,000 handlers, 2 threads
 //!     cargo bench --bench check_vs_parse -- 5000 4  # handlers, threads
@@ -71,8 +72,8 @@ function describe(input: Input): string {
 }
 ";
 
-/// Each measurement is the best of this many rounds: the machine is shared and noisy.
-const RUNS: usize = 7;
+/// Rounds of every measurement: the machine is shared and noisy.
+const RUNS: usize = 9;
 
 fn generate(root: &Path, handlers: usize, helpers: bool) -> Vec<PathBuf> {
     std::fs::write(
@@ -132,18 +133,60 @@ fn walk_and_parse(root: &Path) -> usize {
     parse_only(&files)
 }
 
-/// The best time of each measurement over `runs` rounds, each round running every measurement
-/// once in turn: a slow spell of this shared machine then slows both sides of a ratio, not one.
-fn interleaved(runs: usize, measurements: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
-    let mut best = vec![Duration::MAX; measurements.len()];
-    for _ in 0..runs {
-        for (measure, best) in measurements.iter_mut().zip(&mut best) {
+/// Every measurement's time in each of `runs` rounds (`times[measurement][round]`), each round
+/// running every measurement once in turn: a slow spell of this shared machine then slows both
+/// sides of a ratio, not one. Each round starts one measurement later than the one before:
+/// whatever runs right after the heaviest one (its memory being returned, its files' pages
+/// evicted) is not always the same measurement. (With a fixed order the bar always ran after
+/// `apply --diff`, and came out slower than the bar plus the directory walk.)
+fn interleaved(runs: usize, measurements: &mut [&mut dyn FnMut()]) -> Vec<Vec<Duration>> {
+    let count = measurements.len();
+    let mut times = vec![Vec::with_capacity(runs); count];
+    for round in 0..runs {
+        for i in (0..count).map(|k| (round + k) % count) {
             let start = Instant::now();
-            measure();
-            *best = (*best).min(start.elapsed());
+            measurements[i]();
+            times[i].push(start.elapsed());
         }
     }
-    best
+    times
+}
+
+/// One measurement against the bar (the first): its best time, the ratio of the best times,
+/// and the median over the rounds of its time over the bar's in the same round. The best
+/// times can come from different rounds, that is from different speeds of a shared machine;
+/// the median of paired ratios cannot, and one lucky or unlucky round does not move it.
+struct Figure {
+    best: Duration,
+    best_ratio: f64,
+    median_ratio: f64,
+}
+
+fn figures(times: &[Vec<Duration>]) -> Vec<Figure> {
+    let best = |t: &[Duration]| t.iter().copied().min().expect("at least one round");
+    let bar = &times[0];
+    times
+        .iter()
+        .map(|t| {
+            let mut ratios: Vec<f64> = t
+                .iter()
+                .zip(bar)
+                .map(|(t, b)| t.as_secs_f64() / b.as_secs_f64())
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            let middle = ratios.len() / 2;
+            let median_ratio = if ratios.len() % 2 == 1 {
+                ratios[middle]
+            } else {
+                f64::midpoint(ratios[middle - 1], ratios[middle])
+            };
+            Figure {
+                best: best(t),
+                best_ratio: best(t).as_secs_f64() / best(bar).as_secs_f64(),
+                median_ratio,
+            }
+        })
+        .collect()
 }
 
 fn main() {
@@ -254,23 +297,29 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
             },
         ],
     );
-    let [parse_time, walk_parse_time, check_time, cli_time, pretty_time, plan_time, apply_time] =
-        times[..]
-    else {
-        unreachable!("seven measurements")
-    };
-
-    print_check(&[
-        ("swc parse only", parse_time),
-        ("walk + swc parse", walk_parse_time),
-        ("migrate check (library)", check_time),
-        (
-            "migrate check --format json (binary, incl. output)",
-            cli_time,
-        ),
-        ("migrate check --format json-pretty (binary)", pretty_time),
-    ]);
-    print_apply(&root, parse_time, plan_time, apply_time);
+    let figures = figures(&times);
+    println!(
+        "{:52} {:>10}   {:>7}   {:>13}",
+        "", "best", "ratio", "median ratio"
+    );
+    let labels = [
+        "swc parse only",
+        "walk + swc parse",
+        "migrate check (library)",
+        "migrate check --format json (binary, incl. output)",
+        "migrate check --format json-pretty (binary)",
+        "migrate apply (library plan)",
+        "migrate apply --diff (binary, incl. diffs)",
+    ];
+    for (label, figure) in labels.iter().zip(&figures) {
+        println!(
+            "{label:52} {:>8.3} s   {:>6.2}x   {:>12.2}x",
+            figure.best.as_secs_f64(),
+            figure.best_ratio,
+            figure.median_ratio
+        );
+    }
+    print_outcomes(&root);
     match peak_memory_kib(binary, &root, threads) {
         Some(kib) => println!(
             "{:52} {:>6} MiB",
@@ -281,34 +330,8 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
     }
 }
 
-/// Each figure and its ratio to the first (the parse-only bar).
-fn print_check(figures: &[(&str, Duration)]) {
-    let bar = figures[0].1.as_secs_f64();
-    for (label, time) in figures {
-        println!(
-            "{label:52} {:>8.3} s   {:.2}x",
-            time.as_secs_f64(),
-            time.as_secs_f64() / bar
-        );
-    }
-}
-
-/// `migrate apply`'s figures (the library's plan, and the binary printing every diff), and what
-/// the plan does with the routes.
-fn print_apply(root: &Path, parse_time: Duration, plan_time: Duration, apply_time: Duration) {
-    let ratio = |t: Duration| t.as_secs_f64() / parse_time.as_secs_f64();
-    println!(
-        "{:52} {:>8.3} s   {:.2}x",
-        "migrate apply (library plan)",
-        plan_time.as_secs_f64(),
-        ratio(plan_time)
-    );
-    println!(
-        "{:52} {:>8.3} s   {:.2}x",
-        "migrate apply --diff (binary, incl. diffs)",
-        apply_time.as_secs_f64(),
-        ratio(apply_time)
-    );
+/// What `migrate apply` does with the routes of the corpus.
+fn print_outcomes(root: &Path) {
     let plan = migrate_rewrite::apply::plan(
         &[root.to_owned()],
         migrate_rewrite::apply::Options::default(),

@@ -10,6 +10,7 @@
 //! memory twice.
 
 mod route;
+mod variant;
 
 use std::io::Write;
 
@@ -298,8 +299,14 @@ mod tests {
             "export const config = { api: { bodyParser: false } }\nexport default function h(req, res) {\n  if (req.method !== 'POST') throw { statusCode: 405 }\n  res.status(200).send(req.userId)\n}\n",
         )
         .unwrap();
+        // A destructured parameter has no name: `null` among the handler's parameters.
+        std::fs::write(
+            api.join("destructured.ts"),
+            "export default function h({ query }, res) {\n  res.json(query)\n}\n",
+        )
+        .unwrap();
         let report = migrate_rewrite::check::check(dir.path()).unwrap();
-        assert_eq!(report.routes.len(), 2);
+        assert_eq!(report.routes.len(), 3);
         let text = serde_json::to_string(&report).unwrap();
         for expected in [
             r#"we\"ird\\"#,
@@ -307,6 +314,7 @@ mod tests {
             r#"a\"b\\c\t"#,
             "\u{fc}ber",
             "\u{fc}ser",
+            r#""params":[null,"res"]"#,
         ] {
             assert!(text.contains(expected), "{expected} in {text}");
         }

@@ -9,10 +9,12 @@
 //! The fields are listed by destructuring each type: a field added to a report type does not
 //! compile here until it is written (or skipped) in serde's order.
 
+use migrate_rewrite::analysis::handler::Wrapper;
+use migrate_rewrite::analysis::HandlerSummary;
 use migrate_rewrite::check::{LocatedDiagnostic, LocatedUse, Location, RouteReport};
 use serde::Serialize;
 
-use super::Layout;
+use super::{variant, Layout};
 
 /// A member's key as written: `"name":` (the pretty layout adds a space).
 macro_rules! key {
@@ -55,14 +57,14 @@ pub fn write(out: &mut Vec<u8>, layout: Layout, depth: usize, route: &RouteRepor
     json.key(key!("methods"));
     json.strings(methods);
     json.key(key!("dispatch"));
-    json.serde(dispatch);
+    json.variant(dispatch);
     json.key(key!("fallback"));
-    json.serde(fallback);
+    json.variant(fallback);
     json.key(key!("special_cased"));
     json.strings(special_cased);
     if let Some(handler) = handler {
         json.key(key!("handler"));
-        json.serde(handler);
+        json.handler(handler);
     }
     if let Some(config) = config {
         json.key(key!("config"));
@@ -179,6 +181,19 @@ impl Json<'_> {
         self.out.extend_from_slice(b"null");
     }
 
+    fn bool(&mut self, value: bool) {
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    /// A unit variant of one of the report's enums, by the name serde gives it.
+    fn variant<T: Serialize>(&mut self, value: &T) {
+        match variant::name(value) {
+            Some(name) => self.string(name),
+            None => self.serde(value),
+        }
+    }
+
     /// A value with nested parts of its own, or a name serde knows: `serde_json` writes it, laid
     /// out at this depth.
     fn serde<T: Serialize>(&mut self, value: &T) {
@@ -188,6 +203,10 @@ impl Json<'_> {
     }
 
     fn location(&mut self, at: &Location) {
+        if self.layout == Layout::Compact && !self.first {
+            self.compact_location(at);
+            return;
+        }
         let Location {
             start,
             end,
@@ -207,6 +226,88 @@ impl Json<'_> {
             self.key(key);
             self.number(value);
         }
+    }
+
+    /// [`Json::location`] on one line after other members, as one copy: a report has a location
+    /// for every use and finding, and member by member they were a tenth of its writing.
+    fn compact_location(&mut self, at: &Location) {
+        let Location {
+            start,
+            end,
+            line,
+            column,
+            end_line,
+            end_column,
+        } = *at;
+        // Six keys, six numbers of at most ten digits each.
+        let mut text = [0u8; 128];
+        let mut len = 0;
+        let mut put = |bytes: &[u8]| {
+            text[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        };
+        for (key, value) in [
+            (b",\"start\":" as &[u8], start),
+            (b",\"end\":", end),
+            (b",\"line\":", line),
+            (b",\"column\":", column),
+            (b",\"end_line\":", end_line),
+            (b",\"end_column\":", end_column),
+        ] {
+            put(key);
+            put(itoa::Buffer::new().format(value).as_bytes());
+        }
+        self.out.extend_from_slice(&text[..len]);
+    }
+
+    fn handler(&mut self, handler: &HandlerSummary) {
+        let HandlerSummary {
+            kind,
+            wrappers,
+            library,
+            edge,
+            params,
+        } = handler;
+        self.open(b'{');
+        self.key(key!("kind"));
+        self.variant(kind);
+        self.key(key!("wrappers"));
+        self.open(b'[');
+        for wrapper in wrappers {
+            let Wrapper {
+                name,
+                local,
+                extra_arguments,
+                range: _,
+            } = wrapper;
+            self.element();
+            self.open(b'{');
+            self.key(key!("name"));
+            self.string(name);
+            self.key(key!("local"));
+            self.bool(*local);
+            self.key(key!("extra_arguments"));
+            self.bool(*extra_arguments);
+            self.close(b'}');
+        }
+        self.close(b']');
+        if let Some(library) = library {
+            self.key(key!("library"));
+            self.string(library);
+        }
+        self.key(key!("edge"));
+        self.bool(*edge);
+        self.key(key!("params"));
+        self.open(b'[');
+        for param in params {
+            self.element();
+            match param {
+                Some(name) => self.string(name),
+                None => self.null(),
+            }
+        }
+        self.close(b']');
+        self.close(b'}');
     }
 
     fn diagnostic(&mut self, diagnostic: &LocatedDiagnostic) {
@@ -248,9 +349,9 @@ impl Json<'_> {
         } = located;
         self.open(b'{');
         self.key(key!("object"));
-        self.serde(object);
+        self.variant(object);
         self.key(key!("kind"));
-        self.serde(kind);
+        self.variant(kind);
         self.key(key!("name"));
         self.string(name);
         if let Some(key) = key {
@@ -259,8 +360,7 @@ impl Json<'_> {
         }
         if let Some(route_param) = route_param {
             self.key(key!("route_param"));
-            self.out
-                .extend_from_slice(if *route_param { b"true" } else { b"false" });
+            self.bool(*route_param);
         }
         self.location(at);
         self.close(b'}');
