@@ -73,8 +73,9 @@ pub struct RouteReport {
     pub special_cased: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handler: Option<HandlerSummary>,
+    /// Boxed: most routes have none, and a large project holds tens of thousands of routes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<PageConfig>,
+    pub config: Option<Box<PageConfig>>,
     /// `null` for App Router routes.
     pub verdict: Option<Verdict>,
     pub diagnostics: Vec<LocatedDiagnostic>,
@@ -846,7 +847,7 @@ fn analyse_file<T>(
         fallback: analysis.dispatch.fallback,
         special_cased: analysis.dispatch.special_cased.iter().cloned().collect(),
         handler: analysis.handler.clone(),
-        config: analysis.config.clone(),
+        config: analysis.config.clone().map(Box::new),
         verdict,
         diagnostics,
         uses,
