@@ -688,6 +688,11 @@ impl Visit for Finder<'_, '_> {
     /// is a special case before code that every method runs
     /// (`if (req.method === 'OPTIONS') return res.end()`).
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        // Most blocks hold no `if`: nothing below applies to them.
+        if !stmts.iter().any(|stmt| matches!(stmt, Stmt::If(_))) {
+            stmts.visit_children_with(self);
+            return;
+        }
         let is_body = self.body.is_some_and(|body| std::ptr::eq(body, stmts));
         // What runs after each `if`: the branch of the methods a guard lets through.
         for (i, stmt) in stmts.iter().enumerate() {
