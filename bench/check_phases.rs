@@ -9,13 +9,13 @@
 //!     cargo bench --bench check_phases -- /tmp/corpus 2 25              # threads, rounds
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use migrate_rewrite::analysis::{self, RouteContext};
 use rayon::prelude::*;
-use swc_common::BytePos;
-use swc_ecma_parser::{Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
+
+#[path = "shared.rs"]
+mod shared;
 
 // The same allocator as the `migrate` binary.
 #[global_allocator]
@@ -41,7 +41,7 @@ fn route() -> RouteContext<'static> {
 }
 
 /// A labelled measurement: one pass over every file.
-type Stage<'a> = (&'static str, Box<dyn Fn() + Sync + 'a>);
+type Stage<'a> = (&'static str, Box<dyn Fn() + 'a>);
 
 /// Each stage for every file, split as `check` splits its files.
 fn each_file<T: Send>(files: &[PathBuf], stage: impl Fn(&Path) -> T + Sync) -> Vec<T> {
@@ -63,14 +63,9 @@ fn main() {
         .num_threads(threads)
         .build_global()
         .unwrap();
-    let files = corpus_files(&root);
+    let files = shared::corpus_files(&root);
+    assert!(!files.is_empty(), "no files under {}/pages", root.display());
 
-    let parse_only = |path: &Path| {
-        let text = std::fs::read_to_string(path).unwrap();
-        let input = StringInput::new(&text, BytePos(1), BytePos(1 + text.len() as u32));
-        let mut parser = Parser::new(Syntax::Typescript(TsSyntax::default()), input, None);
-        usize::from(parser.parse_program().is_ok())
-    };
     let resolved = |path: &Path| {
         let text = migrate_rewrite::source::load(path).unwrap();
         migrate_rewrite::parse::parse(&text, "ts").unwrap()
@@ -89,10 +84,10 @@ fn main() {
         let text = migrate_rewrite::source::load(path).unwrap();
         analysis::analyse_pages_api(&text, "ts", &route())
     };
-    let stages: Vec<Stage> = vec![
+    let mut stages: Vec<Stage> = vec![
         (
             "swc parse only (the bar)",
-            Box::new(|| drop(each_file(&files, parse_only))),
+            Box::new(|| drop(each_file(&files, shared::parse_file))),
         ),
         (
             "+ bindings resolved (our parse)",
@@ -126,54 +121,21 @@ fn main() {
         ),
     ];
 
-    print_medians(
-        &stages,
-        &rotated_rounds(&stages, rounds),
-        threads,
-        files.len(),
-    );
-}
-
-/// The files of the corpus under `root/pages`.
-fn corpus_files(root: &Path) -> Vec<PathBuf> {
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(root.join("pages"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    assert!(!files.is_empty(), "no files under {}/pages", root.display());
-    files
-}
-
-/// Every stage's time in each round, each round starting one stage later than the one before.
-fn rotated_rounds(stages: &[Stage], rounds: usize) -> Vec<Vec<Duration>> {
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); stages.len()];
-    for round in 0..rounds {
-        for i in (0..stages.len()).map(|k| (round + k) % stages.len()) {
-            let start = Instant::now();
-            (stages[i].1)();
-            times[i].push(start.elapsed());
-        }
-    }
-    times
-}
-
-/// For each stage, the median over the rounds of its time over the bar's (the first stage's) in
-/// the same round.
-fn print_medians(stages: &[Stage], times: &[Vec<Duration>], threads: usize, files: usize) {
-    println!(
-        "{files} files, {threads} threads, {} rounds; median of the per-round ratio to the bar:",
-        times[0].len()
-    );
-    let bar = &times[0];
-    for ((label, _), stage_times) in stages.iter().zip(times) {
-        let mut ratios: Vec<f64> = stage_times
-            .iter()
-            .zip(bar)
-            .map(|(t, bar)| t.as_secs_f64() / bar.as_secs_f64())
+    let times = {
+        let mut measurements: Vec<&mut dyn FnMut()> = stages
+            .iter_mut()
+            .map(|(_, stage)| stage as &mut dyn FnMut())
             .collect();
-        ratios.sort_by(f64::total_cmp);
-        println!("  {label:36} {:.2}x", ratios[ratios.len() / 2]);
+        shared::rotated_rounds(rounds, &mut measurements)
+    };
+    println!(
+        "{} files, {threads} threads, {rounds} rounds; median of the per-round ratio to the bar:",
+        files.len()
+    );
+    for ((label, _), stage_times) in stages.iter().zip(&times) {
+        println!(
+            "  {label:36} {:.2}x",
+            shared::median_ratio(stage_times, &times[0])
+        );
     }
 }

@@ -16,11 +16,12 @@
 //! wrapped, helpers taking `res`, next-connect, edge, webhooks with `bodyParser: false`).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
-use swc_common::BytePos;
-use swc_ecma_parser::{Parser, StringInput, Syntax, TsSyntax};
+
+#[path = "shared.rs"]
+mod shared;
 
 // The same allocator as the `migrate` binary, for both sides of the comparison.
 #[global_allocator]
@@ -113,49 +114,17 @@ fn parse_only(files: &[PathBuf]) -> usize {
     files
         .par_iter()
         .with_max_len(4)
-        .map(|path| {
-            let text = std::fs::read_to_string(path).unwrap();
-            let input = StringInput::new(&text, BytePos(1), BytePos(1 + text.len() as u32));
-            let mut parser = Parser::new(Syntax::Typescript(TsSyntax::default()), input, None);
-            usize::from(parser.parse_program().is_ok())
-        })
+        .map(|path| shared::parse_file(path))
         .sum()
 }
 
 /// The bar plus finding the files: list the tree, then read and parse every handler.
 fn walk_and_parse(root: &Path) -> usize {
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(root.join("pages"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    parse_only(&files)
-}
-
-/// Every measurement's time in each of `runs` rounds (`times[measurement][round]`), each round
-/// running every measurement once in turn: a slow spell of this shared machine then slows both
-/// sides of a ratio, not one. Each round starts one measurement later than the one before:
-/// whatever runs right after the heaviest one (its memory being returned, its files' pages
-/// evicted) is not always the same measurement. (With a fixed order the bar always ran after
-/// `apply --diff`, and came out slower than the bar plus the directory walk.)
-fn interleaved(runs: usize, measurements: &mut [&mut dyn FnMut()]) -> Vec<Vec<Duration>> {
-    let count = measurements.len();
-    let mut times = vec![Vec::with_capacity(runs); count];
-    for round in 0..runs {
-        for i in (0..count).map(|k| (round + k) % count) {
-            let start = Instant::now();
-            measurements[i]();
-            times[i].push(start.elapsed());
-        }
-    }
-    times
+    parse_only(&shared::corpus_files(root))
 }
 
 /// One measurement against the bar (the first): its best time, the ratio of the best times,
-/// and the median over the rounds of its time over the bar's in the same round. The best
-/// times can come from different rounds, that is from different speeds of a shared machine;
-/// the median of paired ratios cannot, and one lucky or unlucky round does not move it.
+/// and the median of its paired ratios to the bar ([`shared::median_ratio`]).
 struct Figure {
     best: Duration,
     best_ratio: f64,
@@ -167,24 +136,10 @@ fn figures(times: &[Vec<Duration>]) -> Vec<Figure> {
     let bar = &times[0];
     times
         .iter()
-        .map(|t| {
-            let mut ratios: Vec<f64> = t
-                .iter()
-                .zip(bar)
-                .map(|(t, b)| t.as_secs_f64() / b.as_secs_f64())
-                .collect();
-            ratios.sort_by(f64::total_cmp);
-            let middle = ratios.len() / 2;
-            let median_ratio = if ratios.len() % 2 == 1 {
-                ratios[middle]
-            } else {
-                f64::midpoint(ratios[middle - 1], ratios[middle])
-            };
-            Figure {
-                best: best(t),
-                best_ratio: best(t).as_secs_f64() / best(bar).as_secs_f64(),
-                median_ratio,
-            }
+        .map(|t| Figure {
+            best: best(t),
+            best_ratio: best(t).as_secs_f64() / best(bar).as_secs_f64(),
+            median_ratio: shared::median_ratio(t, bar),
         })
         .collect()
 }
@@ -258,7 +213,7 @@ fn measure(handlers: usize, threads: usize, helpers: bool) {
             .status()
             .unwrap()
     };
-    let times = interleaved(
+    let times = shared::rotated_rounds(
         RUNS,
         &mut [
             &mut || assert_eq!(parse_only(&files), handlers, "every handler parses"),

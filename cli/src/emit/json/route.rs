@@ -207,22 +207,7 @@ impl Json<'_> {
             self.compact_location(at);
             return;
         }
-        let Location {
-            start,
-            end,
-            line,
-            column,
-            end_line,
-            end_column,
-        } = *at;
-        for (key, value) in [
-            (key!("start"), start),
-            (key!("end"), end),
-            (key!("line"), line),
-            (key!("column"), column),
-            (key!("end_line"), end_line),
-            (key!("end_column"), end_column),
-        ] {
+        for (key, value) in located_members(at) {
             self.key(key);
             self.number(value);
         }
@@ -231,29 +216,15 @@ impl Json<'_> {
     /// [`Json::location`] on one line after other members, as one copy: a report has a location
     /// for every use and finding, and member by member they were a tenth of its writing.
     fn compact_location(&mut self, at: &Location) {
-        let Location {
-            start,
-            end,
-            line,
-            column,
-            end_line,
-            end_column,
-        } = *at;
-        // Six keys, six numbers of at most ten digits each.
+        // Six commas and keys, six numbers of at most ten digits each.
         let mut text = [0u8; 128];
         let mut len = 0;
         let mut put = |bytes: &[u8]| {
             text[len..len + bytes.len()].copy_from_slice(bytes);
             len += bytes.len();
         };
-        for (key, value) in [
-            (b",\"start\":" as &[u8], start),
-            (b",\"end\":", end),
-            (b",\"line\":", line),
-            (b",\"column\":", column),
-            (b",\"end_line\":", end_line),
-            (b",\"end_column\":", end_column),
-        ] {
+        for (key, value) in located_members(at) {
+            put(b",");
             put(key);
             put(itoa::Buffer::new().format(value).as_bytes());
         }
@@ -365,6 +336,26 @@ impl Json<'_> {
         self.location(at);
         self.close(b'}');
     }
+}
+
+/// A location's members in serde's order: each key as written (see [`key!`]) and its value.
+fn located_members(at: &Location) -> [(&'static [u8], u32); 6] {
+    let Location {
+        start,
+        end,
+        line,
+        column,
+        end_line,
+        end_column,
+    } = *at;
+    [
+        (key!("start"), start),
+        (key!("end"), end),
+        (key!("line"), line),
+        (key!("column"), column),
+        (key!("end_line"), end_line),
+        (key!("end_column"), end_column),
+    ]
 }
 
 /// Whether `serde_json` would escape anything in `text`: a quote, a backslash or a control
