@@ -1,7 +1,7 @@
 //! A one-pass index of a module's top level: bindings, imports, the default export, named
 //! exports and `config`. Handler resolution and the app-route checks read from it.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use swc_common::{Span, SyntaxContext};
 use swc_ecma_ast::{
@@ -69,8 +69,15 @@ pub struct ModuleIndex<'a> {
 
 impl<'a> ModuleIndex<'a> {
     pub fn new(program: &'a Program, top_level: SyntaxContext) -> Self {
+        let items = match program {
+            Program::Module(m) => m.body.len(),
+            Program::Script(s) => s.body.len(),
+        };
         let mut index = ModuleIndex {
             top_level,
+            // Most top-level items bind a name or two: sized once, where growing from empty
+            // rehashed the map three or four times per file.
+            bindings: FxHashMap::with_capacity_and_hasher(items + items / 2, FxBuildHasher),
             ..ModuleIndex::default()
         };
         match program {
