@@ -2,7 +2,7 @@
 
 use swc_common::comments::{CommentKind, SingleThreadedComments};
 use swc_common::{BytePos, Globals, Mark, Spanned, SyntaxContext, DUMMY_SP, GLOBALS};
-use swc_ecma_ast::{EmptyStmt, Ident, Module, Program, Script, Stmt};
+use swc_ecma_ast::{EmptyStmt, Id, Ident, Module, Program, Script, Stmt};
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_transforms_base::resolver;
 use swc_ecma_visit::{noop_visit_mut_type, VisitMut, VisitMutWith};
@@ -189,7 +189,9 @@ fn resolve_scopes(program: Program) -> Parsed {
             top_level: SyntaxContext::empty(),
             comments: Vec::new(),
         },
-        Resolution::Statements(statements) => resolve_statements(program, &statements),
+        Resolution::Statements { resolve, separate } => {
+            resolve_statements(program, &resolve, &separate)
+        }
         Resolution::WholeFile => run_resolver(program),
     }
 }
@@ -207,19 +209,35 @@ fn run_resolver(mut program: Program) -> Parsed {
     })
 }
 
-/// Resolves each of these top-level statements as if it were the whole file, then gives what
-/// it binds at its top and what it leaves unbound the empty context: the file's top level and
-/// its globals, as every other statement names them.
-fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
+/// Resolves each of the top-level statements in `resolve` as if it were the whole file, then
+/// gives what it binds at its top and what it leaves unbound the empty context: the file's top
+/// level and its globals, as every other statement names them. In each statement of
+/// `separate`, the identifiers of the names given with it get a context of that statement's
+/// own (each of those names is one binding there, inside a function; see [`unique_bindings`]).
+fn resolve_statements(
+    mut program: Program,
+    resolve: &[usize],
+    separate: &[(usize, Vec<Id>)],
+) -> Parsed {
     GLOBALS.set(&Globals::new(), || {
         let marks = (Mark::new(), Mark::new());
         let mut to_top = ToTopLevel([
             SyntaxContext::empty().apply_mark(marks.0),
             SyntaxContext::empty().apply_mark(marks.1),
         ]);
+        for (i, names) in separate {
+            let mut own = OwnContext {
+                names,
+                context: SyntaxContext::empty().apply_mark(Mark::new()),
+            };
+            match &mut program {
+                Program::Module(module) => module.body[*i].visit_mut_with(&mut own),
+                Program::Script(script) => script.body[*i].visit_mut_with(&mut own),
+            }
+        }
         match &mut program {
             Program::Module(module) => {
-                for &i in statements {
+                for &i in resolve {
                     let item = std::mem::replace(&mut module.body[i], empty_statement().into());
                     let mut alone = Module {
                         span: module.span,
@@ -231,7 +249,7 @@ fn resolve_statements(mut program: Program, statements: &[usize]) -> Parsed {
                 }
             }
             Program::Script(script) => {
-                for &i in statements {
+                for &i in resolve {
                     let stmt = std::mem::replace(&mut script.body[i], empty_statement());
                     let mut alone = Script {
                         span: script.span,
@@ -264,6 +282,25 @@ where
 
 fn empty_statement() -> Stmt {
     Stmt::Empty(EmptyStmt { span: DUMMY_SP })
+}
+
+/// Gives the identifiers of these names (all in the empty context) the statement's context.
+/// Types are skipped, as the resolver skips them.
+struct OwnContext<'a> {
+    names: &'a [Id],
+    context: SyntaxContext,
+}
+
+impl VisitMut for OwnContext<'_> {
+    noop_visit_mut_type!();
+
+    fn visit_mut_ident(&mut self, ident: &mut Ident) {
+        if ident.ctxt == SyntaxContext::empty()
+            && self.names.iter().any(|(name, _)| *name == ident.sym)
+        {
+            ident.ctxt = self.context;
+        }
+    }
 }
 
 /// Gives identifiers of these contexts the empty one.
@@ -320,6 +357,67 @@ pub fn range(span: swc_common::Span) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each name in `names` with the contexts its identifiers carry in each top-level statement.
+    fn contexts_by_statement(parsed: &Parsed, names: &[&str]) -> Vec<Vec<(String, SyntaxContext)>> {
+        struct Contexts<'n>(&'n [&'n str], Vec<(String, SyntaxContext)>);
+        impl swc_ecma_visit::Visit for Contexts<'_> {
+            fn visit_ident(&mut self, ident: &Ident) {
+                if self.0.contains(&&*ident.sym) {
+                    self.1.push((ident.sym.to_string(), ident.ctxt));
+                }
+            }
+        }
+        let Program::Module(module) = &parsed.program else {
+            panic!("a module");
+        };
+        module
+            .body
+            .iter()
+            .map(|item| {
+                let mut found = Contexts(names, Vec::new());
+                swc_ecma_visit::VisitWith::visit_with(item, &mut found);
+                found.1.sort();
+                found.1.dedup();
+                found.1
+            })
+            .collect()
+    }
+
+    /// A name bound once in the handler and once in a helper: within each statement one
+    /// context (the binding and its uses are one variable), and another in the other, as the
+    /// resolver gives them; the top level keeps the empty context.
+    #[test]
+    fn a_name_bound_once_in_each_of_two_statements_gets_a_context_per_statement() {
+        let text = "function helper(req, res) { const r = 1; return r }\nexport default function handler(req, res) { const r = res; helper(req, r) }";
+        assert!(matches!(
+            unique_bindings::resolution(&parse_syntax(text, "ts").unwrap()),
+            Resolution::Statements { ref resolve, .. } if resolve.is_empty()
+        ));
+        let parsed = parse(text, "ts").unwrap();
+        let by_statement = contexts_by_statement(&parsed, &["r", "req", "res", "helper"]);
+        let context_of = |statement: usize, name: &str| -> Vec<SyntaxContext> {
+            by_statement[statement]
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, c)| *c)
+                .collect()
+        };
+        for name in ["r", "req", "res"] {
+            let (helper, handler) = (context_of(0, name), context_of(1, name));
+            assert_eq!(helper.len(), 1, "{name}: one context in the helper");
+            assert_eq!(handler.len(), 1, "{name}: one context in the handler");
+            assert_ne!(helper, handler, "{name}: the helper's is not the handler's");
+            assert_ne!(
+                helper[0],
+                SyntaxContext::empty(),
+                "{name}: not the top level's"
+            );
+        }
+        // The helper's name is a top-level binding, in both statements.
+        assert_eq!(context_of(0, "helper"), vec![parsed.top_level]);
+        assert_eq!(context_of(1, "helper"), vec![parsed.top_level]);
+    }
 
     #[test]
     fn parses_ts_and_jsx() {

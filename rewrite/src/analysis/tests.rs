@@ -1058,11 +1058,15 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
         next_major: Some(16),
         file: "pages/api/x.ts",
     };
-    let (mut by_name, mut by_statement, mut whole) = (0, 0, 0);
+    let (mut by_name, mut by_separating, mut by_statement, mut whole) = (0, 0, 0, 0);
     // The fixtures, and CommonJS scripts (resolved statement by statement too).
     let scripts = [
         "const db = require('db')\nmodule.exports = async function (req, res) { const rows = await db.all().then((res) => res.rows); res.json(rows) }",
         "function helper(req, res) { res.status(500).end() }\nmodule.exports = (req, res) => { if (req.method !== 'GET') return helper(req, res); fetch('/x').then((res) => res.json()); res.end() }",
+        // The handler's alias `r` of `res` and the followed helper's own `r`, bound once in each
+        // statement: told apart without the resolver.
+        "function helper(req, res) { const r = { json() {} }; r.json(); res.status(500).end() }\nexport default function h(req, res) { const r = res; if (req.method !== 'GET') return helper(req, res); r.json({ ok: true }) }",
+        "function send(res, data) { const status = data ? 200 : 404; res.status(status).json(data) }\nexport default async function h(req, res) { const data = await fetch('/x'); const status = 1; send(res, data) }",
     ];
     let sources = fixture_sources()
         .into_iter()
@@ -1078,7 +1082,8 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
         };
         match resolution(&always.program) {
             Resolution::NotNeeded => by_name += 1,
-            Resolution::Statements(_) => by_statement += 1,
+            Resolution::Statements { resolve, .. } if resolve.is_empty() => by_separating += 1,
+            Resolution::Statements { .. } => by_statement += 1,
             Resolution::WholeFile => {
                 whole += 1;
                 continue;
@@ -1101,9 +1106,17 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
     }
     // Every way is taken by the fixtures, so each was compared (or is the resolver itself).
     assert!(
-        by_name > 50 && by_statement > 10 && whole > 2,
-        "{by_name} by name, {by_statement} by statement, {whole} whole"
+        by_name > 50 && by_separating > 5 && by_statement > 10 && whole > 2,
+        "{by_name} by name, {by_separating} by separating statements only, {by_statement} by statement, {whole} whole"
     );
+}
+
+/// Names as [`crate::parse::Resolution`] lists them: in the empty context.
+fn ids(names: &[&str]) -> Vec<swc_ecma_ast::Id> {
+    names
+        .iter()
+        .map(|name| swc_ecma_ast::Ident::new_no_ctxt((*name).into(), swc_common::DUMMY_SP).to_id())
+        .collect()
 }
 
 #[test]
@@ -1116,15 +1129,36 @@ fn how_much_is_resolved() {
     // An assignment binds nothing, and types are not values.
     let assigned = "type H = (req: Req, res: Res) => void\nexport default function h(req, res) { let x; x = res }";
     assert_eq!(of(assigned), Resolution::NotNeeded);
-    for (inside, statements) in [
+    // A statement that binds a name twice itself is resolved.
+    for (inside, resolve) in [
         ("export default function h(req, res) { fetch('/x').then((res) => res.json()) }", vec![0]),
         ("import x from 'x'\nexport default function h(req, res) { if (req.body) { const res = 1 } }", vec![1]),
         ("export default function h(req, res) { try {} catch (res) {} }", vec![0]),
         ("export default function h(req, res) { class res {} }", vec![0]),
         ("export default function h(req, res) { [req, res] = [res, req] }", vec![0]),
-        ("const a = (req) => 1\nconst b = 2\nfunction c(req) {}", vec![0, 2]),
+        ("const a = (req) => 1\nfunction c(req) { const f = (req) => 1 }", vec![1]),
     ] {
-        assert_eq!(of(inside), Resolution::Statements(statements), "{inside}");
+        let separate = if resolve == [1] && inside.starts_with("const a") {
+            vec![(0, ids(&["req"]))]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(of(inside), Resolution::Statements { resolve, separate }, "{inside}");
+    }
+    // Statements that each bind a name once, that other statements bind too, are told apart by
+    // a context of their own, without the resolver.
+    for (inside, separate) in [
+        ("const a = (req) => 1\nconst b = 2\nfunction c(req) {}", vec![(0, ids(&["req"])), (2, ids(&["req"]))]),
+        (
+            "function helper(req, res) { const r = 1 }\nexport default function h(req, res) { const r = res; helper(req, res) }",
+            vec![(0, ids(&["req", "res", "r"])), (1, ids(&["req", "res", "r"]))],
+        ),
+    ] {
+        assert_eq!(
+            of(inside),
+            Resolution::Statements { resolve: Vec::new(), separate },
+            "{inside}"
+        );
     }
     // A CommonJS file is a script: its statements are resolved the same way.
     let script = crate::parse::parse_syntax(
@@ -1135,7 +1169,10 @@ fn how_much_is_resolved() {
     assert!(matches!(script, swc_ecma_ast::Program::Script(_)));
     assert_eq!(
         crate::parse::resolution(&script),
-        Resolution::Statements(vec![1])
+        Resolution::Statements {
+            resolve: vec![1],
+            separate: Vec::new()
+        }
     );
     for outside in [
         "function res() {}\nexport default function h(req, res) {}",

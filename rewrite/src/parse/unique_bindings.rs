@@ -10,11 +10,16 @@
 //! top-level function), cannot tell the two trees apart. Most handler files are like that.
 //!
 //! When the names bound twice are all bound inside functions, only the top-level statements
-//! holding those functions need the resolver: each is resolved on its own, and what it binds
-//! at its top or leaves unbound gets the empty context, which names the file's top level (and
-//! the globals) everywhere else. Only a name bound twice outside every function (two top-level
-//! declarations, a top-level `catch (e)` and an import `e`) sends the whole file to the
-//! resolver.
+//! holding those functions need telling apart. A statement that binds a name twice itself
+//! (`res` and a callback's own `res`) needs the resolver: it is resolved on its own, and what it
+//! binds at its top or leaves unbound gets the empty context, which names the file's top level
+//! (and the globals) everywhere else. A name bound once in each of several statements (`data`
+//! in the handler and in a helper, as real files have it all the time) needs less: inside each
+//! of those statements the name is one binding, so each statement's identifiers of that name
+//! get a context of the statement's own, and the analyses tell the handler's `data` from the
+//! helper's as they would after the resolver, for a walk that only sets contexts. Only a name
+//! bound twice outside every function (two top-level declarations, a top-level `catch (e)` and
+//! an import `e`) sends the whole file to the resolver.
 //!
 //! Counting errs on the side of "bound twice": a plain assignment `x = …` is not a binding, but
 //! the rare destructuring assignment (`[a, b] = [b, a]`) and `for (x of …)` on an existing
@@ -36,9 +41,15 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 pub enum Resolution {
     /// No name is bound twice: names are bindings.
     NotNeeded,
-    /// The names bound twice are all bound inside functions of these top-level statements
-    /// (indexes into the module's or script's body, in order).
-    Statements(Vec<usize>),
+    /// The names bound twice are all bound inside functions of top-level statements (indexes
+    /// into the module's or script's body, each list in order).
+    Statements {
+        /// Statements that bind a name twice themselves: the resolver tells their scopes apart.
+        resolve: Vec<usize>,
+        /// Statements (none of them in `resolve`) that bind a name once that other statements
+        /// also bind, with those names: a context per statement tells them apart.
+        separate: Vec<(usize, Vec<Id>)>,
+    },
     /// A name is bound twice outside every function.
     WholeFile,
 }
@@ -50,7 +61,8 @@ pub fn resolution(program: &Program) -> Resolution {
         seen: FxHashMap::with_capacity_and_hasher(64, FxBuildHasher),
         statement: 0,
         functions_deep: 0,
-        statements: Vec::new(),
+        resolve: Vec::new(),
+        separate: Vec::new(),
         whole_file: false,
     };
     match program {
@@ -70,17 +82,39 @@ pub fn resolution(program: &Program) -> Resolution {
     if bindings.whole_file {
         return Resolution::WholeFile;
     }
-    if bindings.statements.is_empty() {
+    let Bindings {
+        mut resolve,
+        mut separate,
+        ..
+    } = bindings;
+    if resolve.is_empty() && separate.is_empty() {
         return Resolution::NotNeeded;
     }
-    bindings.statements.sort_unstable();
-    bindings.statements.dedup();
-    Resolution::Statements(bindings.statements)
+    resolve.sort_unstable();
+    resolve.dedup();
+    // The resolver tells every binding of a statement it resolves apart already.
+    separate.retain(|(statement, _)| resolve.binary_search(statement).is_err());
+    separate.sort_unstable_by_key(|(statement, _)| *statement);
+    let mut by_statement: Vec<(usize, Vec<Id>)> = Vec::new();
+    for (statement, name) in separate {
+        match by_statement.last_mut() {
+            Some((last, names)) if *last == statement => {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            _ => by_statement.push((statement, vec![name])),
+        }
+    }
+    Resolution::Statements {
+        resolve,
+        separate: by_statement,
+    }
 }
 
-/// Where a name was first bound.
+/// Where a name was last bound.
 #[derive(Clone, Copy)]
-struct FirstBinding {
+struct LastBinding {
     statement: usize,
     inside_function: bool,
 }
@@ -88,19 +122,22 @@ struct FirstBinding {
 struct Bindings {
     /// The names bound so far, each with the empty context whatever the tree carries: names
     /// are what is counted.
-    seen: FxHashMap<Id, FirstBinding>,
-    /// The top-level statement being visited.
+    seen: FxHashMap<Id, LastBinding>,
+    /// The top-level statement being visited (the visit goes through them in order).
     statement: usize,
     /// How many functions the visit is inside.
     functions_deep: u32,
-    /// The statements holding a second binding of a name, and those holding its first.
-    statements: Vec<usize>,
+    /// The statements binding a name a second time themselves.
+    resolve: Vec<usize>,
+    /// Each statement binding a name that another statement binds too, with that name (in
+    /// the empty context).
+    separate: Vec<(usize, Id)>,
     whole_file: bool,
 }
 
 impl Bindings {
     fn bind(&mut self, ident: &Ident) {
-        let here = FirstBinding {
+        let here = LastBinding {
             statement: self.statement,
             inside_function: self.functions_deep > 0,
         };
@@ -109,13 +146,17 @@ impl Bindings {
             std::collections::hash_map::Entry::Vacant(entry) => {
                 entry.insert(here);
             }
-            std::collections::hash_map::Entry::Occupied(entry) => {
-                let first = *entry.get();
-                if first.inside_function && here.inside_function {
-                    self.statements.push(first.statement);
-                    self.statements.push(here.statement);
-                } else {
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let last = *entry.get();
+                if !(last.inside_function && here.inside_function) {
                     self.whole_file = true;
+                } else if last.statement == here.statement {
+                    self.resolve.push(here.statement);
+                } else {
+                    let name = entry.key();
+                    self.separate.push((last.statement, name.clone()));
+                    self.separate.push((here.statement, name.clone()));
+                    entry.insert(here);
                 }
             }
         }
