@@ -286,15 +286,58 @@ impl Workers {
 }
 
 fn worker_pool() -> rayon::ThreadPool {
+    let mark = |_| ON_WORKER.set(true);
+    let threads = worker_threads();
+    let builder = || {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .start_handler(mark)
+    };
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
-    let mark = |_| ON_WORKER.set(true);
-    rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_BYTES)
-        .start_handler(mark)
-        .build()
-        .or_else(|_| rayon::ThreadPoolBuilder::new().start_handler(mark).build())
+    let large = large_stacks_fit(threads)
+        .then(|| builder().stack_size(WORKER_STACK_BYTES).build().ok())
+        .flatten();
+    large
+        .map_or_else(|| builder().build(), Ok)
         .expect("cannot start worker threads")
+}
+
+/// The threads rayon would start: `RAYON_NUM_THREADS`, else one per core.
+fn worker_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// What the process needs beside its workers' stacks (the program, the allocator's arenas, a
+/// large project's files and reports): large stacks are tried only with this much to spare.
+const HEADROOM_BYTES: u64 = 1 << 30;
+
+/// Whether `threads` large stacks fit under the address-space and data limits (`ulimit -v`,
+/// `ulimit -d`) with room to spare. Trying is not enough: a pool that cannot start all of its
+/// threads fails after starting some, whose stacks are unmapped only as those threads exit,
+/// and the fallback pool and the allocator race them for the address space that is left (under
+/// `ulimit -v 700000`, one run in six aborted: "memory allocation of 1520 bytes failed").
+#[cfg(unix)]
+fn large_stacks_fit(threads: usize) -> bool {
+    let needed = (threads as u64)
+        .saturating_mul(WORKER_STACK_BYTES as u64)
+        .saturating_add(HEADROOM_BYTES);
+    [rlimit::Resource::AS, rlimit::Resource::DATA]
+        .into_iter()
+        .all(|resource| match rlimit::getrlimit(resource) {
+            Ok((soft, _)) => soft == rlimit::INFINITY || soft >= needed,
+            // Unknown here: trying is still safe where no limit is set.
+            Err(_) => true,
+        })
+}
+
+#[cfg(not(unix))]
+fn large_stacks_fit(_threads: usize) -> bool {
+    true
 }
 
 fn empty_report() -> Report {
