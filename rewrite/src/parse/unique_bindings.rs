@@ -94,7 +94,8 @@ pub fn resolution(program: &Program) -> Resolution {
     resolve.dedup();
     // The resolver tells every binding of a statement it resolves apart already.
     separate.retain(|(statement, _)| resolve.binary_search(statement).is_err());
-    separate.sort_unstable_by_key(|(statement, _)| *statement);
+    // Stable: each statement's names stay in the order they were found bound again.
+    separate.sort_by_key(|(statement, _)| *statement);
     let mut by_statement: Vec<(usize, Vec<Id>)> = Vec::new();
     for (statement, name) in separate {
         match by_statement.last_mut() {
