@@ -293,14 +293,14 @@ fn worker_pool() -> rayon::ThreadPool {
             .num_threads(threads)
             .start_handler(mark)
     };
+    if large_stacks_fit(threads) {
+        if let Ok(pool) = builder().stack_size(WORKER_STACK_BYTES).build() {
+            return pool;
+        }
+    }
     // Where the large stacks cannot be reserved (a tight `ulimit -v`), default stacks still
     // work for every ordinary file.
-    let large = large_stacks_fit(threads)
-        .then(|| builder().stack_size(WORKER_STACK_BYTES).build().ok())
-        .flatten();
-    large
-        .map_or_else(|| builder().build(), Ok)
-        .expect("cannot start worker threads")
+    builder().build().expect("cannot start worker threads")
 }
 
 /// The threads rayon would start: `RAYON_NUM_THREADS`, else one per core.
