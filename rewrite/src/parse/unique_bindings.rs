@@ -26,6 +26,8 @@
 //! variable are counted as if they were, which only sends the file to the resolver. Types are
 //! not values and are skipped, as the resolver skips them for us (`typescript: false`).
 
+use std::collections::BTreeMap;
+
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use swc_common::SyntaxContext;
 use swc_ecma_ast::{
@@ -84,7 +86,7 @@ pub fn resolution(program: &Program) -> Resolution {
     }
     let Bindings {
         mut resolve,
-        mut separate,
+        separate,
         ..
     } = bindings;
     if resolve.is_empty() && separate.is_empty() {
@@ -92,24 +94,21 @@ pub fn resolution(program: &Program) -> Resolution {
     }
     resolve.sort_unstable();
     resolve.dedup();
-    // The resolver tells every binding of a statement it resolves apart already.
-    separate.retain(|(statement, _)| resolve.binary_search(statement).is_err());
-    // Stable: each statement's names stay in the order they were found bound again.
-    separate.sort_by_key(|(statement, _)| *statement);
-    let mut by_statement: Vec<(usize, Vec<Id>)> = Vec::new();
+    // By statement, each one's names once, in the order they were found bound again.
+    let mut by_statement: BTreeMap<usize, Vec<Id>> = BTreeMap::new();
     for (statement, name) in separate {
-        match by_statement.last_mut() {
-            Some((last, names)) if *last == statement => {
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-            _ => by_statement.push((statement, vec![name])),
+        // The resolver tells every binding of a statement it resolves apart already.
+        if resolve.binary_search(&statement).is_ok() {
+            continue;
+        }
+        let names = by_statement.entry(statement).or_default();
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
     Resolution::Statements {
         resolve,
-        separate: by_statement,
+        separate: by_statement.into_iter().collect(),
     }
 }
 
