@@ -89,6 +89,15 @@ fn forgive(
         if has("session-cookies") {
             answer.headers.remove("set-cookie");
         }
+        if has("joined-header-lines") {
+            // One line per value and one line joined with `, ` are the same field (RFC 9110,
+            // 5.3); `set-cookie` is the exception, and a `Response` keeps its lines apart.
+            for (name, values) in &mut answer.headers {
+                if name != "set-cookie" && values.len() > 1 {
+                    *values = vec![values.join(", ")];
+                }
+            }
+        }
         if has("error-body") && answer.status == 500 {
             answer.body.clear();
             answer.headers.clear();

@@ -137,10 +137,12 @@ const server = http.createServer(async (req, res) => {
     response =
       router !== 'app'
         ? await runPages(loaded, request, routeParams || {})
-        : await runStaticOr(loaded, request, (request) =>
-            AppRouteRouteModule
-              ? runAppWithNext(loaded, request, routeParams, file, pattern, onClose)
-              : runApp(loaded, request, routeParams, file),
+        : await runStaticOr(loaded, request, async (request) =>
+            withWebHeaders(
+              await (AppRouteRouteModule
+                ? runAppWithNext(loaded, request, routeParams, file, pattern, onClose)
+                : runApp(loaded, request, routeParams, file)),
+            ),
           )
   } catch (error) {
     console.error(error)
@@ -463,6 +465,21 @@ function withVary(response) {
 /** The headers a Pages handler set, as it set them (the Pages core keeps them). */
 const NODE_HEADERS = Symbol.for('migrate.nodeHeaders')
 const FORBIDDEN_HEADERS = ['content-length', 'content-encoding', 'transfer-encoding']
+
+/**
+ * A route handler's answer as Next sends it: from its `Headers`, which join the values of one
+ * name into one line. (A `Response` made by the Pages core, as `apply`'s adapter makes one
+ * inside a route handler, also carries the Node headers, one line per value; Next never sees
+ * them, so neither does `send`.)
+ */
+function withWebHeaders(response) {
+  if (!response[NODE_HEADERS]) return response
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  })
+}
 
 async function send(res, response, head) {
   res.statusCode = response.status

@@ -12,6 +12,7 @@ pub mod edit;
 pub mod idiomatic;
 pub mod importers;
 pub mod imports;
+mod joined_headers;
 
 use idiomatic::Declared;
 pub mod module_shape;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::idiomatic::{self, Declared};
 use super::{
-    adapter, companion, display, edit, module_shape, names, recipes, runtime, segments, specifiers,
-    style, target, MovedRoute, Moves, Outcome,
+    adapter, companion, display, edit, joined_headers, module_shape, names, recipes, runtime,
+    segments, specifiers, style, target, MovedRoute, Moves, Outcome,
 };
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
 use crate::analysis::{self, RouteContext};
@@ -65,11 +65,8 @@ impl Mover<'_> {
         // The top level decides first: a route file may not keep other exports, whatever path.
         let shape = module_shape::read(program, &old);
         let edge = route.config.as_ref().is_some_and(|c| c.is_edge());
-        if let Some((name, at)) = shape.other_exports.first().filter(|_| edge) {
-            let (line, _) = source::LineIndex::new(&old).line_col(&old, at.start);
-            return Err(vec![format!(
-                "it exports `{name}` (line {line}) beside its edge handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
-            )]);
+        if edge {
+            no_other_exports_beside_edge(&shape, &old)?;
         }
         let taken = names::identifiers(program);
         let import_edits = specifiers::repoint(
@@ -119,6 +116,14 @@ impl Mover<'_> {
             differences.extend(declared.iter().map(|d| d.message().to_owned()));
             (Outcome::Idiomatic, text)
         } else {
+            // An edge handler is already a route handler: it moves as it is.
+            let outcome = if edge {
+                differences.push("it runs on the Node.js runtime: `runtime = 'edge'` is deprecated in Next 16 and not carried over".to_owned());
+                Outcome::Idiomatic
+            } else {
+                declared = joined_headers::declared(route, module.program, &mut differences);
+                Outcome::Adapter
+            };
             let target = Target {
                 path: &path,
                 methods: &methods,
@@ -126,13 +131,6 @@ impl Mover<'_> {
             };
             let text = rewrite(module, file, route, &target, self.runtime)
                 .map_err(|reason| vec![reason])?;
-            // An edge handler is already a route handler: it moves as it is.
-            let outcome = if edge {
-                differences.push("it runs on the Node.js runtime: `runtime = 'edge'` is deprecated in Next 16 and not carried over".to_owned());
-                Outcome::Idiomatic
-            } else {
-                Outcome::Adapter
-            };
             (outcome, text)
         };
         let existing_matches = already_written(&path, &text)?;
@@ -179,7 +177,8 @@ impl Mover<'_> {
             differences.extend(declared.iter().map(|d| d.message().to_owned()));
             (methods, Outcome::Idiomatic, declared)
         } else {
-            (methods, Outcome::Adapter, Vec::new())
+            let declared = joined_headers::declared(route, module.program, &mut differences);
+            (methods, Outcome::Adapter, declared)
         };
         let folder = path.parent().unwrap_or(Path::new("/"));
         let runtime_specifier = self.runtime.specifier_from(folder);
@@ -415,6 +414,22 @@ fn cooked_route(
         declared: cooked.declared,
         companion: None,
     })
+}
+
+/// An edge handler moves as it is, so its module may export nothing a route file cannot.
+fn no_other_exports_beside_edge(
+    shape: &module_shape::ModuleShape,
+    old: &str,
+) -> Result<(), Vec<String>> {
+    match shape.other_exports.first() {
+        Some((name, at)) => {
+            let (line, _) = source::LineIndex::new(old).line_col(old, at.start);
+            Err(vec![format!(
+                "it exports `{name}` (line {line}) beside its edge handler, and a route file may export only HTTP methods and segment config: move `{name}` to a module of its own first"
+            )])
+        }
+        None => Ok(()),
+    }
 }
 
 /// What an idiomatic route answers differently: what its rewrite declared, and what any route

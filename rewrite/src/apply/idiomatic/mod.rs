@@ -59,6 +59,9 @@ pub enum Declared {
     /// `getServerSession(options)`: the session cookies NextAuth.js refreshes are not sent, and
     /// the session has no `expires`.
     SessionCookies,
+    /// Through the adapter: a header set to several values goes out as one line joined with
+    /// `, ` (a `Headers` joins them) where Node wrote a line per value.
+    JoinedHeaderLines,
 }
 
 impl Declared {
@@ -69,6 +72,7 @@ impl Declared {
             Declared::ErrorBody => "a thrown error answers 500 with an empty body and without the headers set before it (Pages answered `Internal Server Error` as text, keeping them)",
             Declared::NoResponse500 => "a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)",
             Declared::SessionCookies => "`getServerSession(options)` in a route handler cannot send the session cookies NextAuth refreshes on the way (Pages' form set them on `res`), and the session it returns has no `expires`",
+            Declared::JoinedHeaderLines => "a header set to several values (`res.setHeader('Allow', ['GET', 'POST'])`) goes out as one line joined with `, ` (`Allow: GET, POST`), which HTTP reads as the same header, where Pages wrote one line per value (`Set-Cookie` keeps one line per cookie)",
         }
     }
 }

@@ -4,7 +4,10 @@
 use std::collections::BTreeSet;
 
 use swc_common::SyntaxContext;
-use swc_ecma_ast::{Expr, Function, Lit, MemberExpr, MemberProp, Pat, Program, VarDeclarator};
+use swc_ecma_ast::{
+    Expr, Function, Lit, MemberExpr, MemberProp, ObjectPatProp, Pat, Program, PropName,
+    VarDeclarator,
+};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::analysis::model::FunctionModel;
@@ -99,11 +102,23 @@ impl Visit for Finder<'_> {
                 self.bare.insert(parse::range(member.span).start);
             }
         }
+        // `const { query, body } = req`: the fields would be read off the Web `Request`, where
+        // `query` and `cookies` do not exist and `body` is a stream. Only `method` means the
+        // same on both.
+        if let (Pat::Object(pattern), Some(init)) = (&declarator.name, declarator.init.as_deref()) {
+            if self.is_req(init) && !pattern.props.iter().all(takes_only_method) {
+                self.unsupported = Some("`req` destructured in the body".to_owned());
+            }
+        }
         declarator.visit_children_with(self);
     }
 
     fn visit_member_expr(&mut self, member: &MemberExpr) {
         if self.req.is_some() {
+            // `req['query']`: the reads below are found by name only.
+            if self.is_req(&member.obj) && matches!(member.prop, MemberProp::Computed(_)) {
+                self.unsupported = Some("a member of `req` read with a computed name".to_owned());
+            }
             if self.is_req_field(member, "query") {
                 self.found.query.push((parse::range(member.span), false));
             }
@@ -142,4 +157,17 @@ impl Visit for Finder<'_> {
         }
         member.visit_children_with(self);
     }
+}
+
+/// `method` or `method: m` in a pattern destructuring the request.
+fn takes_only_method(prop: &ObjectPatProp) -> bool {
+    let key = match prop {
+        ObjectPatProp::Assign(assign) => Some(&*assign.key.sym),
+        ObjectPatProp::KeyValue(kv) => match &kv.key {
+            PropName::Ident(ident) => Some(&*ident.sym),
+            _ => None,
+        },
+        ObjectPatProp::Rest(_) => None,
+    };
+    key == Some("method")
 }
