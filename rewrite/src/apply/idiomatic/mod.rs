@@ -17,6 +17,7 @@
 //! Dispatch code stays as written: the handler keeps answering the methods it turned away
 //! itself where Next still sends them to it (HEAD runs GET's handler).
 
+mod arg_shape;
 mod requests;
 mod responses;
 mod split;
@@ -62,6 +63,9 @@ pub enum Declared {
     /// Through the adapter: a header set to several values goes out as one line joined with
     /// `, ` (a `Headers` joins them) where Node wrote a line per value.
     JoinedHeaderLines,
+    /// `res.json(x)` with `x` computed: `undefined` when it runs answered 200 with an empty
+    /// body; `Response.json` throws (500).
+    JsonUndefined,
 }
 
 impl Declared {
@@ -72,6 +76,7 @@ impl Declared {
             Declared::ErrorBody => "a thrown error answers 500 with an empty body and without the headers set before it (Pages answered `Internal Server Error` as text, keeping them)",
             Declared::NoResponse500 => "a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)",
             Declared::SessionCookies => "`getServerSession(options)` in a route handler cannot send the session cookies NextAuth refreshes on the way (Pages' form set them on `res`), and the session it returns has no `expires`",
+            Declared::JsonUndefined => "`res.json(x)` where `x` is `undefined` when it runs (an `Array.find` miss, a missing field) answered 200 with an empty body; `Response.json` throws on it, so the route answers 500",
             Declared::JoinedHeaderLines => "a header set to several values (`res.setHeader('Allow', ['GET', 'POST'])`) goes out as one line joined with `, ` (`Allow: GET, POST`), which HTTP reads as the same header, where Pages wrote one line per value (`Set-Cookie` keeps one line per cookie)",
         }
     }

@@ -1,7 +1,8 @@
 //! Pages responses (`res.json`, `res.status(…).end()`, `res.send`, `res.redirect`,
 //! `res.setHeader`) as returned `Response`s.
 //!
-//! - `res.json(x)`, `res.send(<object, array or number literal>)` → `Response.json(x, init)`;
+//! - `res.json(x)`, `res.send(<object, array or number literal>)` → `Response.json(x, init)`
+//!   (`x` `undefined` when it runs: declared, `Response.json` throws where Pages sent nothing);
 //! - `res.send('text')`, `res.end('text')` (string or template literals) → `new Response('text',
 //!   init)`;
 //! - `res.end()`, and any answer with a status that has no body → `new Response(null, init)`;
@@ -11,6 +12,7 @@
 //!   creates first, which every response of the function then carries (Pages' headers
 //!   accumulate on `res` the same way).
 
+use super::arg_shape::{self, ArgShape};
 use super::{Declared, Idiomatic};
 use crate::analysis::uses::{Use, UseKind};
 use crate::apply::edit::Edit;
@@ -57,10 +59,27 @@ pub fn response_edits(
             .get(i)
             .map(|r| &text[r.start as usize..r.end as usize])
     };
+    let first_shape = use_
+        .args
+        .first()
+        .map(|range| arg_shape::of(input.program, *range));
     let form = match use_.kind {
-        UseKind::Json if use_.args.len() == 1 && arg_text(0) != Some("undefined") => Body::Json(0),
+        UseKind::Json if use_.args.len() == 1 && arg_text(0) != Some("undefined") => {
+            if first_shape.is_some_and(|s| !s.always_serializable()) {
+                declared.push(Declared::JsonUndefined);
+            }
+            Body::Json(0)
+        }
         UseKind::Json => return Err("`res.json` without exactly one value".to_owned()),
-        UseKind::Send if arg_text(0).is_some_and(is_json_literal) => Body::Json(0),
+        // Pages' `send` answers objects, arrays and numbers as JSON.
+        UseKind::Send
+            if matches!(
+                first_shape,
+                Some(ArgShape::ObjectOrArray | ArgShape::Number)
+            ) =>
+        {
+            Body::Json(0)
+        }
         UseKind::Send | UseKind::End if arg_text(0).is_some_and(is_string_literal) => Body::Text(0),
         UseKind::Send if !use_.args.is_empty() => {
             return Err("`res.send` of a value that is not a literal".to_owned())
@@ -321,11 +340,6 @@ pub fn set_header_edit(
 }
 
 /// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
-fn is_json_literal(arg: &str) -> bool {
-    let arg = arg.trim();
-    arg.starts_with('{') || arg.starts_with('[') || arg.parse::<f64>().is_ok()
-}
-
 /// `'…'`, `"…"` or a template literal.
 pub fn is_string_literal(arg: &str) -> bool {
     let arg = arg.trim();
