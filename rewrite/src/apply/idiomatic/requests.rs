@@ -139,10 +139,14 @@ impl Visit for Finder<'_> {
                         MemberProp::PrivateName(_) => None,
                     };
                     match key {
-                        Some(key) => self
-                            .found
-                            .headers
-                            .push((parse::range(member.span), key.to_ascii_lowercase())),
+                        // Node lower-cases the names it stores: `req.headers['X-Api-Key']` is
+                        // always `undefined`, where `headers.get` would find the header.
+                        Some(key) if key.bytes().any(|b| b.is_ascii_uppercase()) => {
+                            self.unsupported = Some(format!(
+                                "`req.headers` read as `{key}`, with upper-case letters Node never matches"
+                            ));
+                        }
+                        Some(key) => self.found.headers.push((parse::range(member.span), key)),
                         None => {
                             self.unsupported =
                                 Some("a header read with a computed name".to_owned());
