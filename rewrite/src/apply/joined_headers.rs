@@ -5,7 +5,8 @@
 //! handler answers with a `Response`, whose `Headers` join the values of one name into a single
 //! line, `Allow: GET, DELETE` (only `Set-Cookie` keeps a line per value). HTTP reads both forms
 //! as the same field (RFC 9110, 5.3), but they are not the same bytes, so the report declares
-//! it wherever it can happen: a header set in the file to a value that is not a single literal,
+//! it wherever it can happen: a header set in the file to a value that is not a single literal
+//! or added with `appendHeader`,
 //! or the response handed to code the analysis does not read (a wrapper, a library, a helper
 //! of another module), which may set one.
 
@@ -68,6 +69,10 @@ impl Visit for ListValues {
         if let Callee::Expr(callee) = &call.callee {
             if let Expr::Member(member) = unwrap(callee) {
                 if let MemberProp::Ident(method) = &member.prop {
+                    // Each call writes a line of its own under Node.
+                    if &*method.sym == "appendHeader" && !names_set_cookie(call) {
+                        self.found = true;
+                    }
                     let values: Vec<&Expr> = match &*method.sym {
                         // A `Response` keeps a line per `Set-Cookie` value too.
                         "setHeader" | "appendHeader" if !names_set_cookie(call) => {
@@ -144,6 +149,7 @@ mod tests {
         assert!(lists("res.setHeader('Allow', ['GET', 'POST'])"));
         assert!(lists("res.setHeader('Allow', ALLOWED)"));
         assert!(lists("res.appendHeader('Vary', list)"));
+        assert!(lists("res.appendHeader('Vary', 'Accept')"));
         assert!(lists("res.writeHead(200, { Allow: ['GET', 'POST'] })"));
         assert!(lists("res.writeHead(200, 'OK', headers)"));
         assert!(lists("res.writeHead(200, { ...base })"));

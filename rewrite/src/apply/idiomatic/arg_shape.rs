@@ -12,8 +12,10 @@ use crate::parse;
 /// The kinds of argument a rewrite tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgShape {
-    /// `{ … }` or `[ … ]`: Pages' `res.send` answers it as JSON.
-    ObjectOrArray,
+    /// `{ … }`: Pages' `res.send` answers it as JSON.
+    Object,
+    /// `[ … ]`: JSON for `res.send`, one header line per item for `res.setHeader`.
+    Array,
     /// A number literal: JSON for `res.send` too.
     Number,
     /// A string, boolean or `null` literal, or a template: never `undefined`.
@@ -63,7 +65,8 @@ impl Visit for Finder {
 
 fn shape(expr: &Expr) -> ArgShape {
     match unwrap(expr) {
-        Expr::Object(_) | Expr::Array(_) => ArgShape::ObjectOrArray,
+        Expr::Object(_) => ArgShape::Object,
+        Expr::Array(_) => ArgShape::Array,
         Expr::Lit(Lit::Num(_)) => ArgShape::Number,
         Expr::Lit(Lit::Str(_) | Lit::Bool(_) | Lit::Null(_)) | Expr::Tpl(_) => {
             ArgShape::OtherLiteral
@@ -87,9 +90,9 @@ mod tests {
 
     #[test]
     fn tells_literals_from_expressions_that_start_like_them() {
-        assert_eq!(first_arg("f({ a: 1 })"), ArgShape::ObjectOrArray);
-        assert_eq!(first_arg("f([1, 2])"), ArgShape::ObjectOrArray);
-        assert_eq!(first_arg("f(({ a: 1 } as const))"), ArgShape::ObjectOrArray);
+        assert_eq!(first_arg("f({ a: 1 })"), ArgShape::Object);
+        assert_eq!(first_arg("f([1, 2])"), ArgShape::Array);
+        assert_eq!(first_arg("f(({ a: 1 } as const))"), ArgShape::Object);
         assert_eq!(first_arg("f(42)"), ArgShape::Number);
         assert_eq!(first_arg("f('x')"), ArgShape::OtherLiteral);
         assert_eq!(first_arg("f(`a${b}`)"), ArgShape::OtherLiteral);

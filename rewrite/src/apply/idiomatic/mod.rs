@@ -60,8 +60,8 @@ pub enum Declared {
     /// `getServerSession(options)`: the session cookies NextAuth.js refreshes are not sent, and
     /// the session has no `expires`.
     SessionCookies,
-    /// Through the adapter: a header set to several values goes out as one line joined with
-    /// `, ` (a `Headers` joins them) where Node wrote a line per value.
+    /// A header set to several values (an array, `appendHeader`) goes out as one line joined
+    /// with `, ` (a `Headers` joins them) where Node wrote a line per value.
     JoinedHeaderLines,
     /// `res.json(x)` with `x` computed: `undefined` when it runs answered 200 with an empty
     /// body; `Response.json` throws (500).
@@ -478,7 +478,14 @@ fn classify_uses(
                     > 1;
                 let headers = headers.as_deref().expect("set when headers are set");
                 let value = names::fresh("value", taken);
-                edits.push(set_header_edit(input, headers, &value, use_, again)?);
+                edits.push(set_header_edit(
+                    input,
+                    headers,
+                    &value,
+                    use_,
+                    again,
+                    &mut needs.declared,
+                )?);
             }
             (_, kind) => {
                 return Err(format!(

@@ -75,7 +75,7 @@ pub fn response_edits(
         UseKind::Send
             if matches!(
                 first_shape,
-                Some(ArgShape::ObjectOrArray | ArgShape::Number)
+                Some(ArgShape::Object | ArgShape::Array | ArgShape::Number)
             ) =>
         {
             Body::Json(0)
@@ -296,8 +296,13 @@ pub fn set_header_edit(
     value_name: &str,
     use_: &Use,
     set_more_than_once: bool,
+    declared: &mut Vec<Declared>,
 ) -> Result<Edit, String> {
     let text = input.text;
+    if use_.name == "appendHeader" {
+        // Node writes a line per call; a `Headers` would join them (the adapter declares it).
+        return Err("`res.appendHeader`".to_owned());
+    }
     let (keyword, _) = placement(text, use_)?;
     if !keyword.starts_with("return") {
         return Err("`res.setHeader` is returned".to_owned());
@@ -311,9 +316,13 @@ pub fn set_header_edit(
         return Err("a header name that is not a literal".to_owned());
     }
     let call_end = use_.range.end;
-    if value_text.trim_start().starts_with('[') {
+    if arg_shape::of(input.program, *value) == ArgShape::Array {
         if set_more_than_once {
             return Err("a header set to several values, and set again".to_owned());
+        }
+        // Node wrote a line per item; `Headers` join them into one (all but `Set-Cookie`).
+        if !name[1..name.len() - 1].eq_ignore_ascii_case("set-cookie") {
+            declared.push(Declared::JoinedHeaderLines);
         }
         return Ok(Edit::replacement(
             TextRange::new(use_.range.start, call_end),
