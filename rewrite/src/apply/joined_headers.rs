@@ -6,9 +6,8 @@
 //! line, `Allow: GET, DELETE` (only `Set-Cookie` keeps a line per value). HTTP reads both forms
 //! as the same field (RFC 9110, 5.3), but they are not the same bytes, so the report declares
 //! it wherever it can happen: a header set in the file to a value that is not a single literal
-//! or added with `appendHeader`,
-//! or the response handed to code the analysis does not read (a wrapper, a library, a helper
-//! of another module), which may set one.
+//! or added with `appendHeader`, or the response handed to code the analysis does not read (a
+//! wrapper, a library, a helper of another module), which may set one.
 
 use swc_ecma_ast::{CallExpr, Callee, Expr, Lit, MemberProp, Program, Prop, PropOrSpread};
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
