@@ -348,7 +348,6 @@ pub fn set_header_edit(
     Err("a header value that is not a literal (an array would be sent differently)".to_owned())
 }
 
-/// `{ … }`, `[ … ]` or a number: `send` turns them into JSON as `json` does.
 /// `'…'`, `"…"` or a template literal.
 pub fn is_string_literal(arg: &str) -> bool {
     let arg = arg.trim();
