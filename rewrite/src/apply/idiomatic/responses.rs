@@ -301,7 +301,9 @@ pub fn set_header_edit(
     let text = input.text;
     if use_.name == "appendHeader" {
         // Node writes a line per call; a `Headers` would join them (the adapter declares it).
-        return Err("`res.appendHeader`".to_owned());
+        return Err(
+            "`res.appendHeader`: Node writes a line per call, a `Headers` joins them".to_owned(),
+        );
     }
     let (keyword, _) = placement(text, use_)?;
     if !keyword.starts_with("return") {
