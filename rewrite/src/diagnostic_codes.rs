@@ -169,6 +169,13 @@ codes! {
     /// there it cannot send the session cookies it refreshes on the way, and the session it
     /// returns has no `expires`.
     SessionRead = "U020", "session-read", Info, Auto, Some("call `getServerSession(options)` in the route handler: `migrate apply` does, and declares the difference");
+    /// A header read with upper-case letters in its name (`req.headers['X-Api-Key']`,
+    /// `req.headers.Authorization`). Node stores every header name in lower case, so the read is
+    /// always `undefined` under Pages, whatever the client sends. A route handler's
+    /// `headers.get` ignores case and would find the header: moving the read as it is would
+    /// change what the route does, so the route goes through the adapter, which keeps the bug
+    /// as it is until the name is fixed.
+    HeaderNameCase = "U021", "header-name-case", Warning, Adapter, Some("write the header name in lower case (`req.headers['x-api-key']`): the read finds the header then, under Pages too");
     /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler.
     SocketAccess = "U005", "socket-access", Warning, Manual, Some("use headers (`x-forwarded-for`) instead of the socket; upgrades (WebSockets) need a custom server");
     /// The response is written in pieces (`write`, `writeHead`, `pipe`, `flushHeaders`).

@@ -330,6 +330,13 @@ pub fn uses(
                 "{…}" | "[…]" => format!("the {} is destructured in the signature: its uses cannot be followed", noun(u.object)),
                 rest => format!("`{rest}` (the rest parameter) is used whole: what it does with the request and response cannot be followed"),
             })),
+            UseKind::Headers => u.key.as_ref().filter(|k| k.bytes().any(|b| b.is_ascii_uppercase())).map(|key| {
+                Diagnostic::new(
+                    Code::HeaderNameCase,
+                    u.range,
+                    format!("`req.headers` read as `{key}` is always `undefined`: Node stores header names in lower case (a route handler's `headers.get` would find it)"),
+                )
+            }),
             UseKind::Dynamic => Some(Diagnostic::new(Code::DynamicMember, u.range, format!("`{}[…]` with a computed key", object(u.object)))),
             UseKind::Query => u.key.as_ref().filter(|k| route.params.contains(k)).map(|key| {
                 Diagnostic::new(

@@ -1179,3 +1179,25 @@ fn how_much_is_resolved() {
         assert_eq!(of(outside), Resolution::WholeFile, "{outside}");
     }
 }
+
+#[test]
+fn header_names_with_capitals_are_never_found_under_node() {
+    let spelled = pages("export default function h(req, res) { const key = req.headers['X-Api-Key']; const auth = req.headers.Authorization; res.json({ key, auth }) }");
+    let found: Vec<_> = spelled
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::HeaderNameCase)
+        .collect();
+    assert_eq!(found.len(), 2, "{:?}", spelled.diagnostics);
+    assert!(found[0].message.contains("`X-Api-Key`"));
+    assert_eq!(spelled.verdict, Some(Verdict::Adapter));
+
+    // Lower case is what Node stores; a callback's own `req` is another variable.
+    let lower = pages("export default async function h(req, res) { const key = req.headers['x-api-key']; const r = await fetch('/x').then((req) => req.headers['X-Other']); res.json({ key, r }) }");
+    assert!(
+        !codes(&lower).contains(&Code::HeaderNameCase),
+        "{:?}",
+        lower.diagnostics
+    );
+    assert_eq!(lower.verdict, Some(Verdict::Auto));
+}

@@ -110,6 +110,7 @@ impl Mover<'_> {
                 }
             }
         } else {
+            reasons.extend(adapter_findings(route));
             None
         };
         let (outcome, text) = if let Some(text) = idiomatic {
@@ -279,6 +280,26 @@ impl Mover<'_> {
             runtime_specifier: &runtime_specifier,
         })
     }
+}
+
+/// Why `check` put the route behind the adapter: each code that asks for it, once, at its first
+/// place (`U003 response-then-continue (12:5)`).
+fn adapter_findings(route: &RouteReport) -> Option<String> {
+    let mut seen = Vec::new();
+    let mut found = Vec::new();
+    for d in &route.diagnostics {
+        if d.code.verdict_floor() == Verdict::Adapter && !seen.contains(&d.code) {
+            seen.push(d.code);
+            found.push(format!(
+                "{} {} ({}:{})",
+                d.code.as_str(),
+                d.name,
+                d.at.line,
+                d.at.column
+            ));
+        }
+    }
+    (!found.is_empty()).then(|| format!("served through the adapter: {}", found.join(", ")))
 }
 
 fn recipe(
