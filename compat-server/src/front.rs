@@ -150,6 +150,8 @@ where
     ] {
         parts.headers.remove(hop);
     }
+    let client = parts.extensions.get::<Client>().copied();
+    add_forwarded(&mut parts.headers, client);
     let limited = http_body_util::Limited::new(incoming, front.max_body);
     if let Some(shadow) = &front.shadow {
         let pages = routes.shadowed_by(found.route);
@@ -165,6 +167,41 @@ where
     let mut forwarded = Request::from_parts(parts, body::boxed(limited));
     address(forwarded.headers_mut(), route, &found.params);
     answer(&pool, forwarded, front.timeout, route).await
+}
+
+/// The connection a request came in on, put in its extensions by the server (absent in tests
+/// without a socket).
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    /// The client's address, as Node's `socket.remoteAddress` gives it.
+    pub address: std::net::IpAddr,
+    /// The port the server listens on.
+    pub port: u16,
+}
+
+/// The `x-forwarded-*` headers `next start` adds to every request it routes, each only where
+/// the client sent none (`??=` in Next's `base-server`): handlers of both routers see them, and
+/// a worker's own socket is the front's, not the client's.
+fn add_forwarded(headers: &mut hyper::HeaderMap, client: Option<Client>) {
+    let host = headers.get(hyper::header::HOST).cloned();
+    let mut add = |name: &'static str, value: Option<HeaderValue>| {
+        if let Some(value) = value {
+            headers
+                .entry(HeaderName::from_static(name))
+                .or_insert(value);
+        }
+    };
+    add("x-forwarded-host", host);
+    add(
+        "x-forwarded-port",
+        client.map(|c| HeaderValue::from(c.port)),
+    );
+    // The front speaks plain HTTP; a client's own `x-forwarded-proto` is kept.
+    add("x-forwarded-proto", Some(HeaderValue::from_static("http")));
+    add(
+        "x-forwarded-for",
+        client.and_then(|c| HeaderValue::from_str(&c.address.to_string()).ok()),
+    );
 }
 
 /// Sends a request already addressed to `route` and returns its answer, or the 502/504 that
@@ -375,6 +412,33 @@ mod tests {
             parts.headers,
             String::from_utf8_lossy(&bytes).into_owned(),
         )
+    }
+
+    #[test]
+    fn forwarded_headers_are_added_as_next_start_adds_them() {
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("example.test:3000"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        let client = Client {
+            address: "::ffff:127.0.0.1".parse().unwrap(),
+            port: 3000,
+        };
+        add_forwarded(&mut headers, Some(client));
+        let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            get("x-forwarded-host").as_deref(),
+            Some("example.test:3000")
+        );
+        assert_eq!(get("x-forwarded-port").as_deref(), Some("3000"));
+        // The client's own value stays (`??=`).
+        assert_eq!(get("x-forwarded-proto").as_deref(), Some("https"));
+        assert_eq!(get("x-forwarded-for").as_deref(), Some("::ffff:127.0.0.1"));
+
+        // Without a connection (tests), what needs one is left out.
+        let mut bare = hyper::HeaderMap::new();
+        add_forwarded(&mut bare, None);
+        assert_eq!(bare.len(), 1, "{bare:?}");
+        assert_eq!(bare["x-forwarded-proto"], "http");
     }
 
     #[tokio::test]

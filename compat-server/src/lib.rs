@@ -170,14 +170,21 @@ async fn accept_until_signal(listener: TcpListener, front: Arc<Front>, drain: Du
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
+                let Ok((stream, peer)) = accepted else {
                     // Out of file descriptors, most likely: back off instead of spinning.
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
                 let front = Arc::clone(&front);
-                let service = service_fn(move |request| {
+                let client = stream.local_addr().ok().map(|local| front::Client {
+                    address: peer.ip(),
+                    port: local.port(),
+                });
+                let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                     let front = Arc::clone(&front);
+                    if let Some(client) = client {
+                        request.extensions_mut().insert(client);
+                    }
                     async move { Ok::<_, std::convert::Infallible>(front::handle(front, request).await) }
                 });
                 let connection = http1::Builder::new()

@@ -540,13 +540,28 @@ fn params_type(segments: &[Segment]) -> String {
     let fields: Vec<String> = segments
         .iter()
         .filter_map(|s| match s {
-            Segment::Dynamic(n) => Some(format!("{n}: string")),
-            Segment::CatchAll(n) => Some(format!("{n}: string[]")),
-            Segment::OptionalCatchAll(n) => Some(format!("{n}?: string[]")),
+            Segment::Dynamic(n) => Some(format!("{}: string", property_key(n))),
+            Segment::CatchAll(n) => Some(format!("{}: string[]", property_key(n))),
+            Segment::OptionalCatchAll(n) => Some(format!("{}?: string[]", property_key(n))),
             Segment::Static(_) => None,
         })
         .collect();
     format!("{{ {} }}", fields.join("; "))
+}
+
+/// A segment's name as the key of a type literal: quoted unless it is an identifier
+/// (`[post-id]` gives `'post-id'`).
+fn property_key(name: &str) -> String {
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(swc_ecma_ast::Ident::is_valid_start)
+        && chars.all(swc_ecma_ast::Ident::is_valid_continue);
+    if identifier {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
 }
 
 fn has_return_type(text: &str, function: &FunctionModel) -> bool {
