@@ -176,6 +176,12 @@ codes! {
     /// change what the route does, so the route goes through the adapter, which keeps the bug
     /// as it is until the name is fixed.
     HeaderNameCase = "U021", "header-name-case", Warning, Adapter, Some("write the header name in lower case (`req.headers['x-api-key']`): the read finds the header then, under Pages too");
+    /// The request is written: `req.body = JSON.parse(req.body)`, `req.headers.authorization =
+    /// …`, `req.method = 'POST'`, `delete req.headers.cookie`. A route handler's `Request` is
+    /// read-only (assigning its `method` throws in a module), and the values an idiomatic
+    /// rewrite reads once cannot be assigned, so the route goes through the adapter, whose `req`
+    /// is writable as in Pages. Writing inside a value (`req.body.seen = true`) is not this.
+    RequestAssigned = "U022", "request-assigned", Warning, Adapter, Some("keep the new value in a local variable (`let body = req.body`) and use that");
     /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler.
     SocketAccess = "U005", "socket-access", Warning, Manual, Some("use headers (`x-forwarded-for`) instead of the socket; upgrades (WebSockets) need a custom server");
     /// The response is written in pieces (`write`, `writeHead`, `pipe`, `flushHeaders`).

@@ -337,6 +337,13 @@ pub fn uses(
                     format!("`req.headers` read as `{key}` is always `undefined`: Node stores header names in lower case (a route handler's `headers.get` would find it)"),
                 )
             }),
+            UseKind::Assigned => {
+                let what = match &u.key {
+                    Some(key) => format!("`req.headers.{key}`"),
+                    None => format!("`req.{name}`"),
+                };
+                Some(Diagnostic::new(Code::RequestAssigned, u.range, format!("{what} is written: a route handler's `Request` is read-only")))
+            }
             UseKind::Dynamic => Some(Diagnostic::new(Code::DynamicMember, u.range, format!("`{}[…]` with a computed key", object(u.object)))),
             UseKind::Query => u.key.as_ref().filter(|k| route.params.contains(k)).map(|key| {
                 Diagnostic::new(

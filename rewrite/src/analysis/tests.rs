@@ -1201,3 +1201,46 @@ fn header_names_with_capitals_are_never_found_under_node() {
     );
     assert_eq!(lower.verdict, Some(Verdict::Auto));
 }
+
+#[test]
+fn writing_the_request_needs_the_adapter() {
+    for (source, what) in [
+        (
+            "if (typeof req.body === 'string') req.body = JSON.parse(req.body)",
+            "`req.body`",
+        ),
+        (
+            "req.headers.authorization ||= 'Bearer anonymous'",
+            "`req.headers.authorization`",
+        ),
+        (
+            "if (req.body?._method) req.method = req.body._method",
+            "`req.method`",
+        ),
+        ("delete req.headers['cookie']", "`req.headers.cookie`"),
+    ] {
+        let a = pages(&format!(
+            "export default function h(req, res) {{ {source}; res.json({{ ok: true }}) }}"
+        ));
+        let written: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::RequestAssigned)
+            .collect();
+        assert_eq!(written.len(), 1, "{source}: {:?}", a.diagnostics);
+        assert!(
+            written[0].message.starts_with(what),
+            "{}",
+            written[0].message
+        );
+        assert_eq!(a.verdict, Some(Verdict::Adapter), "{source}");
+    }
+    // Writing inside the body or the query is writing a plain object, as in a route handler.
+    let inside = pages("export default function h(req, res) { req.body.seen = true; delete req.body.secret; req.query.page ||= '1'; res.json(req.body) }");
+    assert!(
+        !codes(&inside).contains(&Code::RequestAssigned),
+        "{:?}",
+        inside.diagnostics
+    );
+    assert_eq!(inside.verdict, Some(Verdict::Auto));
+}

@@ -5,7 +5,7 @@ use serde::Serialize;
 use swc_common::Span;
 use swc_ecma_ast::{
     AssignExpr, AssignTarget, CallExpr, Callee, Expr, ForOfStmt, MemberExpr, MemberProp,
-    ObjectPatProp, Pat, SimpleAssignTarget, VarDeclarator,
+    ObjectPatProp, Pat, SimpleAssignTarget, UnaryExpr, UnaryOp, UpdateExpr, VarDeclarator,
 };
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
@@ -44,6 +44,11 @@ pub enum UseKind {
     /// what it gives: `buffer` or `text`.
     WholeBody,
     Preview,
+    /// `req.body = …`, `req.headers.authorization = …`, `req.method++`, `delete
+    /// req.headers.cookie`: the request written, which a route handler's `Request` does not
+    /// allow (its method, headers and body are read-only). Writing inside a value
+    /// (`req.body.seen = true`, `req.query.page = '1'`) is not this.
+    Assigned,
     // `res`
     Status,
     /// `res.statusCode = 404`, `res.statusMessage = '…'`: the status of a plain response.
@@ -370,6 +375,27 @@ impl Collector<'_> {
             .iter()
             .find(|((name, ctxt), _)| *ctxt == ident.ctxt && *name == ident.sym)
             .map(|(_, object)| *object)
+    }
+
+    /// Records `m` as a write of the request when it is `req.x` or `req.headers.x` (the target of
+    /// an assignment, `++`/`--` or `delete` spanning `span`).
+    fn request_written(&mut self, m: &MemberExpr, span: Span) -> bool {
+        if self.object_of(&m.obj) == Some(Object::Req) {
+            if let Some(name) = member_name(&m.prop) {
+                self.push(Object::Req, UseKind::Assigned, name, None, span);
+                return true;
+            }
+        }
+        if let Expr::Member(inner) = unwrap(&m.obj) {
+            if self.object_of(&inner.obj) == Some(Object::Req)
+                && member_name(&inner.prop) == Some("headers")
+            {
+                let key = member_name(&m.prop).map(str::to_owned);
+                self.push(Object::Req, UseKind::Assigned, "headers", key, span);
+                return true;
+            }
+        }
+        false
     }
 
     fn push(&mut self, object: Object, kind: UseKind, name: &str, key: Option<String>, span: Span) {
@@ -960,6 +986,10 @@ impl Visit for Collector<'_> {
 
     fn visit_assign_expr(&mut self, assign: &AssignExpr) {
         if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &assign.left {
+            if self.request_written(m, assign.span) {
+                assign.right.visit_with(self);
+                return;
+            }
             if let (Some(Object::Res), Some(name)) = (self.object_of(&m.obj), member_name(&m.prop))
             {
                 // `res.statusCode = 404` sets the status of a plain response, as `res.status`
@@ -978,6 +1008,24 @@ impl Visit for Collector<'_> {
             }
         }
         assign.visit_children_with(self);
+    }
+
+    fn visit_update_expr(&mut self, update: &UpdateExpr) {
+        if let Expr::Member(m) = unwrap(&update.arg) {
+            if self.request_written(m, update.span) {
+                return;
+            }
+        }
+        update.visit_children_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, unary: &UnaryExpr) {
+        if let (UnaryOp::Delete, Expr::Member(m)) = (unary.op, unwrap(&unary.arg)) {
+            if self.request_written(m, unary.span) {
+                return;
+            }
+        }
+        unary.visit_children_with(self);
     }
 
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
