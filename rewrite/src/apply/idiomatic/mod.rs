@@ -66,6 +66,9 @@ pub enum Declared {
     /// `res.json(x)` with `x` computed: `undefined` when it runs answered 200 with an empty
     /// body; `Response.json` throws (500).
     JsonUndefined,
+    /// The handler never reads the body, which Pages parsed before running it anyway: a body
+    /// its parser rejected (400 `Invalid JSON`, 413 over the limit) now reaches the route.
+    BodyNotParsed,
 }
 
 impl Declared {
@@ -77,6 +80,7 @@ impl Declared {
             Declared::NoResponse500 => "a request the handler never answered (it hung under Pages) now gets Next's 500 (the function returns no `Response`)",
             Declared::SessionCookies => "`getServerSession(options)` in a route handler cannot send the session cookies NextAuth refreshes on the way (Pages' form set them on `res`), and the session it returns has no `expires`",
             Declared::JsonUndefined => "`res.json(x)` where `x` is `undefined` when it runs (an `Array.find` miss, a missing field) answered 200 with an empty body; `Response.json` throws on it, so the route answers 500",
+            Declared::BodyNotParsed => "the handler never reads the request body, which Pages parsed before running it: a body Pages rejected there (malformed JSON: 400 `Invalid JSON`; over the size limit, 1mb by default: 413) now reaches the route and gets its usual answer",
             Declared::JoinedHeaderLines => "a header set to several values (`res.setHeader('Allow', ['GET', 'POST'])`) goes out as one line joined with `, ` (`Allow: GET, POST`), which HTTP reads as the same header, where Pages wrote one line per value (`Set-Cookie` keeps one line per cookie)",
         }
     }
@@ -663,7 +667,13 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     };
     let rewritten = function_edits(&input)?;
     let helpers = rewritten.helpers.clone();
-    let declared = rewritten.declared.clone();
+    let mut declared = rewritten.declared.clone();
+    // Pages parsed every body before the handler ran (GET and HEAD bodies aside, which a route
+    // handler never gets): without `pagesBody`, nothing rejects a malformed one.
+    let takes_bodies = module.methods.iter().any(|m| !matches!(*m, "GET" | "HEAD"));
+    if !module.body_parser_off && takes_bodies && !helpers.contains("pagesBody") {
+        declared.insert(Declared::BodyNotParsed);
+    }
     // One exported function per method where the dispatch allows it exactly; else the handler
     // keeps its dispatch and is exported under each method.
     let split = split::functions(&input, module.dispatch, &rewritten, handler, module.methods);
