@@ -30,33 +30,37 @@ pub fn unused(
         if import.src.value.as_atom().map(|a| a.as_str()) != Some(source) {
             continue;
         }
-        let unused: Vec<TextRange> = import
+        let ranges: Vec<TextRange> = import
             .specifiers
             .iter()
-            .filter_map(|specifier| {
+            .map(|specifier| parse::range(specifier.span()))
+            .collect();
+        let unused: Vec<bool> = import
+            .specifiers
+            .iter()
+            .map(|specifier| {
                 let local = match specifier {
                     ImportSpecifier::Named(n) => &n.local,
                     ImportSpecifier::Default(d) => &d.local,
                     ImportSpecifier::Namespace(n) => &n.local,
                 };
                 let name = local.sym.as_str();
-                (removable(name) && occurrences(draft, name) == 1)
-                    .then(|| parse::range(specifier.span()))
+                removable(name) && occurrences(draft, name) == 1
             })
             .collect();
-        if unused.is_empty() {
+        if !unused.contains(&true) {
             continue;
         }
-        if unused.len() == import.specifiers.len() {
+        if !unused.contains(&false) {
             edits.push(Edit::deletion(statement_line(
                 text,
                 parse::range(import.span),
             )));
         } else {
             edits.extend(
-                unused
+                removed_runs(&ranges, &unused)
                     .into_iter()
-                    .map(|range| Edit::deletion(with_comma(text, range))),
+                    .map(Edit::deletion),
             );
         }
     }
@@ -75,23 +79,29 @@ pub fn occurrences(text: &str, word: &str) -> usize {
         .count()
 }
 
-/// A list item's range with the comma and space that follow it (or precede it, for the last).
-fn with_comma(text: &str, item: TextRange) -> TextRange {
-    let after = &text[item.end as usize..];
-    let trimmed = after.trim_start_matches(' ');
-    if let Some(rest) = trimmed.strip_prefix(',') {
-        let spaces = rest.len() - rest.trim_start_matches(' ').len();
-        return TextRange::new(
-            item.start,
-            item.end + (after.len() - rest.len() + spaces) as u32,
-        );
+/// The deletions for the items of a list flagged `unused` (not all of them): each run of
+/// neighbours goes up to the next item kept, or, at the end of the list, from the end of the
+/// item kept before it, so that the separators left are the list's own (`{ A, B, C }` without
+/// `B` and `C` is `{ A }`).
+fn removed_runs(items: &[TextRange], unused: &[bool]) -> Vec<TextRange> {
+    let mut deletions = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        if !unused[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < items.len() && unused[i] {
+            i += 1;
+        }
+        deletions.push(match items.get(i) {
+            Some(next_kept) => TextRange::new(items[start].start, next_kept.start),
+            // A run at the end: some item before it is kept (not every item is unused).
+            None => TextRange::new(items[start - 1].end, items[i - 1].end),
+        });
     }
-    let before = &text[..item.start as usize];
-    let trimmed = before.trim_end_matches(' ');
-    match trimmed.strip_suffix(',') {
-        Some(rest) => TextRange::new(rest.len() as u32, item.end),
-        None => item,
-    }
+    deletions
 }
 
 #[cfg(test)]
@@ -109,6 +119,20 @@ mod tests {
         assert_eq!(
             splice(text, edits).unwrap(),
             "import type { NextApiRequest } from 'next'\nimport { x } from 'y'\n"
+        );
+    }
+
+    #[test]
+    fn neighbours_go_together_and_leave_the_list_tidy() {
+        let text = "import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'\nimport type { PageConfig as A, Keep, NextConfig as B, Also } from 'next'\n";
+        let program = parse::parse_syntax(text, "ts").unwrap();
+        let draft = "import type { NextApiHandler, NextApiRequest, NextApiResponse } from 'next'\nimport type { PageConfig as A, Keep, NextConfig as B, Also } from 'next'\nconst h: NextApiHandler = f\n";
+        let edits = unused(&program, text, draft, "next", &|n| {
+            n.starts_with("NextApi") || n.len() == 1
+        });
+        assert_eq!(
+            splice(text, edits).unwrap(),
+            "import type { NextApiHandler } from 'next'\nimport type { Keep, Also } from 'next'\n"
         );
     }
 }

@@ -18,6 +18,7 @@
 //! itself where Next still sends them to it (HEAD runs GET's handler).
 
 mod arg_shape;
+mod handler_type;
 mod requests;
 mod responses;
 mod split;
@@ -209,6 +210,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     if !prelude.is_empty() {
         frame.push(prelude_edit(input.text, function, &prelude)?);
     }
+    frame.extend(handler_type::removals(input.program, function.range));
     let signature = signature_edit(input, function, &req_name, uses_params);
     let needs_async = (uses_params && input.params_promise) || reads_body;
     if needs_async && !function.is_async {

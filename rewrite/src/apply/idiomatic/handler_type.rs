@@ -1,0 +1,81 @@
+//! Types written on the handler as a whole (`const handler: NextApiHandler = …`, `(…) satisfies
+//! NextApiHandler`, `… as NextApiHandler`) describe a Pages handler: once the function takes a
+//! `Request` and returns a `Response` they no longer hold (the build fails its type check), so
+//! the rewrite removes them.
+
+use swc_common::Spanned;
+use swc_ecma_ast::{Expr, Pat, Program, VarDeclarator};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::analysis::syntax::unwrap;
+use crate::apply::edit::Edit;
+use crate::diagnostic::TextRange;
+use crate::parse;
+
+/// The deletions of every type annotation, `satisfies`, `as` and `<T>` assertion applied to
+/// the handler function at `function` (its range).
+pub fn removals(program: &Program, function: TextRange) -> Vec<Edit> {
+    let mut finder = Finder {
+        function,
+        edits: Vec::new(),
+    };
+    program.visit_with(&mut finder);
+    finder.edits
+}
+
+struct Finder {
+    function: TextRange,
+    edits: Vec<Edit>,
+}
+
+impl Finder {
+    /// `expr` is the handler function, perhaps in parentheses or under type assertions.
+    fn holds(&self, expr: &Expr) -> bool {
+        let range = match unwrap(expr) {
+            Expr::Arrow(arrow) => parse::range(arrow.span),
+            Expr::Fn(function) => parse::range(function.function.span),
+            _ => return false,
+        };
+        range == self.function
+    }
+}
+
+impl Visit for Finder {
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let (Pat::Ident(binding), Some(init)) = (&declarator.name, declarator.init.as_deref()) {
+            if let Some(annotation) = &binding.type_ann {
+                if self.holds(init) {
+                    self.edits.push(Edit::deletion(TextRange::new(
+                        parse::range(binding.id.span).end,
+                        parse::range(annotation.span).end,
+                    )));
+                }
+            }
+        }
+        declarator.visit_children_with(self);
+    }
+
+    fn visit_expr(&mut self, expr: &Expr) {
+        let (inner, whole) = match expr {
+            Expr::TsAs(e) => (&e.expr, e.span),
+            Expr::TsSatisfies(e) => (&e.expr, e.span),
+            Expr::TsTypeAssertion(e) => (&e.expr, e.span),
+            _ => {
+                expr.visit_children_with(self);
+                return;
+            }
+        };
+        if self.holds(inner) {
+            let inner_range = parse::range(inner.span());
+            let whole = parse::range(whole);
+            // `x as T`, `x satisfies T`: what follows the expression; `<T>x`: what precedes it.
+            let removed = if whole.start < inner_range.start {
+                TextRange::new(whole.start, inner_range.start)
+            } else {
+                TextRange::new(inner_range.end, whole.end)
+            };
+            self.edits.push(Edit::deletion(removed));
+        }
+        expr.visit_children_with(self);
+    }
+}
