@@ -51,17 +51,17 @@ pub fn unused(
         if !unused.contains(&true) {
             continue;
         }
-        if !unused.contains(&false) {
-            edits.push(Edit::deletion(statement_line(
-                text,
-                parse::range(import.span),
-            )));
-        } else {
+        if unused.contains(&false) {
             edits.extend(
                 removed_runs(&ranges, &unused)
                     .into_iter()
                     .map(Edit::deletion),
             );
+        } else {
+            edits.push(Edit::deletion(statement_line(
+                text,
+                parse::range(import.span),
+            )));
         }
     }
     edits
