@@ -86,8 +86,12 @@ fn untouched_by_rules(line: &str) -> bool {
     let bare_exit = matches!(trimmed.trim_end_matches(';'), "return" | "break");
     // A chained call on its own line (`.setHeader(…)` after `res`) is part of a response.
     let chained = trimmed.starts_with('.');
+    // The tail of a signature written over several lines, with the handler's return type
+    // (`): Promise<void> {`), which goes with Pages' types.
+    let signature_tail = trimmed.starts_with("):");
     !bare_exit
         && !chained
+        && !signature_tail
         && !trimmed.chars().all(|c| "{}()[],;".contains(c))
         && !TOUCHED.iter().any(|t| line.contains(t))
 }

@@ -1,10 +1,10 @@
 //! Types written on the handler as a whole (`const handler: NextApiHandler = …`, `(…) satisfies
-//! NextApiHandler`, `… as NextApiHandler`) describe a Pages handler: once the function takes a
-//! `Request` and returns a `Response` they no longer hold (the build fails its type check), so
-//! the rewrite removes them.
+//! NextApiHandler`, `… as NextApiHandler`, a return type `: Promise<void>`) describe a Pages
+//! handler: once the function takes a `Request` and returns a `Response` they no longer hold
+//! (the build fails its type check), so the rewrite removes them.
 
 use swc_common::Spanned;
-use swc_ecma_ast::{Expr, Pat, Program, VarDeclarator};
+use swc_ecma_ast::{ArrowExpr, Expr, Function, Pat, Program, TsTypeAnn, VarDeclarator};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::analysis::syntax::unwrap;
@@ -12,8 +12,8 @@ use crate::apply::edit::Edit;
 use crate::diagnostic::TextRange;
 use crate::parse;
 
-/// The deletions of every type annotation, `satisfies`, `as` and `<T>` assertion applied to
-/// the handler function at `function` (its range).
+/// The deletions of the handler function's return type and of every type annotation,
+/// `satisfies`, `as` and `<T>` assertion applied to it (`function` is its range).
 pub fn removals(program: &Program, function: TextRange) -> Vec<Edit> {
     let mut finder = Finder {
         function,
@@ -38,9 +38,31 @@ impl Finder {
         };
         range == self.function
     }
+
+    /// `): Promise<void> {` → `) {`.
+    fn return_type(&mut self, annotation: Option<&TsTypeAnn>) {
+        if let Some(annotation) = annotation {
+            self.edits
+                .push(Edit::deletion(parse::range(annotation.span)));
+        }
+    }
 }
 
 impl Visit for Finder {
+    fn visit_function(&mut self, function: &Function) {
+        if parse::range(function.span) == self.function {
+            self.return_type(function.return_type.as_deref());
+        }
+        function.visit_children_with(self);
+    }
+
+    fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
+        if parse::range(arrow.span) == self.function {
+            self.return_type(arrow.return_type.as_deref());
+        }
+        arrow.visit_children_with(self);
+    }
+
     fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
         if let (Pat::Ident(binding), Some(init)) = (&declarator.name, declarator.init.as_deref()) {
             if let Some(annotation) = &binding.type_ann {

@@ -148,9 +148,6 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     if rest.len() > 1 || rest.first().is_some_and(|p| p.name.is_none()) {
         return Err("`res` is destructured or more parameters are taken".to_owned());
     }
-    if has_return_type(input.text, function) {
-        return Err("the handler declares a return type".to_owned());
-    }
 
     let requests = RequestUses::find(input.program, function, &req_name)?;
     let route_params = route_params(input.segments);
@@ -568,15 +565,6 @@ fn property_key(name: &str) -> String {
     } else {
         format!("'{}'", name.replace('\\', "\\\\").replace('\'', "\\'"))
     }
-}
-
-fn has_return_type(text: &str, function: &FunctionModel) -> bool {
-    let after_params = function
-        .params
-        .last()
-        .map_or(function.range.start, |p| p.range.end);
-    let between = &text[after_params as usize..function.body.start as usize];
-    between.contains(':')
 }
 
 /// `(req: NextApiRequest, res: NextApiResponse)` → `(req: Request)` or `(req: Request, {
