@@ -101,3 +101,57 @@ impl Visit for Finder {
         expr.visit_children_with(self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{model_pages_api_and_tree, RouteContext};
+    use crate::apply::edit::splice;
+
+    /// The text with the handler's own types removed.
+    fn without_types(text: &str) -> String {
+        let context = RouteContext {
+            params: &[],
+            next_major: Some(16),
+            file: "pages/api/x.ts",
+        };
+        let (analysis, parsed) = model_pages_api_and_tree(text, "ts", &context);
+        let function = analysis.model.unwrap().function.unwrap().range;
+        splice(text, super::removals(&parsed.unwrap().program, function)).unwrap()
+    }
+
+    #[test]
+    fn every_way_of_typing_the_handler_goes() {
+        for (before, after) in [
+            (
+                "const h: NextApiHandler<Data> = async (req, res) => {}\nexport default h\n",
+                "const h = async (req, res) => {}\nexport default h\n",
+            ),
+            (
+                "const h: NextApiHandler = async function named(req, res) {}\nexport default h\n",
+                "const h = async function named(req, res) {}\nexport default h\n",
+            ),
+            (
+                "export default (async (req, res) => {}) satisfies NextApiHandler\n",
+                "export default (async (req, res) => {})\n",
+            ),
+            (
+                "const h = ((req, res) => {}) as unknown as NextApiHandler\nexport default h\n",
+                "const h = ((req, res) => {})\nexport default h\n",
+            ),
+            (
+                "export default <NextApiHandler>((req, res) => {})\n",
+                "export default ((req, res) => {})\n",
+            ),
+            (
+                "export default async function h(req, res): Promise<void> {}\n",
+                "export default async function h(req, res) {}\n",
+            ),
+        ] {
+            assert_eq!(without_types(before), after, "{before}");
+        }
+        // Types elsewhere in the file stay.
+        let other =
+            "const x: number = 1\nexport default function h(req, res) { const y: string = 'a' }\n";
+        assert_eq!(without_types(other), other);
+    }
+}
