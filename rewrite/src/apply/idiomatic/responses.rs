@@ -111,7 +111,14 @@ pub fn response_edits(
     }
     let headers = chained.as_deref().or(responses.headers);
     let init = init(status, headers, &form, text, use_);
-    let (keyword, statement_end) = placement(text, use_)?;
+    let expression_body = input
+        .analysis
+        .model
+        .as_ref()
+        .and_then(|m| m.function.as_ref())
+        .filter(|f| f.is_arrow)
+        .map(|f| f.body);
+    let (keyword, statement_end) = placement(text, use_, expression_body)?;
     let mut edits = match form {
         Body::Json(i) => {
             declared.push(Declared::JsonCharsetAndEtag);
@@ -257,10 +264,18 @@ fn init(status: u16, headers: Option<&str>, form: &Body, text: &str, use_: &Use)
     }
 }
 
-/// Whether the call is a statement (`res.json(x)` → `return Response.json(x)`) or already
-/// returned (`return res.json(x)`); any other place (`cond && res.json(x)`) would need more
+/// Whether the call is a statement (`res.json(x)` → `return Response.json(x)`), already
+/// returned (`return res.json(x)`) or the whole body of the handler arrow (`(req, res) =>
+/// res.json(x)`, which returns it); any other place (`cond && res.json(x)`) would need more
 /// than a local edit.
-fn placement(text: &str, use_: &Use) -> Result<(&'static str, u32), String> {
+fn placement(
+    text: &str,
+    use_: &Use,
+    arrow_body: Option<TextRange>,
+) -> Result<(&'static str, u32), String> {
+    if arrow_body == Some(use_.range) {
+        return Ok(("", use_.range.end));
+    }
     let statement = &text[use_.statement.start as usize..use_.statement.end as usize];
     let call = &text[use_.range.start as usize..use_.range.end as usize];
     let is_statement = statement.trim_end().trim_end_matches(';').trim_end() == call;
@@ -305,7 +320,7 @@ pub fn set_header_edit(
             "`res.appendHeader`: Node writes a line per call, a `Headers` joins them".to_owned(),
         );
     }
-    let (keyword, _) = placement(text, use_)?;
+    let (keyword, _) = placement(text, use_, None)?;
     if !keyword.starts_with("return") {
         return Err("`res.setHeader` is returned".to_owned());
     }
