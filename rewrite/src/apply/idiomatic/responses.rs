@@ -111,14 +111,7 @@ pub fn response_edits(
     }
     let headers = chained.as_deref().or(responses.headers);
     let init = init(status, headers, &form, text, use_);
-    let expression_body = input
-        .analysis
-        .model
-        .as_ref()
-        .and_then(|m| m.function.as_ref())
-        .filter(|f| f.is_arrow)
-        .map(|f| f.body);
-    let (keyword, statement_end) = placement(text, use_, expression_body)?;
+    let (keyword, statement_end) = placement(text, use_, arrow_body(input))?;
     let mut edits = match form {
         Body::Json(i) => {
             declared.push(Declared::JsonCharsetAndEtag);
@@ -262,6 +255,12 @@ fn init(status: u16, headers: Option<&str>, form: &Body, text: &str, use_: &Use)
     } else {
         format!(", {{ {} }}", fields.join(", "))
     }
+}
+
+/// The body of the handler when it is an arrow (`(req, res) => res.json(x)`: the call).
+fn arrow_body(input: &Idiomatic) -> Option<TextRange> {
+    let function = input.analysis.model.as_ref()?.function.as_ref()?;
+    function.is_arrow.then_some(function.body)
 }
 
 /// Whether the call is a statement (`res.json(x)` → `return Response.json(x)`), already
