@@ -330,7 +330,7 @@ pub fn uses(
                 "{…}" | "[…]" => format!("the {} is destructured in the signature: its uses cannot be followed", noun(u.object)),
                 rest => format!("`{rest}` (the rest parameter) is used whole: what it does with the request and response cannot be followed"),
             })),
-            UseKind::Headers => u.key.as_ref().filter(|k| k.bytes().any(|b| b.is_ascii_uppercase())).map(|key| {
+            UseKind::Headers => u.key.as_deref().filter(|k| super::uses::header_name_never_matches(k)).map(|key| {
                 Diagnostic::new(
                     Code::HeaderNameCase,
                     u.range,

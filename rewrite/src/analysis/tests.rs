@@ -50,6 +50,11 @@ fn codes(a: &Analysis) -> Vec<Code> {
     a.diagnostics.iter().map(|d| d.code).collect()
 }
 
+/// The diagnostics with this code.
+fn with_code(a: &Analysis, code: Code) -> Vec<&crate::diagnostic::Diagnostic> {
+    a.diagnostics.iter().filter(|d| d.code == code).collect()
+}
+
 #[test]
 fn dispatch_styles() {
     let switch = pages("export default function h(req, res) { switch (req.method) { case 'GET': return res.json(1); case 'post': return res.json(2); default: res.setHeader('Allow', ['GET']); res.status(405).end() } }");
@@ -1183,11 +1188,7 @@ fn how_much_is_resolved() {
 #[test]
 fn header_names_with_capitals_are_never_found_under_node() {
     let spelled = pages("export default function h(req, res) { const key = req.headers['X-Api-Key']; const auth = req.headers.Authorization; res.json({ key, auth }) }");
-    let found: Vec<_> = spelled
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == Code::HeaderNameCase)
-        .collect();
+    let found = with_code(&spelled, Code::HeaderNameCase);
     assert_eq!(found.len(), 2, "{:?}", spelled.diagnostics);
     assert!(found[0].message.contains("`X-Api-Key`"));
     assert_eq!(spelled.verdict, Some(Verdict::Adapter));
@@ -1222,11 +1223,7 @@ fn writing_the_request_needs_the_adapter() {
         let a = pages(&format!(
             "export default function h(req, res) {{ {source}; res.json({{ ok: true }}) }}"
         ));
-        let written: Vec<_> = a
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == Code::RequestAssigned)
-            .collect();
+        let written = with_code(&a, Code::RequestAssigned);
         assert_eq!(written.len(), 1, "{source}: {:?}", a.diagnostics);
         assert!(
             written[0].message.starts_with(what),

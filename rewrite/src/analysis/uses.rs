@@ -757,6 +757,12 @@ known_members! {
     "writeHead",
 }
 
+/// A header name Node never matches: it stores every name in lower case, so
+/// `req.headers['X-Api-Key']` is always `undefined` (where `headers.get` ignores case).
+pub fn header_name_never_matches(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+}
+
 /// The kind of a `req.x`/`res.x` member.
 fn member_kind(object: Object, name: &str) -> UseKind {
     match (object, name) {

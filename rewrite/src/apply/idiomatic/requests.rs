@@ -12,6 +12,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::analysis::model::FunctionModel;
 use crate::analysis::syntax::unwrap;
+use crate::analysis::uses::header_name_never_matches;
 use crate::diagnostic::TextRange;
 use crate::parse;
 
@@ -141,7 +142,7 @@ impl Visit for Finder<'_> {
                     match key {
                         // Node lower-cases the names it stores: `req.headers['X-Api-Key']` is
                         // always `undefined`, where `headers.get` would find the header.
-                        Some(key) if key.bytes().any(|b| b.is_ascii_uppercase()) => {
+                        Some(key) if header_name_never_matches(&key) => {
                             self.unsupported = Some(format!(
                                 "`req.headers` read as `{key}`, with upper-case letters Node never matches"
                             ));
