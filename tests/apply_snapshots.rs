@@ -89,7 +89,15 @@ fn untouched_by_rules(line: &str) -> bool {
     // The tail of a signature written over several lines, with the handler's return type
     // (`): Promise<void> {`), which goes with Pages' types.
     let signature_tail = trimmed.starts_with("):");
+    // A Pages field on a line of its own in a destructuring of `req` written over several
+    // lines (`query: { id },`) leaves the pattern.
+    let destructured_field = ["query", "body", "cookies"].iter().any(|field| {
+        trimmed
+            .strip_prefix(field)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', ',']))
+    });
     !bare_exit
+        && !destructured_field
         && !chained
         && !signature_tail
         && !trimmed.chars().all(|c| "{}()[],;".contains(c))

@@ -12,12 +12,15 @@
 //! - `req.cookies` → `cookies` from `pagesCookies(req)` (Pages' parser: decoded, first wins);
 //! - `req.headers.x` / `req.headers['x']` → a local `x` read once with `req.headers.get('x') ??
 //!   undefined` (the same `string | undefined`);
-//! - `req.method` stays (a `Request` has it, with the same value).
+//! - `req.method` stays (a `Request` has it, with the same value);
+//! - `const { method, query, body } = req` takes the fields from those locals
+//!   ([`destructured`]).
 //!
 //! Dispatch code stays as written: the handler keeps answering the methods it turned away
 //! itself where Next still sends them to it (HEAD runs GET's handler).
 
 mod arg_shape;
+mod destructured;
 mod handler_type;
 mod requests;
 mod responses;
@@ -162,40 +165,55 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             input.style.semi()
         ));
     }
+    // The locals of the Pages fields, for a destructuring of `req` to take them from.
+    let (mut body, mut cookies) = (None, None);
     if reads_body {
         if input.body_parser_off {
             return Err("`req.body` with `bodyParser: false`".to_owned());
         }
-        let body = names::fresh("body", taken);
-        prelude.extend(body_prelude(input, &req_name, &body));
+        let name = destructured::local_name("body", &requests, input.text, function.body, taken)?;
+        prelude.extend(body_prelude(input, &req_name, &name));
         helpers.insert("pagesBody");
         for range in &requests.body {
-            edits.push(Edit::replacement(*range, body.clone()));
+            edits.push(Edit::replacement(*range, name.clone()));
         }
+        body = Some(name);
     }
     if needs.reads_cookies {
-        let cookies = names::fresh("cookies", taken);
+        let name =
+            destructured::local_name("cookies", &requests, input.text, function.body, taken)?;
         prelude.push(format!(
-            "const {cookies} = pagesCookies({req_name}){}",
+            "const {name} = pagesCookies({req_name}){}",
             input.style.semi()
         ));
         helpers.insert("pagesCookies");
         for range in &requests.cookies {
-            edits.push(Edit::replacement(*range, cookies.clone()));
+            edits.push(Edit::replacement(*range, name.clone()));
         }
+        cookies = Some(name);
     }
-    let uses_params = query_edits(
+    let (uses_params, query) = query_edits(
         input,
         &requests,
         &needs,
         &req_name,
-        taken,
+        function,
         &mut Pieces {
             edits: &mut edits,
             prelude: &mut prelude,
             helpers: &mut helpers,
         },
-    );
+    )?;
+    if let Some(statement) = &requests.destructured {
+        let source = |field: &'static str| match field {
+            "query" => query.clone(),
+            "body" => body.clone().unwrap_or_default(),
+            _ => cookies.clone().unwrap_or_default(),
+        };
+        edits.extend(destructured::statement_edits(
+            input.text, statement, &source,
+        )?);
+    }
     edits.extend(header_edits(
         input,
         &requests,
@@ -232,15 +250,16 @@ struct Pieces<'a> {
 }
 
 /// `req.query` reads: the route's params when every key is a `[id]`/`[...id]` segment, else
-/// Pages' merged query from `pagesQuery`. Returns whether the function now needs `params`.
+/// Pages' merged query from `pagesQuery`. Returns whether the function now needs `params`, and
+/// what a destructuring of `req` takes its `query` from.
 fn query_edits(
     input: &Idiomatic,
     requests: &RequestUses,
     needs: &Needs,
     req_name: &str,
-    taken: &names::Names,
+    function: &FunctionModel,
     pieces: &mut Pieces,
-) -> bool {
+) -> Result<(bool, String), String> {
     let has_params = input
         .segments
         .iter()
@@ -251,14 +270,20 @@ fn query_edits(
     } else {
         ("params", "params")
     };
+    let destructures_query = requests
+        .destructured
+        .as_ref()
+        .is_some_and(|d| d.takes("query"));
     if needs.query_keys_are_params {
         for (range, bare) in &requests.query {
             let text = if *bare { awaited_bare } else { awaited };
             pieces.edits.push(Edit::replacement(*range, text));
         }
-        return !requests.query.is_empty();
+        let uses_params = !requests.query.is_empty() || destructures_query;
+        return Ok((uses_params, awaited_bare.to_owned()));
     }
-    let query = names::fresh("query", taken);
+    let query =
+        destructured::local_name("query", requests, input.text, function.body, input.taken)?;
     let semi = input.style.semi();
     let params = if has_params {
         format!(", {awaited_bare}")
@@ -272,7 +297,7 @@ fn query_edits(
     for (range, _) in &requests.query {
         pieces.edits.push(Edit::replacement(*range, query.clone()));
     }
-    has_params
+    Ok((has_params, query))
 }
 
 /// Each header read once into a local: `Headers` are immutable on a request, and checks like
