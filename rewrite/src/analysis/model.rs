@@ -252,7 +252,7 @@ fn top_level(program: &Program) -> (Vec<TextRange>, Vec<&ModuleDecl>) {
     }
 }
 
-fn function_model(function: FnLike) -> FunctionModel {
+pub fn function_model(function: FnLike) -> FunctionModel {
     let (body, is_async, is_arrow) = match function {
         FnLike::Function(f) => (
             f.body.as_ref().map_or(f.span, |b| b.span),

@@ -62,14 +62,27 @@ fn mentions(text: &str, name: &str) -> bool {
     })
 }
 
+/// Where the route finds the Pages fields: the query (a local or the awaited `params`), and
+/// the locals of the body and cookies where it reads them.
+pub struct Locals {
+    pub query: String,
+    pub body: Option<String>,
+    pub cookies: Option<String>,
+}
+
 /// The edits of the statement: the fields taken whole or apart leave the pattern (what is left,
 /// `method`, keeps its layout), each field taken apart is taken from its local (`source`) in a
 /// declarator of its own; when nothing is left, the statement goes.
 pub fn statement_edits(
     text: &str,
     destructured: &Destructured,
-    source: &dyn Fn(&'static str) -> String,
+    locals: &Locals,
 ) -> Result<Vec<Edit>, String> {
+    let source = |field: &str| match field {
+        "query" => locals.query.clone(),
+        "body" => locals.body.clone().unwrap_or_default(),
+        _ => locals.cookies.clone().unwrap_or_default(),
+    };
     let slice = |r: TextRange| &text[r.start as usize..r.end as usize];
     let apart: Vec<String> = destructured
         .taken_apart

@@ -22,6 +22,7 @@
 mod arg_shape;
 mod destructured;
 mod handler_type;
+mod helpers;
 mod requests;
 mod responses;
 mod split;
@@ -39,7 +40,7 @@ use super::names;
 use super::style::{self, Style};
 use crate::analysis::dispatch::{DispatchStyle, Fallback};
 use crate::analysis::model::FunctionModel;
-use crate::analysis::uses::{Object, Site, UseKind};
+use crate::analysis::uses::{Object, Site, Use, UseKind};
 use crate::analysis::Analysis;
 use crate::diagnostic::{TextRange, Verdict};
 use crate::parse;
@@ -123,6 +124,10 @@ pub struct Rewritten {
     /// `pagesQuery`, `pagesBody`.
     pub helpers: BTreeSet<&'static str>,
     pub declared: BTreeSet<Declared>,
+    /// Edits of the same-file helpers the handler hands `res` to, outside the handler.
+    pub outside: Vec<Edit>,
+    /// The handler reads the body itself (first, for every method, as Pages did).
+    pub reads_body: bool,
 }
 
 /// The edits inside the handler function (signature, uses, responses), or why it cannot be
@@ -152,12 +157,16 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         return Err("`res` is destructured or more parameters are taken".to_owned());
     }
 
-    let requests = RequestUses::find(input.program, function, &req_name)?;
+    let requests = RequestUses::find(input.program, function, &req_name, 0)?;
     let route_params = route_params(input.segments);
     let taken = input.taken;
-    let (mut edits, needs) = classify_uses(input, &route_params, taken)?;
+    let own = handler_uses(analysis)?;
+    let (mut edits, mut needs) = classify_uses(input, &own, &route_params, taken)?;
     let reads_body = needs.reads_body;
-    let mut helpers = BTreeSet::new();
+    let delegated = delegated_edits(input, function, &req_name, rest, &own, reads_body)?;
+    edits.extend(delegated.calls);
+    needs.declared.extend(delegated.declared);
+    let mut helpers = delegated.helpers;
     let mut prelude = Vec::new();
     if let Some(headers) = &needs.headers {
         prelude.push(format!(
@@ -165,53 +174,22 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             input.style.semi()
         ));
     }
-    // The locals of the Pages fields, for a destructuring of `req` to take them from.
-    let (mut body, mut cookies) = (None, None);
-    if reads_body {
-        if input.body_parser_off {
-            return Err("`req.body` with `bodyParser: false`".to_owned());
-        }
-        let name = destructured::local_name("body", &requests, input.text, function.body, taken)?;
-        prelude.extend(body_prelude(input, &req_name, &name));
-        helpers.insert("pagesBody");
-        for range in &requests.body {
-            edits.push(Edit::replacement(*range, name.clone()));
-        }
-        body = Some(name);
-    }
-    if needs.reads_cookies {
-        let name =
-            destructured::local_name("cookies", &requests, input.text, function.body, taken)?;
-        prelude.push(format!(
-            "const {name} = pagesCookies({req_name}){}",
-            input.style.semi()
-        ));
-        helpers.insert("pagesCookies");
-        for range in &requests.cookies {
-            edits.push(Edit::replacement(*range, name.clone()));
-        }
-        cookies = Some(name);
-    }
-    let (uses_params, query) = query_edits(
-        input,
-        &requests,
-        &needs,
-        &req_name,
-        function,
-        &mut Pieces {
-            edits: &mut edits,
-            prelude: &mut prelude,
-            helpers: &mut helpers,
-        },
-    )?;
+    let mut pieces = Pieces {
+        edits: &mut edits,
+        prelude: &mut prelude,
+        helpers: &mut helpers,
+    };
+    let (body, cookies) = field_locals(input, &requests, &needs, &req_name, function, &mut pieces)?;
+    let (uses_params, query) =
+        query_edits(input, &requests, &needs, &req_name, function, &mut pieces)?;
     if let Some(statement) = &requests.destructured {
-        let source = |field: &'static str| match field {
-            "query" => query.clone(),
-            "body" => body.clone().unwrap_or_default(),
-            _ => cookies.clone().unwrap_or_default(),
+        let locals = destructured::Locals {
+            query,
+            body,
+            cookies,
         };
         edits.extend(destructured::statement_edits(
-            input.text, statement, &source,
+            input.text, statement, &locals,
         )?);
     }
     edits.extend(header_edits(
@@ -232,6 +210,8 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         frame.push(Edit::insertion(function.range.start, "async "));
     }
     Ok(Rewritten {
+        outside: delegated.outside,
+        reads_body,
         inner: edits,
         prelude,
         signature: signature.text.clone(),
@@ -240,6 +220,87 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         helpers,
         declared: needs.declared.into_iter().collect(),
     })
+}
+
+/// The uses in the handler's own body (the calls handing `res` to a helper aside); none may sit
+/// in a callback.
+fn handler_uses(analysis: &Analysis) -> Result<Vec<&Use>, String> {
+    if let Some(use_) = analysis.uses.iter().find(|u| u.site == Site::Callback) {
+        return Err(format!(
+            "`{}` is used inside a callback, outside the handler's own body",
+            use_.name
+        ));
+    }
+    Ok(analysis
+        .uses
+        .iter()
+        .filter(|u| u.site == Site::Handler && u.kind != UseKind::Delegate)
+        .collect())
+}
+
+/// The same-file helpers the handler hands `res` to, rewritten with their calls.
+fn delegated_edits(
+    input: &Idiomatic,
+    function: &FunctionModel,
+    req_name: &str,
+    rest: &[crate::analysis::model::Param],
+    own: &[&Use],
+    reads_body: bool,
+) -> Result<helpers::HelperEdits, String> {
+    helpers::rewrite(
+        input,
+        &helpers::Handler {
+            req_name,
+            res_name: rest.first().and_then(|p| p.name.as_deref()),
+            reads_body,
+            header_sets: own
+                .iter()
+                .filter(|u| u.kind == UseKind::SetHeader)
+                .map(|u| u.range.start)
+                .collect(),
+            try_blocks: helpers::try_blocks(input.program, function.range),
+        },
+    )
+}
+
+/// The locals of the body and the cookies, where the handler reads them (a destructuring of
+/// `req` takes them from there too).
+fn field_locals(
+    input: &Idiomatic,
+    requests: &RequestUses,
+    needs: &Needs,
+    req_name: &str,
+    function: &FunctionModel,
+    pieces: &mut Pieces,
+) -> Result<(Option<String>, Option<String>), String> {
+    let (mut body, mut cookies) = (None, None);
+    if needs.reads_body {
+        if input.body_parser_off {
+            return Err("`req.body` with `bodyParser: false`".to_owned());
+        }
+        let name =
+            destructured::local_name("body", requests, input.text, function.body, input.taken)?;
+        pieces.prelude.extend(body_prelude(input, req_name, &name));
+        pieces.helpers.insert("pagesBody");
+        for range in &requests.body {
+            pieces.edits.push(Edit::replacement(*range, name.clone()));
+        }
+        body = Some(name);
+    }
+    if needs.reads_cookies {
+        let name =
+            destructured::local_name("cookies", requests, input.text, function.body, input.taken)?;
+        pieces.prelude.push(format!(
+            "const {name} = pagesCookies({req_name}){}",
+            input.style.semi()
+        ));
+        pieces.helpers.insert("pagesCookies");
+        for range in &requests.cookies {
+            pieces.edits.push(Edit::replacement(*range, name.clone()));
+        }
+        cookies = Some(name);
+    }
+    Ok((body, cookies))
 }
 
 /// What the rewrite of a function accumulates.
@@ -381,7 +442,6 @@ struct Needs {
     declared: Vec<Declared>,
 }
 
-/// Checks every use has an exact rewrite; returns the response edits and what the rest need.
 /// Imports the rewrite no longer uses: Pages' types, the body readers a whole-body read
 /// called.
 fn unused_imports(program: &Program, text: &str, draft: &str) -> Vec<Edit> {
@@ -425,12 +485,14 @@ fn whole_body_edit(text: &str, use_: &crate::analysis::uses::Use) -> Result<Edit
     ))
 }
 
+/// Checks every use of one function (the handler or a helper) has an exact rewrite; returns
+/// the response edits and what the rest need.
 fn classify_uses(
     input: &Idiomatic,
+    uses: &[&Use],
     route_params: &[(String, &'static str)],
     taken: &names::Names,
 ) -> Result<(Vec<Edit>, Needs), String> {
-    let uses = &input.analysis.uses;
     let set_headers: Vec<_> = uses
         .iter()
         .filter(|u| u.kind == UseKind::SetHeader)
@@ -461,13 +523,7 @@ fn classify_uses(
         headers: headers.clone(),
         declared: Vec::new(),
     };
-    for use_ in uses {
-        if use_.site != Site::Handler {
-            return Err(format!(
-                "`{}` is used outside the handler's own body",
-                use_.name
-            ));
-        }
+    for &use_ in uses {
         match (use_.object, use_.kind) {
             (Object::Req, UseKind::Method) => {}
             (Object::Req, UseKind::Query) => {
@@ -686,7 +742,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     // Pages parsed every body before the handler ran (GET and HEAD bodies aside, which a route
     // handler never gets): without `pagesBody`, nothing rejects a malformed one.
     let takes_bodies = module.methods.iter().any(|m| !matches!(*m, "GET" | "HEAD"));
-    if !module.body_parser_off && takes_bodies && !helpers.contains("pagesBody") {
+    if !module.body_parser_off && takes_bodies && !rewritten.reads_body {
         declared.insert(Declared::BodyNotParsed);
     }
     // One exported function per method where the dispatch allows it exactly; else the handler
@@ -705,6 +761,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
             .cloned()
             .collect(),
     };
+    edits.extend(rewritten.outside.iter().cloned());
     if !helpers.is_empty() {
         let names: Vec<&str> = helpers.iter().copied().collect();
         let import = format!(

@@ -128,13 +128,16 @@ impl Destructured {
 }
 
 impl RequestUses {
+    /// The reads of the request that `function` takes as its parameter at `req_index`.
     pub fn find(
         program: &Program,
         function: &FunctionModel,
         req_name: &str,
+        req_index: usize,
     ) -> Result<Self, String> {
         let mut finder = Finder {
             function: function.range,
+            req_index,
             req_name,
             req: None,
             found: RequestUses::default(),
@@ -158,6 +161,8 @@ impl RequestUses {
 
 struct Finder<'a> {
     function: TextRange,
+    /// The position of the request among the function's parameters.
+    req_index: usize,
     req_name: &'a str,
     /// The binding of the handler's request parameter, once its function is reached.
     req: Option<SyntaxContext>,
@@ -179,8 +184,8 @@ impl Finder<'_> {
 
     /// The handler's function is reached: its request parameter, and a statement of its body
     /// destructuring the request.
-    fn enter_handler(&mut self, first_param: Option<&Pat>, body: Option<&[Stmt]>) {
-        if let Some(Pat::Ident(ident)) = first_param {
+    fn enter_handler(&mut self, req_param: Option<&Pat>, body: Option<&[Stmt]>) {
+        if let Some(Pat::Ident(ident)) = req_param {
             self.req = Some(ident.ctxt);
         }
         for stmt in body.unwrap_or_default() {
@@ -220,7 +225,7 @@ impl Visit for Finder<'_> {
     fn visit_function(&mut self, function: &Function) {
         if parse::range(function.span) == self.function {
             self.enter_handler(
-                function.params.first().map(|p| &p.pat),
+                function.params.get(self.req_index).map(|p| &p.pat),
                 function.body.as_ref().map(|b| b.stmts.as_slice()),
             );
         }
@@ -233,7 +238,7 @@ impl Visit for Finder<'_> {
                 ArrowFunctionBody::FunctionBody(block) => Some(block.stmts.as_slice()),
                 ArrowFunctionBody::Expr(_) => None,
             };
-            self.enter_handler(arrow.params.first(), body);
+            self.enter_handler(arrow.params.get(self.req_index), body);
         }
         arrow.visit_children_with(self);
     }

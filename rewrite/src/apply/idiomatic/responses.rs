@@ -139,7 +139,7 @@ pub fn response_edits(
 
 /// The `return;`/`break;` statement (alone on its line) that follows `after`, with the line
 /// break before it, if any.
-fn unreachable_exit(text: &str, after: u32) -> Option<TextRange> {
+pub fn unreachable_exit(text: &str, after: u32) -> Option<TextRange> {
     let rest = &text[after as usize..];
     let line_end = rest.find('\n')?;
     if !rest[..line_end].trim().is_empty() {

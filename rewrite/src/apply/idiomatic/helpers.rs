@@ -1,0 +1,438 @@
+//! Same-file functions the handler hands `res` to (`case 'POST': return handlePOST(req, res)`,
+//! `ok(res, data)`). Each becomes a function that returns its `Response` — its responses and
+//! reads of the request rewritten as the handler's are — called without `res`, its result
+//! returned where the handler called it:
+//!
+//! ```text
+//! case 'POST':                               case 'POST':
+//!   await handlePOST(req, res)          →      return await handlePOST(req)
+//!   break
+//! ```
+//!
+//! Only helpers that answer (their body sends a response) qualify: the analysis then reports any
+//! code that would still run after the call (`response-then-continue`), so returning there
+//! skips nothing. A helper that is used in any other way, nested delegation, a request read
+//! that needs the route's `params`, or a body read by both the handler and a helper keep the
+//! route on the adapter.
+
+use std::collections::BTreeSet;
+
+use swc_ecma_ast::{Decl, ModuleItem, Pat, Program, Stmt, TryStmt};
+use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
+
+use super::requests::RequestUses;
+use super::responses::unreachable_exit;
+use super::{
+    body_prelude, classify_uses, handler_type, header_edits, names, prelude_edit, route_params,
+    Declared, Idiomatic,
+};
+use crate::analysis::model::{function_model, FunctionModel};
+use crate::analysis::no_response;
+use crate::analysis::syntax::{pat_var, FnLike};
+use crate::analysis::uses::{Object, Site, Use, UseKind};
+use crate::apply::edit::Edit;
+use crate::diagnostic::TextRange;
+use crate::route::Segment;
+
+/// The edits that turn the helpers the handler calls into functions returning `Response`s.
+#[derive(Default)]
+pub struct HelperEdits {
+    /// The calls, inside the handler: `res` dropped, the result returned.
+    pub calls: Vec<Edit>,
+    /// The helpers themselves, outside the handler.
+    pub outside: Vec<Edit>,
+    /// `pagesBody`, `pagesQuery`, … the helpers now call.
+    pub helpers: BTreeSet<&'static str>,
+    pub declared: Vec<Declared>,
+    /// A helper reads the body (the handler then may not: a body is read once).
+    pub reads_body: bool,
+}
+
+/// What the handler's own rewrite tells the helpers' one.
+pub struct Handler<'a> {
+    pub req_name: &'a str,
+    pub res_name: Option<&'a str>,
+    pub reads_body: bool,
+    /// Where the handler sets headers on `res`.
+    pub header_sets: Vec<u32>,
+    /// The `try` blocks (with their `catch` and `finally`) of the handler.
+    pub try_blocks: Vec<TextRange>,
+}
+
+/// The `try` statements inside `function`.
+pub fn try_blocks(program: &Program, function: TextRange) -> Vec<TextRange> {
+    struct Finder(TextRange, Vec<TextRange>);
+    impl Visit for Finder {
+        noop_visit_type!();
+        fn visit_try_stmt(&mut self, stmt: &TryStmt) {
+            let range = crate::parse::range(stmt.span);
+            if self.0.start <= range.start && range.end <= self.0.end {
+                self.1.push(range);
+            }
+            stmt.visit_children_with(self);
+        }
+    }
+    let mut finder = Finder(function, Vec::new());
+    program.visit_with(&mut finder);
+    finder.1
+}
+
+/// One call that hands `res` (and maybe `req`) to a helper.
+struct Call<'u> {
+    callee: &'u str,
+    range: TextRange,
+    statement: TextRange,
+    args: &'u [TextRange],
+}
+
+pub fn rewrite(input: &Idiomatic, handler: &Handler) -> Result<HelperEdits, String> {
+    let uses = &input.analysis.uses;
+    let mut calls: Vec<Call> = Vec::new();
+    for use_ in uses
+        .iter()
+        .filter(|u| u.site == Site::Handler && u.kind == UseKind::Delegate)
+    {
+        if !calls.iter().any(|c| c.range == use_.range) {
+            calls.push(Call {
+                callee: &use_.name,
+                range: use_.range,
+                statement: use_.statement,
+                args: &use_.args,
+            });
+        }
+    }
+    let mut out = HelperEdits::default();
+    // Every use in a helper is rewritten with its helper's calls, or the route is refused.
+    let called = |helper: &str| calls.iter().any(|c| c.callee == helper);
+    if let Some(use_) = uses
+        .iter()
+        .find(|u| matches!(&u.site, Site::Helper(helper) if !called(helper)))
+    {
+        return Err(format!(
+            "`{}` is used in a helper reached otherwise",
+            use_.name
+        ));
+    }
+    if calls.is_empty() {
+        return Ok(out);
+    }
+    // A header the handler set before the call would be missing from the helper's response.
+    // Nothing runs after a call (it is returned), so a header set later in the text is set on
+    // another path.
+    let last_call = calls.iter().map(|c| c.range.start).max().unwrap_or(0);
+    if handler.header_sets.iter().any(|&at| at < last_call) {
+        return Err("headers set on `res` before it is handed to a helper".to_owned());
+    }
+    let mut names: Vec<&str> = calls.iter().map(|c| c.callee).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let own: Vec<&Call> = calls.iter().filter(|c| c.callee == name).collect();
+        helper(input, handler, name, &own, &mut out)?;
+    }
+    if handler.reads_body && out.reads_body {
+        return Err("the body is read by the handler and by a helper".to_owned());
+    }
+    Ok(out)
+}
+
+/// One helper and its calls.
+fn helper(
+    input: &Idiomatic,
+    handler: &Handler,
+    name: &str,
+    calls: &[&Call],
+    out: &mut HelperEdits,
+) -> Result<(), String> {
+    let refuse = |why: &str| Err(format!("the helper `{name}` {why}"));
+    let Some(function) = top_level_function(input.program, name) else {
+        return refuse("is not a function of this file");
+    };
+    // Its declaration and the calls: it is used in no other way.
+    if input.taken.count(name) != 1 + calls.len() {
+        return refuse("is used otherwise than called with `res`");
+    }
+    let params = function.params();
+    if params.iter().any(|p| !matches!(p, Pat::Ident(_))) {
+        return refuse("takes a parameter with a default, a pattern or a rest");
+    }
+    let (request_at, response_at) = places(input.text, handler, name, calls, params.len())?;
+    let site = Site::Helper(name.to_owned());
+    let own: Vec<&Use> = input
+        .analysis
+        .uses
+        .iter()
+        .filter(|u| u.site == site)
+        .collect();
+    if own.iter().any(|u| u.kind == UseKind::Delegate) {
+        return refuse("hands `req` or `res` on to another function");
+    }
+    if !own.iter().any(|u| {
+        u.object == Object::Res
+            && matches!(
+                u.kind,
+                UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect
+            )
+    }) {
+        return refuse("never sends a response");
+    }
+    let model = function_model(function);
+    let (mut edits, needs) =
+        classify_uses(input, &own, &route_params(input.segments), input.taken)?;
+    // Pages kept the headers a helper set on `res` when it then threw and the handler's
+    // `catch` answered; the helper's own `Headers` would be lost with it.
+    if needs.headers.is_some()
+        && calls.iter().any(|c| {
+            handler
+                .try_blocks
+                .iter()
+                .any(|t| t.start <= c.range.start && c.range.end <= t.end)
+        })
+    {
+        return refuse("sets headers and is called inside a `try`");
+    }
+    let mut prelude = Vec::new();
+    if let Some(headers) = &needs.headers {
+        prelude.push(format!(
+            "const {headers} = new Headers(){}",
+            input.style.semi()
+        ));
+    }
+    if let Some(request_at) = request_at {
+        let req = arg_name(&params, request_at).ok_or("a request parameter without a name")?;
+        request_edits(
+            input,
+            &model,
+            &req,
+            request_at,
+            &needs,
+            &mut prelude,
+            out,
+            &mut edits,
+        )?;
+    } else if own.iter().any(|u| u.object == Object::Req) {
+        return refuse("reads a request it is not handed");
+    }
+    if !prelude.is_empty() {
+        edits.push(prelude_edit(input.text, &model, &prelude)?);
+    }
+    edits.extend(signature_edits(input, &model, request_at, response_at));
+    edits.extend(handler_type::removals(input.program, model.range));
+    if needs.reads_body && !model.is_async {
+        edits.push(Edit::insertion(model.range.start, "async "));
+    }
+    out.outside.extend(edits);
+    out.declared.extend(needs.declared);
+    // A path of the helper that never answered hung under Pages; it now returns nothing, and
+    // Next answers 500.
+    let res_var = params.get(response_at).and_then(|p| pat_var(p));
+    if no_response::silent_end(function, res_var).is_some() {
+        out.declared.push(Declared::NoResponse500);
+    }
+    for call in calls {
+        out.calls.extend(call_edits(input.text, call, response_at)?);
+    }
+    Ok(())
+}
+
+/// Where the helper takes `req` (if it does) and `res`: the same place in every call, which
+/// passes as many arguments as it takes.
+fn places(
+    text: &str,
+    handler: &Handler,
+    name: &str,
+    calls: &[&Call],
+    params: usize,
+) -> Result<(Option<usize>, usize), String> {
+    let arg_text = |r: &TextRange| text[r.start as usize..r.end as usize].trim();
+    let position = |wanted: Option<&str>| -> Result<Option<usize>, String> {
+        let mut found = None;
+        for (i, call) in calls.iter().enumerate() {
+            if call.args.len() != params {
+                return Err(format!(
+                    "the helper `{name}` is called with other arguments than it takes"
+                ));
+            }
+            let at = call.args.iter().position(|a| Some(arg_text(a)) == wanted);
+            if i > 0 && at != found {
+                return Err(format!(
+                    "the helper `{name}` takes `req` and `res` at other places in its calls"
+                ));
+            }
+            found = at;
+        }
+        Ok(found)
+    };
+    let response = position(handler.res_name)?.ok_or(format!("`{name}` is not handed `res`"))?;
+    Ok((position(Some(handler.req_name))?, response))
+}
+
+/// The helper's reads of the request: the body, cookies, query and headers, as the handler's
+/// (the query only on a route without params: the helper is not handed them).
+#[allow(clippy::too_many_arguments)]
+fn request_edits(
+    input: &Idiomatic,
+    model: &FunctionModel,
+    req: &str,
+    request_at: usize,
+    needs: &super::Needs,
+    prelude: &mut Vec<String>,
+    out: &mut HelperEdits,
+    edits: &mut Vec<Edit>,
+) -> Result<(), String> {
+    let requests = RequestUses::find(input.program, model, req, request_at)?;
+    if requests.destructured.is_some() {
+        return Err("`req` destructured in a helper".to_owned());
+    }
+    let taken = input.taken;
+    let semi = input.style.semi();
+    if needs.reads_body {
+        if input.body_parser_off {
+            return Err("`req.body` with `bodyParser: false`".to_owned());
+        }
+        let body = names::fresh("body", taken);
+        prelude.extend(body_prelude(input, req, &body));
+        out.helpers.insert("pagesBody");
+        out.reads_body = true;
+        edits.extend(requests.body.iter().map(|r| Edit::replacement(*r, &body)));
+    }
+    if needs.reads_cookies {
+        let cookies = names::fresh("cookies", taken);
+        prelude.push(format!("const {cookies} = pagesCookies({req}){semi}"));
+        out.helpers.insert("pagesCookies");
+        edits.extend(
+            requests
+                .cookies
+                .iter()
+                .map(|r| Edit::replacement(*r, &cookies)),
+        );
+    }
+    if !requests.query.is_empty() {
+        if input
+            .segments
+            .iter()
+            .any(|s| !matches!(s, Segment::Static(_)))
+        {
+            return Err("a helper reads the query of a route with params".to_owned());
+        }
+        let query = names::fresh("query", taken);
+        prelude.push(format!("const {query} = pagesQuery({req}){semi}"));
+        out.helpers.insert("pagesQuery");
+        edits.extend(
+            requests
+                .query
+                .iter()
+                .map(|(r, _)| Edit::replacement(*r, &query)),
+        );
+    }
+    edits.extend(header_edits(input, &requests, req, taken, prelude));
+    Ok(())
+}
+
+/// `res` leaves the helper's parameters; `req: NextApiRequest` becomes `req: Request`.
+fn signature_edits(
+    input: &Idiomatic,
+    model: &FunctionModel,
+    request_at: Option<usize>,
+    response_at: usize,
+) -> Vec<Edit> {
+    let params = &model.params;
+    let mut edits = vec![Edit::deletion(list_item(
+        &params.iter().map(|p| p.range).collect::<Vec<_>>(),
+        response_at,
+    ))];
+    if let Some(param) = request_at.map(|i| &params[i]) {
+        let text = &input.text[param.range.start as usize..param.range.end as usize];
+        if let (true, Some(name)) = (text.contains(':'), &param.name) {
+            edits.push(Edit::replacement(param.range, format!("{name}: Request")));
+        }
+    }
+    edits
+}
+
+/// The call without `res`, its result returned: `await f(req, res)` → `return await f(req)`.
+fn call_edits(text: &str, call: &Call, response_at: usize) -> Result<Vec<Edit>, String> {
+    let statement = text[call.statement.start as usize..call.statement.end as usize]
+        .trim_end()
+        .trim_end_matches(';')
+        .trim_end();
+    let called = &text[call.range.start as usize..call.range.end as usize];
+    let bare =
+        |s: &str| s == called || s.strip_prefix("await").map(str::trim_start) == Some(called);
+    let mut edits = vec![Edit::deletion(list_item(call.args, response_at))];
+    if bare(statement) {
+        edits.push(Edit::insertion(call.statement.start, "return "));
+        edits.extend(unreachable_exit(text, call.statement.end).map(Edit::deletion));
+    } else if !statement
+        .strip_prefix("return")
+        .is_some_and(|rest| rest.starts_with(char::is_whitespace) && bare(rest.trim_start()))
+    {
+        return Err(format!(
+            "`{}(…)` is called inside an expression, its result not returned",
+            call.callee
+        ));
+    }
+    Ok(edits)
+}
+
+/// The range that removes item `at` of a comma-separated list with its separator.
+fn list_item(items: &[TextRange], at: usize) -> TextRange {
+    match (at.checked_sub(1), items.get(at + 1)) {
+        (_, Some(next)) => TextRange::new(items[at].start, next.start),
+        (Some(previous), None) => TextRange::new(items[previous].end, items[at].end),
+        (None, None) => items[at],
+    }
+}
+
+fn arg_name(params: &[&Pat], at: usize) -> Option<String> {
+    match params.get(at)? {
+        Pat::Ident(ident) => Some(ident.id.sym.to_string()),
+        _ => None,
+    }
+}
+
+/// `function name(…) {…}` or `const name = (…) => {…}` at the top of the module.
+fn top_level_function<'p>(program: &'p Program, name: &str) -> Option<FnLike<'p>> {
+    let statements: Vec<&Stmt> = match program {
+        Program::Module(module) => module
+            .body
+            .iter()
+            .filter_map(|item| match item {
+                ModuleItem::Stmt(stmt) => Some(stmt),
+                ModuleItem::ModuleDecl(_) => None,
+            })
+            .collect(),
+        Program::Script(script) => script.body.iter().collect(),
+    };
+    statements.into_iter().find_map(|stmt| match stmt {
+        Stmt::Decl(Decl::Fn(f)) if f.ident.sym == *name => Some(FnLike::Function(&f.function)),
+        Stmt::Decl(Decl::Var(var)) => var.decls.iter().find_map(|d| match &d.name {
+            Pat::Ident(id) if id.id.sym == *name => d.init.as_deref().and_then(FnLike::from_expr),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_items_go_with_their_separator() {
+        let text = "f(req, res, x)";
+        let items = [
+            TextRange::new(2, 5),
+            TextRange::new(7, 10),
+            TextRange::new(12, 13),
+        ];
+        let cut = |at| {
+            let r = list_item(&items, at);
+            format!("{}{}", &text[..r.start as usize], &text[r.end as usize..])
+        };
+        assert_eq!(cut(0), "f(res, x)");
+        assert_eq!(cut(1), "f(req, x)");
+        assert_eq!(cut(2), "f(req, res)");
+        assert_eq!(list_item(&items[..1], 0), items[0]);
+    }
+}
