@@ -177,8 +177,13 @@ fn helper(
         return refuse("never sends a response");
     }
     let model = function_model(function);
-    let (mut edits, needs) =
-        classify_uses(input, &own, &route_params(input.segments), input.taken)?;
+    let (mut edits, needs) = classify_uses(
+        input,
+        &model,
+        &own,
+        &route_params(input.segments),
+        input.taken,
+    )?;
     // Pages kept the headers a helper set on `res` when it then threw and the handler's
     // `catch` answered; the helper's own `Headers` would be lost with it.
     if needs.headers.is_some()

@@ -161,7 +161,7 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     let route_params = route_params(input.segments);
     let taken = input.taken;
     let own = handler_uses(analysis)?;
-    let (mut edits, mut needs) = classify_uses(input, &own, &route_params, taken)?;
+    let (mut edits, mut needs) = classify_uses(input, function, &own, &route_params, taken)?;
     let reads_body = needs.reads_body;
     let delegated = delegated_edits(input, function, &req_name, rest, &own, reads_body)?;
     edits.extend(delegated.calls);
@@ -489,6 +489,7 @@ fn whole_body_edit(text: &str, use_: &crate::analysis::uses::Use) -> Result<Edit
 /// the response edits and what the rest need.
 fn classify_uses(
     input: &Idiomatic,
+    function: &FunctionModel,
     uses: &[&Use],
     route_params: &[(String, &'static str)],
     taken: &names::Names,
@@ -506,6 +507,7 @@ fn classify_uses(
     };
     let responses = Responses {
         headers: None,
+        expression_body: responses::expression_body(function),
         sets_content_type: set_headers
             .iter()
             .any(|u| header_name(u).as_deref() == Some("content-type")),

@@ -14,6 +14,7 @@
 
 use super::arg_shape::{self, ArgShape};
 use super::{Declared, Idiomatic};
+use crate::analysis::model::FunctionModel;
 use crate::analysis::uses::{Use, UseKind};
 use crate::apply::edit::Edit;
 use crate::diagnostic::TextRange;
@@ -28,6 +29,9 @@ pub struct Responses<'a> {
     /// A `Content-Type` is set with `setHeader`: `res.json` would override it, `Response.json`
     /// would not.
     pub sets_content_type: bool,
+    /// The body of the function when it is an arrow's expression (`(req, res) =>
+    /// res.json(x)`): a response there is what the arrow returns.
+    pub expression_body: Option<TextRange>,
 }
 
 /// One response call (with its `status(…)` chain) → a returned `Response`. The argument stays
@@ -111,7 +115,7 @@ pub fn response_edits(
     }
     let headers = chained.as_deref().or(responses.headers);
     let init = init(status, headers, &form, text, use_);
-    let (keyword, statement_end) = placement(text, use_, arrow_body(input))?;
+    let (keyword, statement_end) = placement(text, use_, responses.expression_body)?;
     let mut edits = match form {
         Body::Json(i) => {
             declared.push(Declared::JsonCharsetAndEtag);
@@ -257,9 +261,8 @@ fn init(status: u16, headers: Option<&str>, form: &Body, text: &str, use_: &Use)
     }
 }
 
-/// The body of the handler when it is an arrow (`(req, res) => res.json(x)`: the call).
-fn arrow_body(input: &Idiomatic) -> Option<TextRange> {
-    let function = input.analysis.model.as_ref()?.function.as_ref()?;
+/// The body of a function when it is an arrow's expression (`(req, res) => res.json(x)`).
+pub fn expression_body(function: &FunctionModel) -> Option<TextRange> {
     function.is_arrow.then_some(function.body)
 }
 
