@@ -74,6 +74,9 @@ pub enum Declared {
     /// The handler never reads the body, which Pages parsed before running it anyway: a body
     /// its parser rejected (400 `Invalid JSON`, 413 over the limit) now reaches the route.
     BodyNotParsed,
+    /// `res.status(x)` with `x` computed: a status a `Response` cannot carry fails (500) where
+    /// Node sent it, and `undefined` gives 200 where Pages failed (both seen on `next start`).
+    ComputedStatus,
 }
 
 impl Declared {
@@ -86,6 +89,7 @@ impl Declared {
             Declared::SessionCookies => "`getServerSession(options)` in a route handler cannot send the session cookies NextAuth refreshes on the way (Pages' form set them on `res`), and the session it returns has no `expires`",
             Declared::JsonUndefined => "`res.json(x)` where `x` is `undefined` when it runs (an `Array.find` miss, a missing field) answered 200 with an empty body; `Response.json` throws on it, so the route answers 500",
             Declared::BodyNotParsed => "the handler never reads the request body, which Pages parsed before running it: a body Pages rejected there (malformed JSON: 400 `Invalid JSON`; over the size limit, 1mb by default: 413) now reaches the route and gets its usual answer",
+            Declared::ComputedStatus => "a status computed when the route runs (`res.status(error.status || 500)`) goes into the `Response` as it is: one a `Response` cannot carry (100–199 or 600–999, or 204, 205 or 304 with a body) answers 500 where Pages sent it, and `undefined` answers 200 where Pages answered 500",
             Declared::JoinedHeaderLines => "a header set to several values (`res.setHeader('Allow', ['GET', 'POST'])`) goes out as one line joined with `, ` (`Allow: GET, POST`), which HTTP reads as the same header, where Pages wrote one line per value (`Set-Cookie` keeps one line per cookie)",
         }
     }

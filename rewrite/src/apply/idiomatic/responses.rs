@@ -51,9 +51,7 @@ pub fn response_edits(
     {
         return Err(format!("`res.{}` follows another response call", use_.name));
     }
-    if use_.chain.iter().any(|c| c.name == "status") && use_.status.is_none() {
-        return Err("the status is not a literal".to_owned());
-    }
+    let computed = computed_status(text, use_)?;
     let chained = chained_headers(text, use_)?;
     if chained.is_some() && responses.headers.is_some() {
         return Err("headers set both in a chain and on their own".to_owned());
@@ -97,13 +95,7 @@ pub fn response_edits(
         UseKind::Redirect => redirect_form(use_, &arg_text)?,
         _ => Body::None,
     };
-    let status = match form {
-        Body::Redirect { status, .. } => status,
-        _ => use_.status.unwrap_or(200),
-    };
-    if !matches!(form, Body::None) && NULL_BODY.contains(&status) {
-        return Err(format!("a body sent with status {status}, which has none"));
-    }
+    let status = answer_status(&form, computed, use_, declared)?;
     let chain_sets_type = chained
         .as_ref()
         .is_some_and(|h| h.to_ascii_lowercase().contains("content-type"));
@@ -241,11 +233,77 @@ fn chained_headers(text: &str, use_: &Use) -> Result<Option<String>, String> {
     Ok(Some(format!("headers: {{ {} }}", entries.join(", "))))
 }
 
+/// The status the answer carries; a body with a status that has none is refused.
+fn answer_status<'t>(
+    form: &Body,
+    computed: Option<&'t str>,
+    use_: &Use,
+    declared: &mut Vec<Declared>,
+) -> Result<Status<'t>, String> {
+    let status = match (form, computed) {
+        (Body::Redirect { .. }, Some(_)) => {
+            return Err("a computed status before a redirect".to_owned())
+        }
+        (Body::Redirect { status, .. }, None) => Status::Code(*status),
+        (_, Some(computed)) => {
+            declared.push(Declared::ComputedStatus);
+            Status::Computed(computed)
+        }
+        (_, None) => Status::Code(use_.status.unwrap_or(200)),
+    };
+    if let Status::Code(code) = status {
+        if !matches!(form, Body::None) && NULL_BODY.contains(&code) {
+            return Err(format!("a body sent with status {code}, which has none"));
+        }
+    }
+    Ok(status)
+}
+
+/// The status of an answer: a literal, or the text of an expression computed when it runs.
+#[derive(Clone, Copy)]
+enum Status<'t> {
+    Code(u16),
+    Computed(&'t str),
+}
+
+/// The status a response chain sets with an expression (`res.status(error.status || 500)`),
+/// where that expression can move after the body's (in `Response.json(body, { status })` it
+/// runs second): names, member reads and literals, joined by `||` or `??`.
+fn computed_status<'t>(text: &'t str, use_: &Use) -> Result<Option<&'t str>, String> {
+    let Some(call) = use_.chain.iter().rev().find(|c| c.name == "status") else {
+        return Ok(None);
+    };
+    if use_.status.is_some() {
+        return Ok(None);
+    }
+    let [arg] = call.args.as_slice() else {
+        return Err("`res.status` without exactly one value".to_owned());
+    };
+    let expression = text[arg.start as usize..arg.end as usize].trim();
+    let operand = |part: &str| {
+        let part = part.trim();
+        !part.is_empty()
+            && !part.starts_with('.')
+            && part
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '?'))
+    };
+    let parts = expression.split("||").flat_map(|p| p.split("??"));
+    if parts.clone().all(operand) && !parts.clone().any(|p| p.trim() == "await") {
+        Ok(Some(expression))
+    } else {
+        Err("the status is computed by an expression that may run code".to_owned())
+    }
+}
+
 /// `, { status: 201, headers }` (empty when nothing differs from the defaults).
-fn init(status: u16, headers: Option<&str>, form: &Body, text: &str, use_: &Use) -> String {
+fn init(status: Status, headers: Option<&str>, form: &Body, text: &str, use_: &Use) -> String {
     let mut fields = Vec::new();
-    if status != 200 {
-        fields.push(format!("status: {status}"));
+    match status {
+        Status::Code(200) => {}
+        Status::Code(code) => fields.push(format!("status: {code}")),
+        Status::Computed("status") => fields.push("status".to_owned()),
+        Status::Computed(expression) => fields.push(format!("status: {expression}")),
     }
     if let Body::Redirect { url, .. } = form {
         let range = use_.args[*url];
