@@ -114,6 +114,8 @@ const PAGES_HOST = {
 }
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']
+/** What the front tells the worker about the route; never part of the request a handler sees. */
+const INTERNAL_HEADERS = new Set(['x-migrate-module', 'x-migrate-router', 'x-migrate-params', 'x-migrate-pattern'])
 const VARY = 'rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch'
 
 const server = http.createServer(async (req, res) => {
@@ -121,7 +123,7 @@ const server = http.createServer(async (req, res) => {
   const router = req.headers['x-migrate-router']
   const params = req.headers['x-migrate-params']
   const pattern = req.headers['x-migrate-pattern']
-  for (const name of ['x-migrate-module', 'x-migrate-router', 'x-migrate-params', 'x-migrate-pattern']) {
+  for (const name of INTERNAL_HEADERS) {
     delete req.headers[name]
   }
   const onClose = []
@@ -187,7 +189,9 @@ function toRequest(req, reserializeQuery) {
   }
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+    if (!INTERNAL_HEADERS.has(req.rawHeaders[i].toLowerCase())) {
+      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1])
+    }
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(url, {
