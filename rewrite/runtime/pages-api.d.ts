@@ -33,3 +33,6 @@ export function pagesBody(request: Request, options?: { sizeLimit?: string | num
 
 /** `req.cookies` as Pages parsed them: values URI-decoded, the first of a repeated name wins. */
 export function pagesCookies(request: Request): Partial<Record<string, string>>
+
+/** `req.headers` as Pages handed them: Node's `IncomingMessage.headers` (lowercase names). */
+export function pagesHeaders(request: Request): import('node:http').IncomingHttpHeaders

@@ -79,6 +79,12 @@ export function pagesCookies(request) {
   return parseCookies(request.headers.get('cookie'))
 }
 
+/** `req.headers` as Pages handed them: Node's `IncomingMessage.headers`, as `req.headers` of
+ * `pagesRoute` is built. */
+export function pagesHeaders(request) {
+  return nodeHeaders(request.headers)
+}
+
 /**
  * `req.body` as Pages parsed it (by content type, under `sizeLimit`, `'1mb'` by default), or
  * the `Response` Pages answered instead (400 `Invalid JSON`, 413 `Body exceeded … limit`).

@@ -330,7 +330,11 @@ fn request_edits(
                 .map(|(r, _)| Edit::replacement(*r, &query)),
         );
     }
-    edits.extend(header_edits(input, &requests, req, taken, prelude));
+    let (header_reads, pages_headers) = header_edits(input, &requests, req, taken, prelude);
+    edits.extend(header_reads);
+    if pages_headers {
+        out.helpers.insert("pagesHeaders");
+    }
     Ok(())
 }
 

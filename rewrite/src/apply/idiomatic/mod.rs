@@ -196,13 +196,12 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
             input.text, statement, &locals,
         )?);
     }
-    edits.extend(header_edits(
-        input,
-        &requests,
-        &req_name,
-        taken,
-        &mut prelude,
-    ));
+    let (header_reads, pages_headers) =
+        header_edits(input, &requests, &req_name, taken, &mut prelude);
+    edits.extend(header_reads);
+    if pages_headers {
+        helpers.insert("pagesHeaders");
+    }
     let mut frame = Vec::new();
     if !prelude.is_empty() {
         frame.push(prelude_edit(input.text, function, &prelude)?);
@@ -226,20 +225,43 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
     })
 }
 
-/// The uses in the handler's own body (the calls handing `res` to a helper aside); none may sit
-/// in a callback.
+/// The uses in the handler's own body (the calls handing `res` to a helper aside). Reads of the
+/// request may sit in its callbacks (`ids.map((id) => req.query[id])`: the same values, read
+/// later); anything else there, or any callback where helpers are involved (their callbacks'
+/// uses could not be told from the handler's), is refused.
 fn handler_uses(analysis: &Analysis) -> Result<Vec<&Use>, String> {
-    if let Some(use_) = analysis.uses.iter().find(|u| u.site == Site::Callback) {
-        return Err(format!(
-            "`{}` is used inside a callback, outside the handler's own body",
-            use_.name
-        ));
-    }
-    Ok(analysis
+    let delegates = analysis
         .uses
         .iter()
-        .filter(|u| u.site == Site::Handler && u.kind != UseKind::Delegate)
-        .collect())
+        .any(|u| u.kind == UseKind::Delegate || matches!(u.site, Site::Helper(_)));
+    let mut own = Vec::new();
+    for use_ in &analysis.uses {
+        match use_.site {
+            Site::Handler if use_.kind != UseKind::Delegate => own.push(use_),
+            Site::Callback
+                if !delegates
+                    && use_.object == Object::Req
+                    && matches!(
+                        use_.kind,
+                        UseKind::Method
+                            | UseKind::Query
+                            | UseKind::Headers
+                            | UseKind::Body
+                            | UseKind::Cookies
+                    ) =>
+            {
+                own.push(use_);
+            }
+            Site::Callback => {
+                return Err(format!(
+                    "`{}` is used inside a callback, outside the handler's own body",
+                    use_.name
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(own)
 }
 
 /// The same-file helpers the handler hands `res` to, rewritten with their calls.
@@ -366,14 +388,27 @@ fn query_edits(
 }
 
 /// Each header read once into a local: `Headers` are immutable on a request, and checks like
-/// `if (!authorization) return …` still narrow its type.
+/// `if (!authorization) return …` still narrow its type. Where `req.headers` is used whole
+/// (`getIp(req.headers)`) or read with a computed name, every `req.headers` is instead Pages'
+/// own object, built once by `pagesHeaders` (returns whether it is).
 fn header_edits(
     input: &Idiomatic,
     requests: &RequestUses,
     req_name: &str,
     taken: &names::Names,
     prelude: &mut Vec<String>,
-) -> Vec<Edit> {
+) -> (Vec<Edit>, bool) {
+    let semi = input.style.semi();
+    if requests.headers_as_object {
+        let local = names::fresh("requestHeaders", taken);
+        prelude.push(format!("const {local} = pagesHeaders({req_name}){semi}"));
+        let edits = requests
+            .header_objects
+            .iter()
+            .map(|range| Edit::replacement(*range, local.clone()))
+            .collect();
+        return (edits, true);
+    }
     let mut locals: Vec<(String, String)> = Vec::new();
     let mut edits = Vec::new();
     for (range, key) in &requests.headers {
@@ -383,15 +418,14 @@ fn header_edits(
             let local = names::fresh(&camel_case(key), taken);
             let q = input.style.quote;
             prelude.push(format!(
-                "const {local} = {req_name}.headers.get({q}{key}{q}) ?? undefined{}",
-                input.style.semi()
+                "const {local} = {req_name}.headers.get({q}{key}{q}) ?? undefined{semi}"
             ));
             locals.push((key.clone(), local.clone()));
             local
         };
         edits.push(Edit::replacement(*range, local));
     }
-    edits
+    (edits, false)
 }
 
 /// `x-api-key` → `xApiKey`, a name for a local holding that header.
@@ -541,7 +575,7 @@ fn classify_uses(
             }
             (Object::Req, UseKind::Body) => needs.reads_body = true,
             (Object::Req, UseKind::Cookies) => needs.reads_cookies = true,
-            (Object::Req, UseKind::Headers) if use_.key.is_some() => {}
+            (Object::Req, UseKind::Headers) => {}
             (Object::Req, UseKind::WholeBody) => edits.push(whole_body_edit(input.text, use_)?),
             (Object::Res, UseKind::SessionRead) => {
                 // `getServerSession(req, res, options)` → `getServerSession(options)`.

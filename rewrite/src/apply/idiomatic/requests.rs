@@ -24,6 +24,10 @@ pub struct RequestUses {
     pub query: Vec<(TextRange, bool)>,
     /// `req.headers.x` / `req.headers['x']` and the header name, lowercase.
     pub headers: Vec<(TextRange, String)>,
+    /// Every `req.headers` (the object, alone or read from), when it is used whole or read
+    /// with a computed name: the reads then go through Pages' object too.
+    pub header_objects: Vec<TextRange>,
+    pub headers_as_object: bool,
     /// `req.body`.
     pub body: Vec<TextRange>,
     /// `req.cookies`.
@@ -297,16 +301,20 @@ impl Visit for Finder<'_> {
                             ));
                         }
                         Some(key) => self.found.headers.push((parse::range(member.span), key)),
-                        None => {
-                            self.unsupported =
-                                Some("a header read with a computed name".to_owned());
-                        }
+                        None => self.found.headers_as_object = true,
+                    }
+                    self.found.header_objects.push(parse::range(inner.span));
+                    // The computed name's own reads (`req.headers[names[i]]`).
+                    if let MemberProp::Computed(computed) = &member.prop {
+                        computed.visit_with(self);
                     }
                     return;
                 }
             }
             if self.is_req_field(member, "headers") {
-                self.unsupported = Some("`req.headers` used whole".to_owned());
+                self.found.headers_as_object = true;
+                self.found.header_objects.push(parse::range(member.span));
+                return;
             }
         }
         member.visit_children_with(self);
