@@ -23,8 +23,8 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 use super::requests::RequestUses;
 use super::responses::unreachable_exit;
 use super::{
-    body_prelude, classify_uses, handler_type, header_edits, names, prelude_edit, route_params,
-    Declared, Idiomatic,
+    body_prelude, classify_uses, handler_type, header_edits, names, params_object,
+    params_parameter, prelude_edit, query_edits, route_params, Declared, Idiomatic, Pieces,
 };
 use crate::analysis::model::{function_model, FunctionModel};
 use crate::analysis::no_response;
@@ -32,7 +32,6 @@ use crate::analysis::syntax::{pat_var, FnLike};
 use crate::analysis::uses::{Object, Site, Use, UseKind};
 use crate::apply::edit::Edit;
 use crate::diagnostic::TextRange;
-use crate::route::Segment;
 
 /// The edits that turn the helpers the handler calls into functions returning `Response`s.
 #[derive(Default)]
@@ -46,6 +45,8 @@ pub struct HelperEdits {
     pub declared: Vec<Declared>,
     /// A helper reads the body (the handler then may not: a body is read once).
     pub reads_body: bool,
+    /// A helper is handed the route's `{ params }` where it took `res`.
+    pub uses_params: bool,
 }
 
 /// What the handler's own rewrite tells the helpers' one.
@@ -157,25 +158,7 @@ fn helper(
         return refuse("takes a parameter with a default, a pattern or a rest");
     }
     let (request_at, response_at) = places(input.text, handler, name, calls, params.len())?;
-    let site = Site::Helper(name.to_owned());
-    let own: Vec<&Use> = input
-        .analysis
-        .uses
-        .iter()
-        .filter(|u| u.site == site)
-        .collect();
-    if own.iter().any(|u| u.kind == UseKind::Delegate) {
-        return refuse("hands `req` or `res` on to another function");
-    }
-    if !own.iter().any(|u| {
-        u.object == Object::Res
-            && matches!(
-                u.kind,
-                UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect
-            )
-    }) {
-        return refuse("never sends a response");
-    }
+    let own = helper_uses(input, name)?;
     let model = function_model(function);
     let (mut edits, needs) = classify_uses(
         input,
@@ -203,9 +186,10 @@ fn helper(
             input.style.semi()
         ));
     }
+    let mut uses_params = false;
     if let Some(request_at) = request_at {
         let req = arg_name(&params, request_at).ok_or("a request parameter without a name")?;
-        request_edits(
+        uses_params = request_edits(
             input,
             &model,
             &req,
@@ -221,9 +205,18 @@ fn helper(
     if !prelude.is_empty() {
         edits.push(prelude_edit(input.text, &model, &prelude)?);
     }
-    edits.extend(signature_edits(input, &model, request_at, response_at));
+    // Where the helper took `res`, it is handed the route's `{ params }`, or nothing.
+    let context = uses_params.then(|| params_parameter(input));
+    edits.extend(signature_edits(
+        input,
+        &model,
+        request_at,
+        response_at,
+        context.as_deref(),
+    ));
     edits.extend(handler_type::removals(input.program, model.range));
-    if needs.reads_body && !model.is_async {
+    let awaits_params = uses_params && input.params_promise;
+    if (needs.reads_body || awaits_params) && !model.is_async {
         edits.push(Edit::insertion(model.range.start, "async "));
     }
     out.outside.extend(edits);
@@ -234,10 +227,44 @@ fn helper(
     if no_response::silent_end(function, res_var).is_some() {
         out.declared.push(Declared::NoResponse500);
     }
+    let argument = uses_params.then(|| params_object(input));
     for call in calls {
-        out.calls.extend(call_edits(input.text, call, response_at)?);
+        out.calls.extend(call_edits(
+            input.text,
+            call,
+            response_at,
+            argument.as_deref(),
+        )?);
     }
+    out.uses_params |= uses_params;
     Ok(())
+}
+
+/// The uses of `req`/`res` in the helper: responses among them, no handing on.
+fn helper_uses<'a>(input: &'a Idiomatic, name: &str) -> Result<Vec<&'a Use>, String> {
+    let site = Site::Helper(name.to_owned());
+    let own: Vec<&Use> = input
+        .analysis
+        .uses
+        .iter()
+        .filter(|u| u.site == site)
+        .collect();
+    if own.iter().any(|u| u.kind == UseKind::Delegate) {
+        return Err(format!(
+            "the helper `{name}` hands `req` or `res` on to another function"
+        ));
+    }
+    let answers = own.iter().any(|u| {
+        u.object == Object::Res
+            && matches!(
+                u.kind,
+                UseKind::Json | UseKind::Send | UseKind::End | UseKind::Redirect
+            )
+    });
+    if !answers {
+        return Err(format!("the helper `{name}` never sends a response"));
+    }
+    Ok(own)
 }
 
 /// Where the helper takes `req` (if it does) and `res`: the same place in every call, which
@@ -272,8 +299,9 @@ fn places(
     Ok((position(Some(handler.req_name))?, response))
 }
 
-/// The helper's reads of the request: the body, cookies, query and headers, as the handler's
-/// (the query only on a route without params: the helper is not handed them).
+/// The helper's reads of the request: the body, cookies, query and headers, as the handler's.
+/// Returns whether the query needs the route's `params`: the helper is then handed the route's
+/// `{ params }` where it took `res`.
 #[allow(clippy::too_many_arguments)]
 fn request_edits(
     input: &Idiomatic,
@@ -284,7 +312,7 @@ fn request_edits(
     prelude: &mut Vec<String>,
     out: &mut HelperEdits,
     edits: &mut Vec<Edit>,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let requests = RequestUses::find(input.program, model, req, request_at)?;
     if requests.destructured.is_some() {
         return Err("`req` destructured in a helper".to_owned());
@@ -312,44 +340,40 @@ fn request_edits(
                 .map(|r| Edit::replacement(*r, &cookies)),
         );
     }
+    let mut uses_params = false;
     if !requests.query.is_empty() {
-        if input
-            .segments
-            .iter()
-            .any(|s| !matches!(s, Segment::Static(_)))
-        {
-            return Err("a helper reads the query of a route with params".to_owned());
-        }
-        let query = names::fresh("query", taken);
-        prelude.push(format!("const {query} = pagesQuery({req}){semi}"));
-        out.helpers.insert("pagesQuery");
-        edits.extend(
-            requests
-                .query
-                .iter()
-                .map(|(r, _)| Edit::replacement(*r, &query)),
-        );
+        let mut pieces = Pieces {
+            edits,
+            prelude,
+            helpers: &mut out.helpers,
+        };
+        (uses_params, _) = query_edits(input, &requests, needs, req, model, &mut pieces)?;
     }
     let (header_reads, pages_headers) = header_edits(input, &requests, req, taken, prelude);
     edits.extend(header_reads);
     if pages_headers {
         out.helpers.insert("pagesHeaders");
     }
-    Ok(())
+    Ok(uses_params)
 }
 
-/// `res` leaves the helper's parameters; `req: NextApiRequest` becomes `req: Request`.
+/// `res` leaves the helper's parameters (or becomes the route's `{ params }`, `context`);
+/// `req: NextApiRequest` becomes `req: Request`.
 fn signature_edits(
     input: &Idiomatic,
     model: &FunctionModel,
     request_at: Option<usize>,
     response_at: usize,
+    context: Option<&str>,
 ) -> Vec<Edit> {
     let params = &model.params;
-    let mut edits = vec![Edit::deletion(list_item(
-        &params.iter().map(|p| p.range).collect::<Vec<_>>(),
-        response_at,
-    ))];
+    let mut edits = vec![match context {
+        Some(context) => Edit::replacement(params[response_at].range, context),
+        None => Edit::deletion(list_item(
+            &params.iter().map(|p| p.range).collect::<Vec<_>>(),
+            response_at,
+        )),
+    }];
     if let Some(param) = request_at.map(|i| &params[i]) {
         let text = &input.text[param.range.start as usize..param.range.end as usize];
         if let (true, Some(name)) = (text.contains(':'), &param.name) {
@@ -359,8 +383,14 @@ fn signature_edits(
     edits
 }
 
-/// The call without `res`, its result returned: `await f(req, res)` → `return await f(req)`.
-fn call_edits(text: &str, call: &Call, response_at: usize) -> Result<Vec<Edit>, String> {
+/// The call without `res` (or with the route's `{ params }` in its place, `argument`), its
+/// result returned: `await f(req, res)` → `return await f(req)`.
+fn call_edits(
+    text: &str,
+    call: &Call,
+    response_at: usize,
+    argument: Option<&str>,
+) -> Result<Vec<Edit>, String> {
     let statement = text[call.statement.start as usize..call.statement.end as usize]
         .trim_end()
         .trim_end_matches(';')
@@ -368,7 +398,10 @@ fn call_edits(text: &str, call: &Call, response_at: usize) -> Result<Vec<Edit>, 
     let called = &text[call.range.start as usize..call.range.end as usize];
     let bare =
         |s: &str| s == called || s.strip_prefix("await").map(str::trim_start) == Some(called);
-    let mut edits = vec![Edit::deletion(list_item(call.args, response_at))];
+    let mut edits = vec![match argument {
+        Some(argument) => Edit::replacement(call.args[response_at], argument),
+        None => Edit::deletion(list_item(call.args, response_at)),
+    }];
     if bare(statement) {
         edits.push(Edit::insertion(call.statement.start, "return "));
         edits.extend(unreachable_exit(text, call.statement.end).map(Edit::deletion));

@@ -108,6 +108,9 @@ pub struct Idiomatic<'a> {
     pub segments: &'a [Segment],
     /// `params` is a Promise (Next 15 and later).
     pub params_promise: bool,
+    /// The name the route's params are bound to: `params`, unless the module already uses
+    /// that name (it would capture it).
+    pub params_name: String,
     /// `config.api.bodyParser` is `false`.
     pub body_parser_off: bool,
     /// `config.api.bodyParser.sizeLimit`, as written.
@@ -207,7 +210,13 @@ pub fn function_edits(input: &Idiomatic) -> Result<Rewritten, String> {
         frame.push(prelude_edit(input.text, function, &prelude)?);
     }
     frame.extend(handler_type::removals(input.program, function.range));
-    let signature = signature_edit(input, function, &req_name, uses_params);
+    // A helper handed the route's `{ params }` needs them from the handler.
+    let signature = signature_edit(
+        input,
+        function,
+        &req_name,
+        uses_params || delegated.uses_params,
+    );
     let needs_async = (uses_params && input.params_promise) || reads_body;
     if needs_async && !function.is_async {
         frame.push(Edit::insertion(function.range.start, "async "));
@@ -352,10 +361,11 @@ fn query_edits(
         .iter()
         .any(|s| !matches!(s, Segment::Static(_)));
     // Next 15+ hands a Promise; 13 and 14 a plain object.
+    let name = &input.params_name;
     let (awaited, awaited_bare) = if input.params_promise {
-        ("(await params)", "await params")
+        (format!("(await {name})"), format!("await {name}"))
     } else {
-        ("params", "params")
+        (name.clone(), name.clone())
     };
     let destructures_query = requests
         .destructured
@@ -363,11 +373,11 @@ fn query_edits(
         .is_some_and(|d| d.takes("query"));
     if needs.query_keys_are_params {
         for (range, bare) in &requests.query {
-            let text = if *bare { awaited_bare } else { awaited };
-            pieces.edits.push(Edit::replacement(*range, text));
+            let text = if *bare { &awaited_bare } else { &awaited };
+            pieces.edits.push(Edit::replacement(*range, text.clone()));
         }
         let uses_params = !requests.query.is_empty() || destructures_query;
-        return Ok((uses_params, awaited_bare.to_owned()));
+        return Ok((uses_params, awaited_bare));
     }
     let query =
         destructured::local_name("query", requests, input.text, function.body, input.taken)?;
@@ -704,20 +714,34 @@ fn signature_edit(
         req_name.to_owned()
     };
     if uses_params {
-        signature.push_str(", { params }");
-        if input.typescript {
-            let object = params_type(input.segments);
-            let ty = if input.params_promise {
-                format!("Promise<{object}>")
-            } else {
-                object
-            };
-            signature.push_str(": { params: ");
-            signature.push_str(&ty);
-            signature.push_str(" }");
-        }
+        signature.push_str(", ");
+        signature.push_str(&params_parameter(input));
     }
     Edit::replacement(TextRange::new(first, last), signature)
+}
+
+/// The route's second parameter, `{ params }` (typed `{ params: Promise<{ id: string }> }` in
+/// TypeScript; `{ params: params2 }` where the module uses `params` already).
+fn params_parameter(input: &Idiomatic) -> String {
+    let pattern = params_object(input);
+    if !input.typescript {
+        return pattern;
+    }
+    let object = params_type(input.segments);
+    let ty = if input.params_promise {
+        format!("Promise<{object}>")
+    } else {
+        object
+    };
+    format!("{pattern}: {{ params: {ty} }}")
+}
+
+/// `{ params }`, the object holding the route's params under their local name.
+fn params_object(input: &Idiomatic) -> String {
+    match input.params_name.as_str() {
+        "params" => "{ params }".to_owned(),
+        name => format!("{{ params: {name} }}"),
+    }
 }
 
 /// What [`module_text`] needs.
@@ -773,6 +797,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         typescript: module.extension.contains("ts"),
         segments: module.segments,
         params_promise: module.params_promise,
+        params_name: names::fresh("params", taken),
         body_parser_off: module.body_parser_off,
         size_limit: module.size_limit,
     };
