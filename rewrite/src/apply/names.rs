@@ -44,6 +44,112 @@ impl Visit for Collector {
     }
 }
 
+/// Where a name is looked up: as a value (`Response.json`, `new Headers()`) or as a type (`req:
+/// Request`). TypeScript keeps them apart: a `type Response` does not capture the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    Value,
+    Type,
+}
+
+/// Whether the module binds `name` in `namespace` anywhere (a declaration, import, parameter,
+/// type, class or catch binding, at any depth): a rewrite that writes `name` meaning the global
+/// (`Response`, `Headers`) or a name it imports would then mean that binding instead.
+pub fn binds(program: &Program, name: &str, namespace: Namespace) -> bool {
+    let mut finder = Binder {
+        name,
+        namespace,
+        type_only_import: false,
+        found: false,
+    };
+    program.visit_with(&mut finder);
+    finder.found
+}
+
+struct Binder<'n> {
+    name: &'n str,
+    namespace: Namespace,
+    type_only_import: bool,
+    found: bool,
+}
+
+impl Binder<'_> {
+    /// `ident` binds in `value` and/or `type` space.
+    fn check(&mut self, ident: &Ident, value: bool, ty: bool) {
+        let space = match self.namespace {
+            Namespace::Value => value,
+            Namespace::Type => ty,
+        };
+        self.found |= space && ident.sym == *self.name;
+    }
+}
+
+impl Visit for Binder<'_> {
+    fn visit_binding_ident(&mut self, binding: &swc_ecma_ast::BindingIdent) {
+        self.check(&binding.id, true, false);
+    }
+    fn visit_fn_decl(&mut self, decl: &swc_ecma_ast::FnDecl) {
+        self.check(&decl.ident, true, false);
+        decl.visit_children_with(self);
+    }
+    fn visit_fn_expr(&mut self, expr: &swc_ecma_ast::FnExpr) {
+        if let Some(ident) = &expr.ident {
+            self.check(ident, true, false);
+        }
+        expr.visit_children_with(self);
+    }
+    fn visit_class_decl(&mut self, decl: &swc_ecma_ast::ClassDecl) {
+        self.check(&decl.ident, true, true);
+        decl.visit_children_with(self);
+    }
+    fn visit_class_expr(&mut self, expr: &swc_ecma_ast::ClassExpr) {
+        if let Some(ident) = &expr.ident {
+            self.check(ident, true, true);
+        }
+        expr.visit_children_with(self);
+    }
+    fn visit_import_decl(&mut self, decl: &swc_ecma_ast::ImportDecl) {
+        self.type_only_import = decl.type_only;
+        decl.visit_children_with(self);
+        self.type_only_import = false;
+    }
+    fn visit_import_named_specifier(&mut self, s: &swc_ecma_ast::ImportNamedSpecifier) {
+        let value = !self.type_only_import && !s.is_type_only;
+        self.check(&s.local, value, true);
+    }
+    fn visit_import_default_specifier(&mut self, s: &swc_ecma_ast::ImportDefaultSpecifier) {
+        self.check(&s.local, !self.type_only_import, true);
+    }
+    fn visit_import_star_as_specifier(&mut self, s: &swc_ecma_ast::ImportStarAsSpecifier) {
+        self.check(&s.local, !self.type_only_import, true);
+    }
+    fn visit_ts_type_alias_decl(&mut self, decl: &swc_ecma_ast::TsTypeAliasDecl) {
+        self.check(&decl.id, false, true);
+        decl.visit_children_with(self);
+    }
+    fn visit_ts_interface_decl(&mut self, decl: &swc_ecma_ast::TsInterfaceDecl) {
+        self.check(&decl.id, false, true);
+        decl.visit_children_with(self);
+    }
+    fn visit_ts_enum_decl(&mut self, decl: &swc_ecma_ast::TsEnumDecl) {
+        self.check(&decl.id, true, true);
+        decl.visit_children_with(self);
+    }
+    fn visit_ts_module_decl(&mut self, decl: &swc_ecma_ast::TsModuleDecl) {
+        if let swc_ecma_ast::TsModuleName::Ident(ident) = &decl.id {
+            self.check(ident, true, true);
+        }
+        decl.visit_children_with(self);
+    }
+    fn visit_ts_type_param(&mut self, param: &swc_ecma_ast::TsTypeParam) {
+        self.check(&param.name, false, true);
+        param.visit_children_with(self);
+    }
+    fn visit_ts_import_equals_decl(&mut self, decl: &swc_ecma_ast::TsImportEqualsDecl) {
+        self.check(&decl.id, true, true);
+    }
+}
+
 /// `base`, or `base2`, `base3`, … when the name is taken.
 pub fn fresh(base: &str, taken: &Names) -> String {
     let mut name = base.to_owned();
@@ -59,6 +165,25 @@ pub fn fresh(base: &str, taken: &Names) -> String {
 mod tests {
     use super::*;
     use crate::parse;
+
+    #[test]
+    fn bindings_are_told_from_references_and_types_from_values() {
+        let text = "import { Response } from './x'; type Request = {}; function f<Headers>() {} \
+                    import type { Body } from './y'; new URL(Buffer.from(''))";
+        let program = parse::parse(text, "ts").unwrap().program;
+        let (value, ty) = (Namespace::Value, Namespace::Type);
+        assert!(binds(&program, "Response", value) && binds(&program, "Response", ty));
+        assert!(binds(&program, "Request", ty) && !binds(&program, "Request", value));
+        assert!(binds(&program, "Headers", ty) && !binds(&program, "Headers", value));
+        assert!(binds(&program, "Body", ty) && !binds(&program, "Body", value));
+        assert!(binds(&program, "f", value));
+        for used in ["URL", "Buffer"] {
+            assert!(!binds(&program, used, value) && !binds(&program, used, ty));
+        }
+        let text = "try {} catch (Headers) {} const { a: Response } = b";
+        let program = parse::parse(text, "ts").unwrap().program;
+        assert!(binds(&program, "Headers", value) && binds(&program, "Response", value));
+    }
 
     #[test]
     fn property_names_are_not_taken() {

@@ -744,6 +744,48 @@ fn params_object(input: &Idiomatic) -> String {
     }
 }
 
+/// The globals the rewrite writes (`Response`, `Headers`, `Request` as a type, `Buffer`) and the
+/// helpers it imports must mean those: a module that binds one of the names itself (`import {
+/// Response } from 'express'`, a local `const Headers`) would capture what the rewrite adds.
+fn no_name_captured(
+    program: &Program,
+    old: &str,
+    new: &str,
+    helpers: &BTreeSet<&'static str>,
+) -> Result<(), String> {
+    let words = |text: &str, name: &str| {
+        text.match_indices(name)
+            .filter(|(at, _)| {
+                let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+                !text[..*at].chars().next_back().is_some_and(word)
+                    && !text[at + name.len()..].chars().next().is_some_and(word)
+            })
+            .count()
+    };
+    let written = ["Response", "Request", "Headers", "Buffer"]
+        .into_iter()
+        .chain(helpers.iter().copied());
+    for name in written {
+        // `Request` is only written as a parameter's type.
+        let namespace = if name == "Request" {
+            names::Namespace::Type
+        } else {
+            names::Namespace::Value
+        };
+        if words(new, name) > words(old, name) && names::binds(program, name, namespace) {
+            return Err(format!(
+                "the module binds `{name}` itself, which the rewrite uses as {}",
+                if helpers.contains(name) {
+                    "the compatibility module's helper"
+                } else {
+                    "the global"
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// What [`module_text`] needs.
 pub struct Module<'a> {
     pub text: &'a str,
@@ -873,6 +915,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         ));
     }
     let draft = edit::splice(text, edits.clone()).map_err(|e| e.to_string())?;
+    no_name_captured(program, text, &draft, &helpers)?;
     edits.extend(unused_imports(program, text, &draft));
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
     // The Pages types' import may have been the first line.
