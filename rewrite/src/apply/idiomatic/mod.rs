@@ -744,7 +744,8 @@ fn params_object(input: &Idiomatic) -> String {
     }
 }
 
-/// The globals the rewrite writes (`Response`, `Headers`, `Request` as a type, `Buffer`) and the
+/// The globals the rewrite writes (`Response`, `Headers`, `Buffer`; `Request` and `Promise` as
+/// types) and the
 /// helpers it imports must mean those: a module that binds one of the names itself (`import {
 /// Response } from 'express'`, a local `const Headers`) would capture what the rewrite adds.
 fn no_name_captured(
@@ -762,12 +763,13 @@ fn no_name_captured(
             })
             .count()
     };
-    let written = ["Response", "Request", "Headers", "Buffer"]
+    let written = ["Response", "Request", "Headers", "Buffer", "Promise"]
         .into_iter()
         .chain(helpers.iter().copied());
     for name in written {
-        // `Request` is only written as a parameter's type.
-        let namespace = if name == "Request" {
+        // `Request` and `Promise` are only written as types (`req: Request`, `params:
+        // Promise<…>`).
+        let namespace = if matches!(name, "Request" | "Promise") {
             names::Namespace::Type
         } else {
             names::Namespace::Value
