@@ -11,13 +11,14 @@
 //!
 //! Only helpers that answer (their body sends a response) qualify: the analysis then reports any
 //! code that would still run after the call (`response-then-continue`), so returning there
-//! skips nothing. A helper that is used in any other way, nested delegation, a request read
-//! that needs the route's `params`, or a body read by both the handler and a helper keep the
-//! route on the adapter.
+//! skips nothing. A helper whose query reads need the route's params is handed the route's `{
+//! params }` where it took `res`. A helper that is used in any other way, nested delegation,
+//! headers set by the handler before a call, or a body read by both the handler and a helper
+//! keep the route on the adapter.
 
 use std::collections::BTreeSet;
 
-use swc_ecma_ast::{Decl, ModuleItem, Pat, Program, Stmt, TryStmt};
+use swc_ecma_ast::{Decl, ModuleItem, Pat, Program, Stmt};
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
 use super::requests::RequestUses;
@@ -56,26 +57,58 @@ pub struct Handler<'a> {
     pub reads_body: bool,
     /// Where the handler sets headers on `res`.
     pub header_sets: Vec<u32>,
-    /// The `try` blocks (with their `catch` and `finally`) of the handler.
-    pub try_blocks: Vec<TextRange>,
+    /// The `try` statements (with their `catch` and `finally`) and the loops of the handler.
+    pub blocks: Blocks,
 }
 
-/// The `try` statements inside `function`.
-pub fn try_blocks(program: &Program, function: TextRange) -> Vec<TextRange> {
-    struct Finder(TextRange, Vec<TextRange>);
-    impl Visit for Finder {
-        noop_visit_type!();
-        fn visit_try_stmt(&mut self, stmt: &TryStmt) {
-            let range = crate::parse::range(stmt.span);
-            if self.0.start <= range.start && range.end <= self.0.end {
-                self.1.push(range);
+/// Statements of the handler a call may sit in.
+#[derive(Default)]
+pub struct Blocks {
+    pub tries: Vec<TextRange>,
+    pub loops: Vec<TextRange>,
+}
+
+impl Blocks {
+    /// The `try` statements and loops inside `function`.
+    pub fn of(program: &Program, function: TextRange) -> Self {
+        struct Finder(TextRange, Blocks);
+        impl Finder {
+            fn add(&mut self, span: swc_common::Span, is_loop: bool) {
+                let range = crate::parse::range(span);
+                if self.0.start <= range.start && range.end <= self.0.end {
+                    let list = if is_loop {
+                        &mut self.1.loops
+                    } else {
+                        &mut self.1.tries
+                    };
+                    list.push(range);
+                }
             }
-            stmt.visit_children_with(self);
         }
+        impl Visit for Finder {
+            noop_visit_type!();
+            fn visit_stmt(&mut self, stmt: &Stmt) {
+                match stmt {
+                    Stmt::Try(t) => self.add(t.span, false),
+                    Stmt::For(_)
+                    | Stmt::ForIn(_)
+                    | Stmt::ForOf(_)
+                    | Stmt::While(_)
+                    | Stmt::DoWhile(_) => self.add(swc_common::Spanned::span(stmt), true),
+                    _ => {}
+                }
+                stmt.visit_children_with(self);
+            }
+        }
+        let mut finder = Finder(function, Blocks::default());
+        program.visit_with(&mut finder);
+        finder.1
     }
-    let mut finder = Finder(function, Vec::new());
-    program.visit_with(&mut finder);
-    finder.1
+
+    fn inside(list: &[TextRange], range: TextRange) -> bool {
+        list.iter()
+            .any(|b| b.start <= range.start && range.end <= b.end)
+    }
 }
 
 /// One call that hands `res` (and maybe `req`) to a helper.
@@ -119,9 +152,16 @@ pub fn rewrite(input: &Idiomatic, handler: &Handler) -> Result<HelperEdits, Stri
     }
     // A header the handler set before the call would be missing from the helper's response.
     // Nothing runs after a call (it is returned), so a header set later in the text is set on
-    // another path.
+    // another path, unless a loop comes back to the call.
     let last_call = calls.iter().map(|c| c.range.start).max().unwrap_or(0);
-    if handler.header_sets.iter().any(|&at| at < last_call) {
+    let in_loop = calls
+        .iter()
+        .any(|c| Blocks::inside(&handler.blocks.loops, c.range));
+    if handler
+        .header_sets
+        .iter()
+        .any(|&at| at < last_call || in_loop)
+    {
         return Err("headers set on `res` before it is handed to a helper".to_owned());
     }
     let mut names: Vec<&str> = calls.iter().map(|c| c.callee).collect();
@@ -170,12 +210,9 @@ fn helper(
     // Pages kept the headers a helper set on `res` when it then threw and the handler's
     // `catch` answered; the helper's own `Headers` would be lost with it.
     if needs.headers.is_some()
-        && calls.iter().any(|c| {
-            handler
-                .try_blocks
-                .iter()
-                .any(|t| t.start <= c.range.start && c.range.end <= t.end)
-        })
+        && calls
+            .iter()
+            .any(|c| Blocks::inside(&handler.blocks.tries, c.range))
     {
         return refuse("sets headers and is called inside a `try`");
     }

@@ -293,7 +293,7 @@ fn delegated_edits(
                 .filter(|u| u.kind == UseKind::SetHeader)
                 .map(|u| u.range.start)
                 .collect(),
-            try_blocks: helpers::try_blocks(input.program, function.range),
+            blocks: helpers::Blocks::of(input.program, function.range),
         },
     )
 }
