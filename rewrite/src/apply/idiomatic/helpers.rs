@@ -24,8 +24,8 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 use super::requests::RequestUses;
 use super::responses::unreachable_exit;
 use super::{
-    body_prelude, classify_uses, handler_type, header_edits, names, params_object,
-    params_parameter, prelude_edit, query_edits, route_params, Declared, Idiomatic, Pieces,
+    classify_uses, field_locals, handler_type, header_edits, params_object, params_parameter,
+    prelude_edit, query_edits, route_params, Declared, Idiomatic, Pieces,
 };
 use crate::analysis::model::{function_model, FunctionModel};
 use crate::analysis::no_response;
@@ -354,39 +354,18 @@ fn request_edits(
     if requests.destructured.is_some() {
         return Err("`req` destructured in a helper".to_owned());
     }
-    let taken = input.taken;
-    let semi = input.style.semi();
-    if needs.reads_body {
-        if input.body_parser_off {
-            return Err("`req.body` with `bodyParser: false`".to_owned());
-        }
-        let body = names::fresh("body", taken);
-        prelude.extend(body_prelude(input, req, &body));
-        out.helpers.insert("pagesBody");
-        out.reads_body = true;
-        edits.extend(requests.body.iter().map(|r| Edit::replacement(*r, &body)));
-    }
-    if needs.reads_cookies {
-        let cookies = names::fresh("cookies", taken);
-        prelude.push(format!("const {cookies} = pagesCookies({req}){semi}"));
-        out.helpers.insert("pagesCookies");
-        edits.extend(
-            requests
-                .cookies
-                .iter()
-                .map(|r| Edit::replacement(*r, &cookies)),
-        );
-    }
+    out.reads_body |= needs.reads_body;
+    let mut pieces = Pieces {
+        edits,
+        prelude,
+        helpers: &mut out.helpers,
+    };
+    field_locals(input, &requests, needs, req, model, &mut pieces)?;
     let mut uses_params = false;
     if !requests.query.is_empty() {
-        let mut pieces = Pieces {
-            edits,
-            prelude,
-            helpers: &mut out.helpers,
-        };
         (uses_params, _) = query_edits(input, &requests, needs, req, model, &mut pieces)?;
     }
-    let (header_reads, pages_headers) = header_edits(input, &requests, req, taken, prelude);
+    let (header_reads, pages_headers) = header_edits(input, &requests, req, input.taken, prelude);
     edits.extend(header_reads);
     if pages_headers {
         out.helpers.insert("pagesHeaders");
