@@ -12,7 +12,7 @@ use std::fmt::Write;
 use swc_ecma_ast::{Program, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::{Idiomatic, Rewritten};
+use super::{names, Idiomatic, Rewritten};
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
 use crate::apply::edit::{self, Edit};
 use crate::apply::module_shape::HandlerExport;
@@ -38,6 +38,13 @@ pub fn functions(
     methods: &[&'static str],
 ) -> Result<Split, String> {
     let style = splittable(dispatch)?;
+    // `export async function GET` would declare `GET` again where the module has its own.
+    if let Some(taken) = methods
+        .iter()
+        .find(|m| names::binds(input.program, m, names::Namespace::Value))
+    {
+        return Err(format!("the module binds `{taken}` itself"));
+    }
     let model = input.analysis.model.as_ref().ok_or("no model")?;
     let function = model.function.as_ref().ok_or("no function")?;
     let prefix = match handler {
