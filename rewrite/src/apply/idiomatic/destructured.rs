@@ -55,11 +55,7 @@ pub fn local_name(
 /// Whether `name` occurs in `text` as a word (in code, a comment or a string alike: where it
 /// does, the name is not taken over).
 fn mentions(text: &str, name: &str) -> bool {
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(name).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(word)
-            && !text[at + name.len()..].chars().next().is_some_and(word)
-    })
+    crate::apply::imports::occurrences(text, name) > 0
 }
 
 /// Where the route finds the Pages fields: the query (a local or the awaited `params`), and

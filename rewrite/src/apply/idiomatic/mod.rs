@@ -754,15 +754,6 @@ fn no_name_captured(
     new: &str,
     helpers: &BTreeSet<&'static str>,
 ) -> Result<(), String> {
-    let words = |text: &str, name: &str| {
-        text.match_indices(name)
-            .filter(|(at, _)| {
-                let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-                !text[..*at].chars().next_back().is_some_and(word)
-                    && !text[at + name.len()..].chars().next().is_some_and(word)
-            })
-            .count()
-    };
     let written = ["Response", "Request", "Headers", "Buffer", "Promise"]
         .into_iter()
         .chain(helpers.iter().copied());
@@ -774,7 +765,9 @@ fn no_name_captured(
         } else {
             names::Namespace::Value
         };
-        if words(new, name) > words(old, name) && names::binds(program, name, namespace) {
+        if imports::occurrences(new, name) > imports::occurrences(old, name)
+            && names::binds(program, name, namespace)
+        {
             return Err(format!(
                 "the module binds `{name}` itself, which the rewrite uses as {}",
                 if helpers.contains(name) {
