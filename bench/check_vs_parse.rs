@@ -156,12 +156,12 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    // For `bench/instructions.sh`: write the corpus with helpers, or parse a tree once on one
-    // thread, and nothing else.
+    // For `bench/instructions.sh` and profiling: write the corpus with helpers (`corpus`) or the
+    // compact one (`compact-corpus`), or parse a tree once on one thread, and nothing else.
     match args.first().map(String::as_str) {
-        Some("corpus") => {
+        Some(corpus @ ("corpus" | "compact-corpus")) => {
             let handlers = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2_000);
-            generate(Path::new(&args[1]), handlers, true);
+            generate(Path::new(&args[1]), handlers, corpus == "corpus");
             return;
         }
         Some("parse") => {

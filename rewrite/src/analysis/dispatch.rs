@@ -293,20 +293,29 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// Learns what a declaration binds. Idempotent: a block's declarations are learned before
+    /// its statements are read ([`Visit::visit_stmts`]) and again when the walk reaches them.
     fn declarator(&mut self, d: &VarDeclarator) {
         let Some(init) = d.init.as_deref() else {
             return;
         };
+        let add = |list: &mut Vec<swc_ecma_ast::Id>, id: swc_ecma_ast::Id| {
+            if !list.contains(&id) {
+                list.push(id);
+            }
+        };
         match &d.name {
             Pat::Object(_) if self.roles.object_of(init) == Some(Object::Req) => {
-                self.aliases.extend(method_aliases(&d.name));
+                for alias in method_aliases(&d.name) {
+                    add(&mut self.aliases, alias);
+                }
             }
             Pat::Ident(binding) => {
                 if self.is_method(init) {
-                    self.aliases.push(binding.id.to_id());
+                    add(&mut self.aliases, binding.id.to_id());
                 } else if self.table_lookup(init).is_some() {
                     // `const run = handlers[req.method]`: `if (!run)` is then the fallback.
-                    self.selections.push(binding.id.to_id());
+                    add(&mut self.selections, binding.id.to_id());
                 } else {
                     self.remember_collection(&binding.id.sym, init);
                 }
@@ -698,6 +707,15 @@ impl Visit for Finder<'_, '_> {
         for (i, stmt) in stmts.iter().enumerate() {
             if let (Stmt::If(guard), Some(rest)) = (stmt, stmts_range(&stmts[i + 1..])) {
                 self.after_if.insert(guard.span, rest);
+            }
+        }
+        // `const { method } = req` before `if (method === 'GET') return …`: the alias must be
+        // known when the run of early returns is read, before the walk reaches the declaration.
+        for stmt in stmts {
+            if let Stmt::Decl(swc_ecma_ast::Decl::Var(var)) = stmt {
+                for declarator in &var.decls {
+                    self.declarator(declarator);
+                }
             }
         }
         let early: Vec<Option<BTreeSet<String>>> =

@@ -945,6 +945,26 @@ fn a_dispatch_without_default_that_ends_the_handler_answers_nothing() {
     assert_eq!(after.dispatch.fallback, Fallback::FallsThrough);
 }
 
+#[test]
+fn early_returns_on_a_method_destructured_first_end_in_their_tail() {
+    // The alias is declared in the same block as the run of early returns: it must be known
+    // before the run is read, or the tail's 405 is taken for code every method runs.
+    for text in [
+        "export default function h(req, res) { const { method } = req; if (method === 'GET') { return res.json(1) } if (method === 'DELETE') { return res.status(204).end() } res.status(405).end() }",
+        "export default function h(req, res) { const method = req.method; if (method === 'GET') return res.json(1); if (method === 'DELETE') return res.status(204).end(); return res.status(405).json({ error: 'no' }) }",
+    ] {
+        let route = pages(text);
+        assert_eq!(
+            (methods(&route), route.dispatch.fallback),
+            (
+                vec!["DELETE".to_owned(), "GET".to_owned()],
+                Fallback::MethodNotAllowed
+            ),
+            "{text}"
+        );
+    }
+}
+
 /// `buffer(req)` from `micro` (or `getRawBody(req)`) reads the whole body: with the parser off
 /// a route handler reads the same bytes, so the route stays `auto`; with it on, Pages had
 /// already consumed the stream.

@@ -23,6 +23,7 @@ mod arg_shape;
 mod destructured;
 mod handler_type;
 mod helpers;
+mod request_reads;
 mod requests;
 mod responses;
 mod split;

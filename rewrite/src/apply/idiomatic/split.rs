@@ -12,6 +12,7 @@ use std::fmt::Write;
 use swc_ecma_ast::{Program, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::request_reads::{self, request_reads, RequestRead};
 use super::{names, Idiomatic, Rewritten};
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
 use crate::apply::edit::{self, Edit};
@@ -90,32 +91,17 @@ pub fn functions(
     nothing_lost(model, rewritten, replaced, &kept)?;
 
     let indent = indent_unit(text, function.body);
-    let piece = |range: TextRange| -> Result<String, String> {
-        let edits: Vec<Edit> = rewritten
-            .inner
-            .iter()
-            .filter(|e| range.start <= e.range.start && e.range.end <= range.end)
-            .map(|e| {
-                Edit::replacement(
-                    TextRange::new(e.range.start - range.start, e.range.end - range.start),
-                    e.text.clone(),
-                )
-            })
-            .collect();
-        let spliced = edit::splice(&text[range.start as usize..range.end as usize], edits)
-            .map_err(|e| e.to_string())?;
-        if template_spans_lines(&spliced) {
-            return Err("a template literal spans lines".to_owned());
-        }
-        Ok(reindent(&spliced, &line_indent(text, range.start), &indent))
+    let piece = Pieces {
+        text,
+        rewritten,
+        indent: &indent,
     };
-    let prelude_text = prelude.map(&piece).transpose()?;
     let (functions, aliases) = method_functions(
         input,
         rewritten,
         methods,
         &unwrapped,
-        prelude_text.as_deref(),
+        &Prelude::new(input.text, before, &body, prelude, rewritten, function),
         &piece,
         &indent,
     )?;
@@ -241,8 +227,8 @@ fn method_functions(
     rewritten: &Rewritten,
     methods: &[&'static str],
     unwrapped: &[(TextRange, TextRange)],
-    prelude_text: Option<&str>,
-    piece: &dyn Fn(TextRange) -> Result<String, String>,
+    prelude: &Prelude,
+    piece: &Pieces<'_>,
     indent: &str,
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let model = input.analysis.model.as_ref().ok_or("no model")?;
@@ -266,10 +252,11 @@ fn method_functions(
             .iter()
             .find(|(outer, _)| *outer == branch.body)
             .map_or(branch.body, |(_, inner)| *inner);
-        let branch_text = piece(range)?;
+        let branch_text = piece.text(range, &[])?;
         let branch_text = strip_trailing_break(&branch_text);
+        let prelude_text = prelude.text_for(range, &rewritten.prelude, piece)?;
         let (branch_text, prelude_kept) =
-            drop_empty_headers(&rewritten.prelude, branch_text, prelude_text);
+            drop_empty_headers(&rewritten.prelude, branch_text, prelude_text.as_deref());
         let branch_text = branch_text.as_str();
         let own_code = format!("{}\n{branch_text}", prelude_kept.as_deref().unwrap_or(""));
         let mut body = String::new();
@@ -289,6 +276,156 @@ fn method_functions(
         aliases.extend(others.iter().map(|other| format!("{name} as {other}")));
     }
     Ok((functions, aliases))
+}
+
+/// The kept parts of the handler, as a method's function holds them.
+struct Pieces<'a> {
+    text: &'a str,
+    rewritten: &'a Rewritten,
+    /// The function body's indentation.
+    indent: &'a str,
+}
+
+impl Pieces<'_> {
+    /// A range's text with the edits inside it, less the request reads in `left_out` (and the
+    /// edits in them), re-indented for a function's body.
+    fn text(&self, range: TextRange, left_out: &[&RequestRead]) -> Result<String, String> {
+        let relative = |r: TextRange| TextRange::new(r.start - range.start, r.end - range.start);
+        let within = |outer: TextRange, inner: TextRange| {
+            outer.start <= inner.start && inner.end <= outer.end
+        };
+        let edits: Vec<Edit> = self
+            .rewritten
+            .inner
+            .iter()
+            .filter(|e| within(range, e.range))
+            .filter(|e| !left_out.iter().any(|r| within(r.statement, e.range)))
+            .map(|e| Edit::replacement(relative(e.range), e.text.clone()))
+            .chain(
+                left_out
+                    .iter()
+                    .map(|r| Edit::replacement(relative(r.statement), LEFT_OUT.to_owned())),
+            )
+            .collect();
+        let spliced = edit::splice(&self.text[range.start as usize..range.end as usize], edits)
+            .map_err(|e| e.to_string())?;
+        let spliced = if left_out.is_empty() {
+            spliced
+        } else {
+            without_left_out(&spliced)
+        };
+        if template_spans_lines(&spliced) {
+            return Err("a template literal spans lines".to_owned());
+        }
+        Ok(reindent(
+            &spliced,
+            &line_indent(self.text, range.start),
+            self.indent,
+        ))
+    }
+}
+
+/// Stands for a left-out statement until its line goes ([`without_left_out`]).
+const LEFT_OUT: &str = "\u{F8FF}left out\u{F8FF}";
+
+/// Text with the left-out statements gone: each line holding only one goes whole, and one
+/// sharing its line with other code (`const a = 1; const { method } = req`) goes alone.
+fn without_left_out(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|line| line.trim() != LEFT_OUT)
+        .collect();
+    lines.concat().replace(LEFT_OUT, "").trim().to_owned()
+}
+
+/// The statements before the dispatch, which every method's function starts with.
+struct Prelude {
+    range: Option<TextRange>,
+    statements: Vec<TextRange>,
+    /// Its statements that only read the request into locals.
+    reads: Vec<RequestRead>,
+    /// Every identifier of the handler's body, where it stands.
+    identifiers: Vec<(swc_ecma_ast::Id, u32)>,
+}
+
+impl Prelude {
+    fn new(
+        text: &str,
+        before: &[Stmt],
+        body: &[Stmt],
+        range: Option<TextRange>,
+        rewritten: &Rewritten,
+        function: &crate::analysis::model::FunctionModel,
+    ) -> Self {
+        let req = function
+            .params
+            .first()
+            .and_then(|p| p.name.as_deref())
+            .unwrap_or_default();
+        let mut reads = request_reads(text, before, req);
+        // A statement the rewrite already takes out whole is not theirs to leave out.
+        reads.retain(|r| {
+            !rewritten
+                .inner
+                .iter()
+                .any(|e| e.range.start <= r.statement.start && r.statement.end <= e.range.end)
+        });
+        Prelude {
+            range,
+            statements: before
+                .iter()
+                .map(|s| parse::range(swc_common::Spanned::span(s)))
+                .collect(),
+            reads,
+            identifiers: request_reads::identifiers(body),
+        }
+    }
+
+    /// The prelude of the function whose branch is `branch`: without the request reads whose
+    /// locals neither the branch nor the rest of the prelude use. A local the rewrite took out
+    /// of a destructuring (declared again by a line of `added`) is not the read's any more.
+    fn text_for(
+        &self,
+        branch: TextRange,
+        added: &[String],
+        piece: &Pieces<'_>,
+    ) -> Result<Option<String>, String> {
+        let Some(range) = self.range else {
+            return Ok(None);
+        };
+        let taken_out = |name: &str| {
+            added.iter().any(|line| {
+                line.strip_prefix("const ")
+                    .is_some_and(|rest| rest.starts_with(&format!("{name} ")))
+            })
+        };
+        let inside = |r: &TextRange, at: u32| r.start <= at && at < r.end;
+        let mut left_out: Vec<&RequestRead> = Vec::new();
+        for read in &self.reads {
+            let kept = |at: u32| {
+                inside(&branch, at)
+                    || self.statements.iter().any(|s| {
+                        inside(s, at)
+                            && *s != read.statement
+                            && !left_out.iter().any(|r| r.statement == *s)
+                    })
+            };
+            let used = |id: &swc_ecma_ast::Id| {
+                self.identifiers
+                    .iter()
+                    .any(|(other, at)| other == id && kept(*at))
+            };
+            if read
+                .bindings
+                .iter()
+                .all(|(name, id)| taken_out(name) || !used(id))
+            {
+                left_out.push(read);
+            }
+        }
+        let text = piece.text(range, &left_out)?;
+        Ok((!text.trim().is_empty()).then_some(text))
+    }
 }
 
 /// When only the dropped fallback set headers (`Allow`), this function's responses carry an

@@ -1,0 +1,122 @@
+//! Statements of a split handler's prelude that only read the request into locals —
+//! `const { method } = req`, `const method = req.method` — and that a method's own function may
+//! not need. Every method's function gets a copy of the prelude; the dispatch read `method`, and
+//! with the dispatch gone most functions never do, which a project with `noUnusedLocals` reports
+//! as an error. Such a statement has no effect beyond its bindings, so a function that uses none
+//! of them goes without it.
+//!
+//! Uses are found by binding (name and syntax context), not by text: `const { method: verb } =
+//! req` mentions `method` without using the local `method`.
+
+use swc_ecma_ast::{
+    Callee, Decl, Expr, Id, Ident, MemberExpr, MemberProp, ObjectPatProp, OptChainBase, Pat, Stmt,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::diagnostic::TextRange;
+use crate::parse;
+
+/// A prelude statement that reads the request into locals.
+pub struct RequestRead {
+    /// The statement: what a function without it leaves out.
+    pub statement: TextRange,
+    /// The locals it declares, by name and binding.
+    pub bindings: Vec<(String, Id)>,
+}
+
+/// The statements of `prelude` that only read `req` (the handler's request parameter), without
+/// a comment inside (deleting one would take the comment along).
+pub fn request_reads(text: &str, prelude: &[Stmt], req: &str) -> Vec<RequestRead> {
+    prelude
+        .iter()
+        .filter_map(|stmt| {
+            let bindings = read_bindings(stmt, req)?;
+            let statement = parse::range(swc_common::Spanned::span(stmt));
+            let code = &text[statement.start as usize..statement.end as usize];
+            let commented = code.contains("//") || code.contains("/*");
+            (!commented).then_some(RequestRead {
+                statement,
+                bindings,
+            })
+        })
+        .collect()
+}
+
+/// Where each identifier of `stmts` stands: references and declarations alike (a property
+/// name is not an identifier here; a shorthand `{ method }` is).
+pub fn identifiers(stmts: &[Stmt]) -> Vec<(Id, u32)> {
+    #[derive(Default)]
+    struct Collect(Vec<(Id, u32)>);
+    impl Visit for Collect {
+        fn visit_ident(&mut self, ident: &Ident) {
+            self.0.push((ident.to_id(), parse::range(ident.span).start));
+        }
+    }
+    let mut collect = Collect::default();
+    stmts.visit_with(&mut collect);
+    collect.0
+}
+
+/// The bindings of a `const`/`let` when each of its declarators reads `req` itself or
+/// `req.method`, into a name or a flat object pattern (no defaults, rest or nesting).
+fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
+    let Stmt::Decl(Decl::Var(var)) = stmt else {
+        return None;
+    };
+    let mut bindings = Vec::new();
+    let mut bind = |ident: &Ident| bindings.push((ident.sym.to_string(), ident.to_id()));
+    for declarator in &var.decls {
+        if !reads_request(declarator.init.as_deref()?, req) {
+            return None;
+        }
+        match &declarator.name {
+            Pat::Ident(binding) => bind(&binding.id),
+            Pat::Object(object) => {
+                for prop in &object.props {
+                    match prop {
+                        ObjectPatProp::Assign(a) if a.value.is_none() => bind(&a.key.id),
+                        ObjectPatProp::KeyValue(kv) => match &*kv.value {
+                            Pat::Ident(binding) => bind(&binding.id),
+                            _ => return None,
+                        },
+                        _ => return None,
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(bindings)
+}
+
+/// `req`, `req.method`, or `req.method` upper- or lower-cased (`req.method?.toLowerCase()`):
+/// none has an effect of its own (a `Request`'s method is always a string).
+fn reads_request(init: &Expr, req: &str) -> bool {
+    let is_req = |e: &Expr| matches!(e, Expr::Ident(i) if &*i.sym == req);
+    let is_method = |m: &MemberExpr| is_req(&m.obj) && prop_is(&m.prop, &["method"]);
+    let recased = |callee: &Expr| match callee {
+        Expr::Member(m) => {
+            prop_is(&m.prop, &["toLowerCase", "toUpperCase"])
+                && matches!(&*m.obj, Expr::Member(inner) if is_method(inner))
+        }
+        Expr::OptChain(o) => matches!(&*o.base, OptChainBase::Member(m)
+            if prop_is(&m.prop, &["toLowerCase", "toUpperCase"]) && matches!(&*m.obj, Expr::Member(inner) if is_method(inner))),
+        _ => false,
+    };
+    match init {
+        Expr::Ident(_) => is_req(init),
+        Expr::Member(m) => is_method(m),
+        Expr::Call(call) => {
+            call.args.is_empty() && matches!(&call.callee, Callee::Expr(callee) if recased(callee))
+        }
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Call(call) => call.args.is_empty() && recased(&call.callee),
+            OptChainBase::Member(_) => false,
+        },
+        _ => false,
+    }
+}
+
+fn prop_is(prop: &MemberProp, names: &[&str]) -> bool {
+    matches!(prop, MemberProp::Ident(p) if names.contains(&&*p.sym))
+}
