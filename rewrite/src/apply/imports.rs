@@ -3,21 +3,34 @@
 //! edits in the original's coordinates: no second parse.
 
 use swc_common::Spanned;
-use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Program};
+use swc_ecma_ast::{ImportDecl, ImportSpecifier, ModuleDecl, ModuleItem, Program};
 
 use super::edit::{statement_line, Edit};
 use crate::diagnostic::TextRange;
 use crate::parse;
 
-/// The deletions of the specifiers of imports from `source` that `keep` does not keep and
-/// that the draft no longer uses (their only occurrence is the import itself); a whole import
-/// goes when all of its specifiers do.
+/// The deletions of the specifiers of imports from `source` that `removable` allows and that
+/// the draft no longer uses (their only occurrence is the import itself); a whole import goes
+/// when all of its specifiers do.
 pub fn unused(
     program: &Program,
     text: &str,
     draft: &str,
     source: &str,
     removable: &dyn Fn(&str) -> bool,
+) -> Vec<Edit> {
+    unused_where(program, text, draft, &|import, _, name| {
+        import.src.value.as_atom().map(|a| a.as_str()) == Some(source) && removable(name)
+    })
+}
+
+/// [`unused`] for the specifiers `removable` picks among every import, by the import, the
+/// specifier and its local name.
+pub fn unused_where(
+    program: &Program,
+    text: &str,
+    draft: &str,
+    removable: &dyn Fn(&ImportDecl, &ImportSpecifier, &str) -> bool,
 ) -> Vec<Edit> {
     let Program::Module(module) = program else {
         return Vec::new();
@@ -27,9 +40,6 @@ pub fn unused(
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
             continue;
         };
-        if import.src.value.as_atom().map(|a| a.as_str()) != Some(source) {
-            continue;
-        }
         let ranges: Vec<TextRange> = import
             .specifiers
             .iter()
@@ -45,7 +55,7 @@ pub fn unused(
                     ImportSpecifier::Namespace(n) => &n.local,
                 };
                 let name = local.sym.as_str();
-                removable(name) && occurrences(draft, name) == 1
+                removable(import, specifier, name) && occurrences(draft, name) == 1
             })
             .collect();
         if !unused.contains(&true) {

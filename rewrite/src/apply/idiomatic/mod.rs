@@ -23,6 +23,7 @@ mod arg_shape;
 mod destructured;
 mod handler_type;
 mod helpers;
+mod made_unused;
 mod request_reads;
 mod requests;
 mod responses;
@@ -491,17 +492,34 @@ struct Needs {
     declared: Vec<Declared>,
 }
 
-/// Imports the rewrite no longer uses: Pages' types, the body readers a whole-body read
-/// called.
-fn unused_imports(program: &Program, text: &str, draft: &str) -> Vec<Edit> {
-    let mut edits = imports::unused(program, text, draft, "next", &|name| {
-        name.starts_with("NextApi")
-    });
-    edits.extend(imports::unused(program, text, draft, "micro", &|name| {
-        matches!(name, "buffer" | "text")
-    }));
-    edits.extend(imports::unused(program, text, draft, "raw-body", &|_| true));
-    edits
+/// The exports at the end of the file: `exports` (the handler under each method, or the
+/// aliases of split functions) and `maxDuration`.
+fn tail_edit(module: &Module, style: style::Style, mut tail: String) -> Option<Edit> {
+    let adapter_like = super::adapter::Adapter {
+        text: module.text,
+        shape: module.shape,
+        style,
+        methods: module.methods,
+        runtime_specifier: "",
+        edge: false,
+        max_duration: module.max_duration,
+        taken: module.taken,
+    };
+    max_duration_export(&adapter_like, &mut tail);
+    let text = module.text;
+    let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
+    (!tail.is_empty()).then(|| Edit::insertion(text.len() as u32, format!("{separator}{tail}")))
+}
+
+/// Imports the rewrite may leave unused whether or not the original used them: Pages' types,
+/// the body readers a whole-body read called.
+fn pages_only_import(import: &swc_ecma_ast::ImportDecl, name: &str) -> bool {
+    match import.src.value.as_atom().map(|a| a.as_str()) {
+        Some("next") => name.starts_with("NextApi"),
+        Some("micro") => matches!(name, "buffer" | "text"),
+        Some("raw-body") => true,
+        _ => false,
+    }
 }
 
 /// `await buffer(req)` (micro, raw-body's `getRawBody`) → `Buffer.from(await req.arrayBuffer())`,
@@ -882,37 +900,28 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
         edits.push(edit);
         Some(handler_name)
     };
-    edits.extend(module.import_edits);
     // `config.api` has no App Router counterpart, and the handler reads no body.
     if let Some(config) = &shape.config {
         edits.push(Edit::deletion(statement_with_line(text, config.statement)));
     }
-    let adapter_like = super::adapter::Adapter {
-        text,
-        shape,
-        style,
-        methods: module.methods,
-        runtime_specifier: "",
-        edge: false,
-        max_duration: module.max_duration,
-        taken,
-    };
-    let mut tail = match (&handler_name, &split) {
+    let exports = match (&handler_name, &split) {
         (Some(name), _) => export_list(name, module.methods, style.semi()),
         (None, Ok(split)) => split.aliases.clone(),
         (None, Err(_)) => String::new(),
     };
-    max_duration_export(&adapter_like, &mut tail);
-    if !tail.is_empty() {
-        let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
-        edits.push(Edit::insertion(
-            text.len() as u32,
-            format!("{separator}{tail}"),
-        ));
-    }
+    edits.extend(tail_edit(&module, style, exports));
+    edits.extend(module.import_edits);
     let draft = edit::splice(text, edits.clone()).map_err(|e| e.to_string())?;
     no_name_captured(program, text, &draft, &helpers)?;
-    edits.extend(unused_imports(program, text, &draft));
+    let comments = module.analysis.model.as_ref().map(|m| &m.comments[..]);
+    let unused = made_unused::after(
+        program,
+        text,
+        &edits,
+        comments.unwrap_or_default(),
+        &pages_only_import,
+    )?;
+    edits.extend(unused);
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
     // The Pages types' import may have been the first line.
     let rewritten = rewritten.trim_start_matches('\n').to_owned();

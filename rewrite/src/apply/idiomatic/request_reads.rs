@@ -58,7 +58,8 @@ pub fn identifiers(stmts: &[Stmt]) -> Vec<(Id, u32)> {
 }
 
 /// The bindings of a `const`/`let` when each of its declarators reads `req` itself or
-/// `req.method`, into a name or a flat object pattern (no defaults, rest or nesting).
+/// one of its fields ([`reads_request`]), into a name or a flat object pattern (no defaults,
+/// rest or nesting).
 fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
     let Stmt::Decl(Decl::Var(var)) = stmt else {
         return None;
@@ -89,8 +90,10 @@ fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
     Some(bindings)
 }
 
-/// `req`, `req.method`, or `req.method` upper- or lower-cased (`req.method?.toLowerCase()`):
-/// none has an effect of its own (a `Request`'s method is always a string).
+/// `req`, `req.method` (also upper- or lower-cased: `req.method?.toLowerCase()`), `req.query`,
+/// `req.cookies` or `req.headers`: none has an effect of its own, nor has what the rewrite
+/// makes of it (`await params`, `pagesQuery(req)`, …; a `Request`'s method is always a string).
+/// `req.body` is not one: its rewrite parses the body, which may answer 400.
 fn reads_request(init: &Expr, req: &str) -> bool {
     let is_req = |e: &Expr| matches!(e, Expr::Ident(i) if &*i.sym == req);
     let is_method = |m: &MemberExpr| is_req(&m.obj) && prop_is(&m.prop, &["method"]);
@@ -105,7 +108,9 @@ fn reads_request(init: &Expr, req: &str) -> bool {
     };
     match init {
         Expr::Ident(_) => is_req(init),
-        Expr::Member(m) => is_method(m),
+        Expr::Member(m) => {
+            is_req(&m.obj) && prop_is(&m.prop, &["method", "query", "cookies", "headers"])
+        }
         Expr::Call(call) => {
             call.args.is_empty() && matches!(&call.callee, Callee::Expr(callee) if recased(callee))
         }
