@@ -166,6 +166,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         after_if: FxHashMap::default(),
         selections: Vec::new(),
         else_of: FxHashMap::default(),
+        conditions: Vec::new(),
     };
     finder.collect_module_collections();
     function.visit_body(&mut finder);
@@ -279,6 +280,8 @@ struct Finder<'a, 'i> {
     selections: Vec<swc_ecma_ast::Id>,
     /// `else if` statements, by span, to the first `if` of their chain.
     else_of: FxHashMap<Span, Span>,
+    /// Constants holding a test of the method: `const isGet = req.method === 'GET'`.
+    conditions: Vec<(swc_ecma_ast::Id, Truth)>,
 }
 
 impl Finder<'_, '_> {
@@ -324,8 +327,35 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// `const isGet = req.method === 'GET'`: `isGet` then stands for the test. Only a `const`
+    /// (a `let` may be assigned another value later). Idempotent, as [`Self::declarator`].
+    fn remember_conditions(&mut self, var: &swc_ecma_ast::VarDecl) {
+        if var.kind != swc_ecma_ast::VarDeclKind::Const {
+            return;
+        }
+        for declarator in &var.decls {
+            let (Pat::Ident(binding), Some(init)) = (&declarator.name, declarator.init.as_deref())
+            else {
+                continue;
+            };
+            let id = binding.id.to_id();
+            if self.conditions.iter().any(|(known, _)| *known == id) {
+                continue;
+            }
+            if let Some(truth) = self.truth(init) {
+                self.conditions.push((id, truth));
+            }
+        }
+    }
+
     fn remember_collection(&mut self, name: &str, init: &Expr) {
         match unwrap(init) {
+            // `new Set(['GET', 'POST'])`: the array's methods.
+            Expr::New(new) if matches!(&*new.callee, Expr::Ident(i) if &*i.sym == "Set") => {
+                if let Some([first]) = new.args.as_deref() {
+                    self.remember_collection(name, &first.expr);
+                }
+            }
             Expr::Array(array) => {
                 let strings: Option<BTreeSet<String>> = array
                     .elems
@@ -438,6 +468,13 @@ impl Finder<'_, '_> {
                 }
             }
             Expr::Unary(u) if u.op == UnaryOp::Bang => self.truth(&u.arg).map(Truth::not),
+            Expr::Ident(i) => {
+                let id = i.to_id();
+                self.conditions
+                    .iter()
+                    .find(|(known, _)| *known == id)
+                    .map(|(_, truth)| *truth)
+            }
             Expr::Call(call) => {
                 let Callee::Expr(callee) = &call.callee else {
                     return None;
@@ -445,7 +482,7 @@ impl Finder<'_, '_> {
                 let Expr::Member(m) = unwrap(callee) else {
                     return None;
                 };
-                if member_name(&m.prop) != Some("includes")
+                if !matches!(member_name(&m.prop), Some("includes" | "has"))
                     || !call.args.first().is_some_and(|a| self.is_method(&a.expr))
                 {
                     return None;
@@ -686,6 +723,11 @@ impl Visit for Finder<'_, '_> {
     // Type annotations hold no `req`/`res` uses: do not walk them.
     noop_visit_type!();
 
+    fn visit_var_decl(&mut self, var: &swc_ecma_ast::VarDecl) {
+        var.visit_children_with(self);
+        self.remember_conditions(var);
+    }
+
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         self.declarator(d);
         d.visit_children_with(self);
@@ -716,6 +758,7 @@ impl Visit for Finder<'_, '_> {
                 for declarator in &var.decls {
                     self.declarator(declarator);
                 }
+                self.remember_conditions(var);
             }
         }
         let early: Vec<Option<BTreeSet<String>>> =

@@ -965,6 +965,26 @@ fn early_returns_on_a_method_destructured_first_end_in_their_tail() {
     }
 }
 
+#[test]
+fn a_test_kept_in_a_constant_and_a_set_of_methods_dispatch() {
+    let condition = pages("export default function h(req, res) { const isGet = req.method === 'GET'; if (isGet) return res.json(1); res.status(405).end() }");
+    assert_eq!(
+        (methods(&condition), condition.dispatch.fallback),
+        (vec!["GET".to_owned()], Fallback::MethodNotAllowed)
+    );
+    // A `let` may hold another value by the time it is tested: not a dispatch.
+    let reassigned = pages("export default function h(req, res) { let isGet = req.method === 'GET'; isGet = true; if (isGet) return res.json(1); res.status(405).end() }");
+    assert_eq!(methods(&reassigned), vec!["*".to_owned()]);
+    let set = pages("const ALLOWED = new Set(['GET', 'POST'])\nexport default function h(req, res) { if (!ALLOWED.has(req.method)) return res.status(405).end(); res.json(1) }");
+    assert_eq!(
+        (methods(&set), set.dispatch.fallback),
+        (
+            vec!["GET".to_owned(), "POST".to_owned()],
+            Fallback::MethodNotAllowed
+        )
+    );
+}
+
 /// `buffer(req)` from `micro` (or `getRawBody(req)`) reads the whole body: with the parser off
 /// a route handler reads the same bytes, so the route stays `auto`; with it on, Pages had
 /// already consumed the stream.
