@@ -578,6 +578,8 @@ fn classify_uses(
         sets_content_type: set_headers
             .iter()
             .any(|u| header_name(u).as_deref() == Some("content-type")),
+        header_sets: set_headers.iter().map(|u| u.range.start).collect(),
+        loops: helpers::Blocks::of(input.program, function.range).loops,
     };
     let headers = (!set_headers.is_empty()).then(|| names::fresh("headers", taken));
     let responses = Responses {

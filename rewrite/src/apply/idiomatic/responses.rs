@@ -32,6 +32,23 @@ pub struct Responses<'a> {
     /// The body of the function when it is an arrow's expression (`(req, res) =>
     /// res.json(x)`): a response there is what the arrow returns.
     pub expression_body: Option<TextRange>,
+    /// Where the function's `setHeader` calls start.
+    pub header_sets: Vec<u32>,
+    /// The function's loops.
+    pub loops: Vec<TextRange>,
+}
+
+impl Responses<'_> {
+    /// Whether a header set may have run before `use_`: one stands before it in the text, or
+    /// it sits in a loop (where a set written after it runs first on an earlier pass). A
+    /// redirect answers with its `Location` alone, so only those it cannot carry.
+    fn headers_may_precede(&self, use_: &Use) -> bool {
+        self.header_sets.iter().any(|&at| at < use_.range.start)
+            || self
+                .loops
+                .iter()
+                .any(|l| l.start <= use_.range.start && use_.range.end <= l.end)
+    }
 }
 
 /// One response call (with its `status(…)` chain) → a returned `Response`. The argument stays
@@ -89,7 +106,7 @@ pub fn response_edits(
         UseKind::End if !use_.args.is_empty() => {
             return Err("`res.end` of a value that is not a string literal".to_owned())
         }
-        UseKind::Redirect if responses.headers.is_some() => {
+        UseKind::Redirect if responses.headers.is_some() && responses.headers_may_precede(use_) => {
             return Err("a redirect after headers were set".to_owned())
         }
         UseKind::Redirect => redirect_form(use_, &arg_text)?,

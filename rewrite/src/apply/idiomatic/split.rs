@@ -469,7 +469,11 @@ fn needed_lines<'l>(lines: &'l [String], code: &str, method: &str) -> Vec<&'l St
             .and_then(|rest| rest.split([' ', '=']).next())
             .map(str::to_owned)
     };
-    let used = |name: &str| crate::apply::imports::occurrences(code, name) > 0;
+    // `headers: { Location: … }` (a redirect's own headers) names a key, not the local.
+    let used = |name: &str| {
+        crate::apply::imports::occurrences(code, name)
+            > crate::apply::imports::occurrences(code, &format!("{name}:"))
+    };
     let body_name = lines
         .iter()
         .find(|l| l.contains("pagesBody("))
