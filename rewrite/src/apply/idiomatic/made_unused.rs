@@ -72,12 +72,30 @@ pub fn edits(
             Decl::TsInterface(interface) => (&interface.id.sym, interface.span),
             _ => continue,
         };
-        if was_used(name) && occurrences(after, name) == 1 {
+        if was_used(name) && type_uses(after, name) == 1 {
             let at = parse::range(span).start;
             edits.push(Edit::insertion(at, "export ".to_owned()));
         }
     }
     edits
+}
+
+/// How often `name` occurs in `code` other than as a value the rewrite may write (`new
+/// Response(`, `Response.json(`, `instanceof Response`): a type named like a global the
+/// rewrite uses (`type Response = …`) is told from that global. Counting too few only exports
+/// a type still used, which changes nothing.
+fn type_uses(code: &str, name: &str) -> usize {
+    let values = [
+        format!("new {name}("),
+        format!("{name}.json("),
+        format!("{name}.redirect("),
+        format!("instanceof {name}"),
+    ];
+    let as_value: usize = values
+        .iter()
+        .map(|v| code.matches(v.as_str()).count())
+        .sum();
+    occurrences(code, name).saturating_sub(as_value)
 }
 
 #[cfg(test)]
@@ -109,6 +127,30 @@ mod tests {
             rewritten(text, "res: Res<Data, Extra, User>"),
             "import type { Team } from './types'\nimport { db } from './db'\n// Data and Extra describe the answer\nexport type Data = { name: string }\nexport interface Extra { team: Team }\nexport function f() { db() }\n"
         );
+    }
+
+    #[test]
+    fn a_type_named_like_a_global_the_rewrite_writes_is_told_from_it() {
+        let text = "type Response = { open: number }\nexport function f(res: Res<Response>) { return 1 }\n";
+        let parsed = crate::parse::parse_with(text, "ts", true).unwrap();
+        let at = text.find("res: Res<Response>").unwrap() as u32;
+        let removal = Edit::replacement(
+            TextRange::new(at, at + "res: Res<Response>".len() as u32),
+            String::new(),
+        );
+        let returned = Edit::replacement(
+            TextRange::new(
+                text.find("1 }").unwrap() as u32,
+                text.find("1 }").unwrap() as u32 + 1,
+            ),
+            "Response.json(1, { status: 201 }) instanceof Response".to_owned(),
+        );
+        let edits = vec![removal, returned];
+        let found = after(&parsed.program, text, &edits, &parsed.comments, &|_, _| {
+            false
+        })
+        .unwrap();
+        assert_eq!(found, vec![Edit::insertion(0, "export ".to_owned())]);
     }
 
     #[test]
