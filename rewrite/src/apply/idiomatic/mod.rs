@@ -24,7 +24,7 @@ mod destructured;
 mod handler_type;
 mod helpers;
 mod made_unused;
-mod request_reads;
+mod pure_declarations;
 mod requests;
 mod responses;
 mod split;

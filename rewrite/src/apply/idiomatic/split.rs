@@ -12,7 +12,7 @@ use std::fmt::Write;
 use swc_ecma_ast::{Program, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::request_reads::{self, request_reads, RequestRead};
+use super::pure_declarations::{self, pure_declarations, PureDeclaration};
 use super::{names, Idiomatic, Rewritten};
 use crate::analysis::dispatch::{DispatchStyle, Fallback, ROUTE_METHODS};
 use crate::apply::edit::{self, Edit};
@@ -287,9 +287,9 @@ struct Pieces<'a> {
 }
 
 impl Pieces<'_> {
-    /// A range's text with the edits inside it, less the request reads in `left_out` (and the
+    /// A range's text with the edits inside it, less the pure declarations in `left_out` (and the
     /// edits in them), re-indented for a function's body.
-    fn text(&self, range: TextRange, left_out: &[&RequestRead]) -> Result<String, String> {
+    fn text(&self, range: TextRange, left_out: &[&PureDeclaration]) -> Result<String, String> {
         let relative = |r: TextRange| TextRange::new(r.start - range.start, r.end - range.start);
         let within = |outer: TextRange, inner: TextRange| {
             outer.start <= inner.start && inner.end <= outer.end
@@ -342,8 +342,8 @@ fn without_left_out(text: &str) -> String {
 struct Prelude {
     range: Option<TextRange>,
     statements: Vec<TextRange>,
-    /// Its statements that only read the request into locals.
-    reads: Vec<RequestRead>,
+    /// Its statements without an effect beyond their locals.
+    reads: Vec<PureDeclaration>,
     /// Every identifier of the handler's body, where it stands.
     identifiers: Vec<(swc_ecma_ast::Id, u32)>,
 }
@@ -362,7 +362,7 @@ impl Prelude {
             .first()
             .and_then(|p| p.name.as_deref())
             .unwrap_or_default();
-        let mut reads = request_reads(text, before, req);
+        let mut reads = pure_declarations(text, before, req);
         // A statement the rewrite already takes out whole is not theirs to leave out.
         reads.retain(|r| {
             !rewritten
@@ -377,11 +377,11 @@ impl Prelude {
                 .map(|s| parse::range(swc_common::Spanned::span(s)))
                 .collect(),
             reads,
-            identifiers: request_reads::identifiers(body),
+            identifiers: pure_declarations::identifiers(body),
         }
     }
 
-    /// The prelude of the function whose branch is `branch`: without the request reads whose
+    /// The prelude of the function whose branch is `branch`: without the pure declarations whose
     /// locals neither the branch nor the rest of the prelude use. A local the rewrite took out
     /// of a destructuring (declared again by a line of `added`) is not the read's any more.
     fn text_for(
@@ -400,7 +400,7 @@ impl Prelude {
             })
         };
         let inside = |r: &TextRange, at: u32| r.start <= at && at < r.end;
-        let mut left_out: Vec<&RequestRead> = Vec::new();
+        let mut left_out: Vec<&PureDeclaration> = Vec::new();
         for read in &self.reads {
             let kept = |at: u32| {
                 inside(&branch, at)

@@ -1,32 +1,34 @@
-//! Statements of a split handler's prelude that only read the request into locals —
-//! `const { method } = req`, `const method = req.method` — and that a method's own function may
-//! not need. Every method's function gets a copy of the prelude; the dispatch read `method`, and
-//! with the dispatch gone most functions never do, which a project with `noUnusedLocals` reports
-//! as an error. Such a statement has no effect beyond its bindings, so a function that uses none
-//! of them goes without it.
+//! Statements of a split handler's prelude that have no effect beyond the locals they declare —
+//! reads of the request (`const { method } = req`, `const method = req.method`, `const { id } =
+//! req.query`) and lists of literals (`const allowed = ['GET', 'POST']`, `new Set([…])`) — and
+//! that a method's own function may not need. Every method's function gets a copy of the
+//! prelude; the dispatch or guard read `method` and the allowed list, and with it gone most
+//! functions never do, which a project with `noUnusedLocals` reports as an error. A function
+//! that uses none of such a statement's locals goes without it.
 //!
 //! Uses are found by binding (name and syntax context), not by text: `const { method: verb } =
 //! req` mentions `method` without using the local `method`.
 
 use swc_ecma_ast::{
-    Callee, Decl, Expr, Id, Ident, MemberExpr, MemberProp, ObjectPatProp, OptChainBase, Pat, Stmt,
+    ArrayLit, Callee, Decl, Expr, Id, Ident, Lit, MemberExpr, MemberProp, ObjectPatProp,
+    OptChainBase, Pat, Stmt,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::TextRange;
 use crate::parse;
 
-/// A prelude statement that reads the request into locals.
-pub struct RequestRead {
+/// A prelude statement without an effect beyond its locals.
+pub struct PureDeclaration {
     /// The statement: what a function without it leaves out.
     pub statement: TextRange,
     /// The locals it declares, by name and binding.
     pub bindings: Vec<(String, Id)>,
 }
 
-/// The statements of `prelude` that only read `req` (the handler's request parameter), without
-/// a comment inside (deleting one would take the comment along).
-pub fn request_reads(text: &str, prelude: &[Stmt], req: &str) -> Vec<RequestRead> {
+/// The statements of `prelude` that only read `req` (the handler's request parameter) or list
+/// literals, without a comment inside (deleting one would take the comment along).
+pub fn pure_declarations(text: &str, prelude: &[Stmt], req: &str) -> Vec<PureDeclaration> {
     prelude
         .iter()
         .filter_map(|stmt| {
@@ -34,7 +36,7 @@ pub fn request_reads(text: &str, prelude: &[Stmt], req: &str) -> Vec<RequestRead
             let statement = parse::range(swc_common::Spanned::span(stmt));
             let code = &text[statement.start as usize..statement.end as usize];
             let commented = code.contains("//") || code.contains("/*");
-            (!commented).then_some(RequestRead {
+            (!commented).then_some(PureDeclaration {
                 statement,
                 bindings,
             })
@@ -57,9 +59,9 @@ pub fn identifiers(stmts: &[Stmt]) -> Vec<(Id, u32)> {
     collect.0
 }
 
-/// The bindings of a `const`/`let` when each of its declarators reads `req` itself or
-/// one of its fields ([`reads_request`]), into a name or a flat object pattern (no defaults,
-/// rest or nesting).
+/// The bindings of a `const`/`let` when each of its declarators reads `req` itself or one of
+/// its fields ([`reads_request`]) or lists literals ([`literal_list`]), into a name or a flat
+/// object pattern (no defaults, rest or nesting).
 fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
     let Stmt::Decl(Decl::Var(var)) = stmt else {
         return None;
@@ -67,7 +69,8 @@ fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
     let mut bindings = Vec::new();
     let mut bind = |ident: &Ident| bindings.push((ident.sym.to_string(), ident.to_id()));
     for declarator in &var.decls {
-        if !reads_request(declarator.init.as_deref()?, req) {
+        let init = declarator.init.as_deref()?;
+        if !reads_request(init, req) && !literal_list(init) {
             return None;
         }
         match &declarator.name {
@@ -118,6 +121,29 @@ fn reads_request(init: &Expr, req: &str) -> bool {
             OptChainBase::Call(call) => call.args.is_empty() && recased(&call.callee),
             OptChainBase::Member(_) => false,
         },
+        _ => false,
+    }
+}
+
+/// `['GET', 'POST']` or `new Set(['GET', 'POST'])`: strings, numbers and booleans only.
+fn literal_list(init: &Expr) -> bool {
+    let literals = |array: &ArrayLit| {
+        array.elems.iter().all(|e| {
+            e.as_ref().is_some_and(|e| {
+                e.spread.is_none()
+                    && matches!(
+                        &*e.expr,
+                        Expr::Lit(Lit::Str(_) | Lit::Num(_) | Lit::Bool(_))
+                    )
+            })
+        })
+    };
+    match init {
+        Expr::Array(array) => literals(array),
+        Expr::New(new) => {
+            matches!(&*new.callee, Expr::Ident(i) if &*i.sym == "Set")
+                && matches!(new.args.as_deref(), Some([arg]) if arg.spread.is_none() && matches!(&*arg.expr, Expr::Array(array) if literals(array)))
+        }
         _ => false,
     }
 }
