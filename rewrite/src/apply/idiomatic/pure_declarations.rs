@@ -18,12 +18,21 @@ use swc_ecma_visit::{Visit, VisitWith};
 use crate::diagnostic::TextRange;
 use crate::parse;
 
+/// A local a declaration binds: its name, its binding, and whether it stays on the request.
+pub type Binding = (String, Id, bool);
+
 /// A prelude statement without an effect beyond its locals.
 pub struct PureDeclaration {
     /// The statement: what a function without it leaves out.
     pub statement: TextRange,
-    /// The locals it declares, by name and binding.
-    pub bindings: Vec<(String, Id)>,
+    /// The locals it declares, by name and binding, and whether each stays on the request in
+    /// the rewrite (`method` of `const { method, query: { id } } = req`, where `id` is taken
+    /// from the route's params instead).
+    pub bindings: Vec<Binding>,
+    /// For a destructuring of the request: its declarator up to the end of `req`, which a
+    /// function that uses none of the locals staying on the request can go without while
+    /// keeping what the rewrite takes apart.
+    pub on_request: Option<TextRange>,
 }
 
 /// The statements of `prelude` that only read `req` (the handler's request parameter) or list
@@ -32,13 +41,14 @@ pub fn pure_declarations(text: &str, prelude: &[Stmt], req: &str) -> Vec<PureDec
     prelude
         .iter()
         .filter_map(|stmt| {
-            let bindings = read_bindings(stmt, req)?;
+            let (bindings, on_request) = read_bindings(stmt, req)?;
             let statement = parse::range(swc_common::Spanned::span(stmt));
             let code = &text[statement.start as usize..statement.end as usize];
             let commented = code.contains("//") || code.contains("/*");
             (!commented).then_some(PureDeclaration {
                 statement,
                 bindings,
+                on_request,
             })
         })
         .collect()
@@ -60,37 +70,76 @@ pub fn identifiers(stmts: &[Stmt]) -> Vec<(Id, u32)> {
 }
 
 /// The bindings of a `const`/`let` when each of its declarators reads `req` itself or one of
-/// its fields ([`reads_request`]) or lists literals ([`literal_list`]), into a name or a flat
-/// object pattern (no defaults, rest or nesting).
-fn read_bindings(stmt: &Stmt, req: &str) -> Option<Vec<(String, Id)>> {
+/// its fields ([`reads_request`]) or lists literals ([`literal_list`]), into a name or an object
+/// pattern (no defaults or rest; a Pages field taken apart one level deep: `query: { id }`),
+/// and for one declarator destructuring `req`, its range up to the end of `req`.
+fn read_bindings(stmt: &Stmt, req: &str) -> Option<(Vec<Binding>, Option<TextRange>)> {
     let Stmt::Decl(Decl::Var(var)) = stmt else {
         return None;
     };
     let mut bindings = Vec::new();
-    let mut bind = |ident: &Ident| bindings.push((ident.sym.to_string(), ident.to_id()));
+    let mut on_request = None;
     for declarator in &var.decls {
         let init = declarator.init.as_deref()?;
         if !reads_request(init, req) && !literal_list(init) {
             return None;
         }
+        let is_req = matches!(init, Expr::Ident(i) if &*i.sym == req);
+        let mut bind = |ident: &Ident, stays: bool| {
+            bindings.push((ident.sym.to_string(), ident.to_id(), is_req && stays));
+        };
         match &declarator.name {
-            Pat::Ident(binding) => bind(&binding.id),
+            Pat::Ident(binding) => bind(&binding.id, false),
             Pat::Object(object) => {
                 for prop in &object.props {
-                    match prop {
-                        ObjectPatProp::Assign(a) if a.value.is_none() => bind(&a.key.id),
-                        ObjectPatProp::KeyValue(kv) => match &*kv.value {
-                            Pat::Ident(binding) => bind(&binding.id),
-                            _ => return None,
-                        },
-                        _ => return None,
-                    }
+                    pattern_bindings(prop, &mut bind)?;
+                }
+                if is_req && var.decls.len() == 1 {
+                    let start = parse::range(declarator.span).start;
+                    on_request = Some(TextRange::new(start, parse::range(init_span(init)).end));
                 }
             }
             _ => return None,
         }
     }
-    Some(bindings)
+    Some((bindings, on_request))
+}
+
+fn init_span(init: &Expr) -> swc_common::Span {
+    swc_common::Spanned::span(init)
+}
+
+/// The locals of one property of an object pattern, each with whether it stays on the request
+/// (anything but a Pages field: `method`, `method: m`).
+fn pattern_bindings(prop: &ObjectPatProp, bind: &mut dyn FnMut(&Ident, bool)) -> Option<()> {
+    let field = |key: &str| matches!(key, "query" | "body" | "cookies");
+    match prop {
+        ObjectPatProp::Assign(a) if a.value.is_none() => bind(&a.key.id, !field(&a.key.sym)),
+        ObjectPatProp::KeyValue(kv) => {
+            let key = match &kv.key {
+                swc_ecma_ast::PropName::Ident(i) => i.sym.to_string(),
+                _ => return None,
+            };
+            match &*kv.value {
+                Pat::Ident(binding) => bind(&binding.id, !field(&key)),
+                Pat::Object(inner) if field(&key) => {
+                    for prop in &inner.props {
+                        match prop {
+                            ObjectPatProp::Assign(a) if a.value.is_none() => bind(&a.key.id, false),
+                            ObjectPatProp::KeyValue(kv) => match &*kv.value {
+                                Pat::Ident(binding) => bind(&binding.id, false),
+                                _ => return None,
+                            },
+                            _ => return None,
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
 /// `req`, `req.method` (also upper- or lower-cased: `req.method?.toLowerCase()`), `req.query`,

@@ -289,7 +289,7 @@ struct Pieces<'a> {
 impl Pieces<'_> {
     /// A range's text with the edits inside it, less the pure declarations in `left_out` (and the
     /// edits in them), re-indented for a function's body.
-    fn text(&self, range: TextRange, left_out: &[&PureDeclaration]) -> Result<String, String> {
+    fn text(&self, range: TextRange, left_out: &[LeftOut<'_>]) -> Result<String, String> {
         let relative = |r: TextRange| TextRange::new(r.start - range.start, r.end - range.start);
         let within = |outer: TextRange, inner: TextRange| {
             outer.start <= inner.start && inner.end <= outer.end
@@ -299,20 +299,21 @@ impl Pieces<'_> {
             .inner
             .iter()
             .filter(|e| within(range, e.range))
-            .filter(|e| !left_out.iter().any(|r| within(r.statement, e.range)))
+            .filter(|e| !left_out.iter().any(|l| within(l.range(), e.range)))
             .map(|e| Edit::replacement(relative(e.range), e.text.clone()))
-            .chain(
-                left_out
-                    .iter()
-                    .map(|r| Edit::replacement(relative(r.statement), LEFT_OUT.to_owned())),
-            )
+            .chain(left_out.iter().map(|l| match l {
+                LeftOut::Whole(d) => Edit::replacement(relative(d.statement), LEFT_OUT.to_owned()),
+                LeftOut::OnRequest { part, apart } => {
+                    Edit::replacement(relative(*part), (*apart).to_owned())
+                }
+            }))
             .collect();
         let spliced = edit::splice(&self.text[range.start as usize..range.end as usize], edits)
             .map_err(|e| e.to_string())?;
-        let spliced = if left_out.is_empty() {
-            spliced
-        } else {
+        let spliced = if left_out.iter().any(|l| matches!(l, LeftOut::Whole(_))) {
             without_left_out(&spliced)
+        } else {
+            spliced
         };
         if template_spans_lines(&spliced) {
             return Err("a template literal spans lines".to_owned());
@@ -322,6 +323,26 @@ impl Pieces<'_> {
             &line_indent(self.text, range.start),
             self.indent,
         ))
+    }
+}
+
+/// What a method's function goes without.
+#[derive(Clone, Copy)]
+enum LeftOut<'a> {
+    /// The whole statement.
+    Whole(&'a PureDeclaration),
+    /// A destructuring of the request without the locals that stay on it: `part` (`{ method,
+    /// query: { id } } = req`) becomes what the rewrite takes apart (`{ id } = await params`).
+    OnRequest { part: TextRange, apart: &'a str },
+}
+
+impl LeftOut<'_> {
+    /// The text it replaces, with every edit of the rewrite inside.
+    fn range(&self) -> TextRange {
+        match self {
+            LeftOut::Whole(d) => d.statement,
+            LeftOut::OnRequest { part, .. } => *part,
+        }
     }
 }
 
@@ -346,6 +367,8 @@ struct Prelude {
     reads: Vec<PureDeclaration>,
     /// Every identifier of the handler's body, where it stands.
     identifiers: Vec<(swc_ecma_ast::Id, u32)>,
+    /// The rewrite's edits inside the handler.
+    rewritten_inner: Vec<Edit>,
 }
 
 impl Prelude {
@@ -378,6 +401,7 @@ impl Prelude {
                 .collect(),
             reads,
             identifiers: pure_declarations::identifiers(body),
+            rewritten_inner: rewritten.inner.clone(),
         }
     }
 
@@ -400,27 +424,44 @@ impl Prelude {
             })
         };
         let inside = |r: &TextRange, at: u32| r.start <= at && at < r.end;
-        let mut left_out: Vec<&PureDeclaration> = Vec::new();
+        let mut left_out: Vec<LeftOut<'_>> = Vec::new();
         for read in &self.reads {
+            let gone = |s: &TextRange| {
+                left_out
+                    .iter()
+                    .any(|l| matches!(l, LeftOut::Whole(d) if d.statement == *s))
+            };
             let kept = |at: u32| {
                 inside(&branch, at)
-                    || self.statements.iter().any(|s| {
-                        inside(s, at)
-                            && *s != read.statement
-                            && !left_out.iter().any(|r| r.statement == *s)
-                    })
+                    || self
+                        .statements
+                        .iter()
+                        .any(|s| inside(s, at) && *s != read.statement && !gone(s))
             };
             let used = |id: &swc_ecma_ast::Id| {
                 self.identifiers
                     .iter()
                     .any(|(other, at)| other == id && kept(*at))
             };
-            if read
-                .bindings
-                .iter()
-                .all(|(name, id)| taken_out(name) || !used(id))
-            {
-                left_out.push(read);
+            let unused =
+                |(name, id, _): &&(String, swc_ecma_ast::Id, bool)| taken_out(name) || !used(id);
+            if read.bindings.iter().all(|b| unused(&b)) {
+                left_out.push(LeftOut::Whole(read));
+                continue;
+            }
+            let on_request: Vec<_> = read.bindings.iter().filter(|b| b.2).collect();
+            let apart = read.on_request.and_then(|part| {
+                self.rewritten_inner.iter().find_map(|e| {
+                    (e.range.start == part.end && e.range.end == part.end)
+                        .then(|| e.text.strip_prefix(", "))
+                        .flatten()
+                        .map(|apart| (part, apart))
+                })
+            });
+            if let Some((part, apart)) = apart {
+                if !on_request.is_empty() && on_request.iter().all(unused) {
+                    left_out.push(LeftOut::OnRequest { part, apart });
+                }
             }
         }
         let text = piece.text(range, &left_out)?;
