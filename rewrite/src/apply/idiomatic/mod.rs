@@ -310,32 +310,34 @@ fn field_locals(
     function: &FunctionModel,
     pieces: &mut Pieces,
 ) -> Result<(Option<String>, Option<String>), String> {
+    // The route's local for a Pages field, its helper imported and every read replaced by it.
+    let mut local = |field: &'static str, helper: &'static str, reads: &[TextRange]| {
+        let name =
+            destructured::local_name(field, requests, input.text, function.body, input.taken)?;
+        pieces.helpers.insert(helper);
+        for range in reads {
+            pieces.edits.push(Edit::replacement(*range, name.clone()));
+        }
+        Ok::<String, String>(name)
+    };
     let (mut body, mut cookies) = (None, None);
     if needs.reads_body {
         if input.body_parser_off {
             return Err("`req.body` with `bodyParser: false`".to_owned());
         }
-        let name =
-            destructured::local_name("body", requests, input.text, function.body, input.taken)?;
-        pieces.prelude.extend(body_prelude(input, req_name, &name));
-        pieces.helpers.insert("pagesBody");
-        for range in &requests.body {
-            pieces.edits.push(Edit::replacement(*range, name.clone()));
-        }
-        body = Some(name);
+        body = Some(local("body", "pagesBody", &requests.body)?);
     }
     if needs.reads_cookies {
-        let name =
-            destructured::local_name("cookies", requests, input.text, function.body, input.taken)?;
+        cookies = Some(local("cookies", "pagesCookies", &requests.cookies)?);
+    }
+    if let Some(name) = &body {
+        pieces.prelude.extend(body_prelude(input, req_name, name));
+    }
+    if let Some(name) = &cookies {
         pieces.prelude.push(format!(
             "const {name} = pagesCookies({req_name}){}",
             input.style.semi()
         ));
-        pieces.helpers.insert("pagesCookies");
-        for range in &requests.cookies {
-            pieces.edits.push(Edit::replacement(*range, name.clone()));
-        }
-        cookies = Some(name);
     }
     Ok((body, cookies))
 }
@@ -579,7 +581,12 @@ fn classify_uses(
             .iter()
             .any(|u| header_name(u).as_deref() == Some("content-type")),
         header_sets: set_headers.iter().map(|u| u.range.start).collect(),
-        loops: helpers::Blocks::of(input.program, function.range).loops,
+        // Only a redirect after header sets asks where the loops are.
+        loops: if set_headers.is_empty() || !uses.iter().any(|u| u.kind == UseKind::Redirect) {
+            Vec::new()
+        } else {
+            helpers::Blocks::of(input.program, function.range).loops
+        },
     };
     let headers = (!set_headers.is_empty()).then(|| names::fresh("headers", taken));
     let responses = Responses {

@@ -96,17 +96,16 @@ fn read_bindings(stmt: &Stmt, req: &str) -> Option<(Vec<Binding>, Option<TextRan
                 }
                 if is_req && var.decls.len() == 1 {
                     let start = parse::range(declarator.span).start;
-                    on_request = Some(TextRange::new(start, parse::range(init_span(init)).end));
+                    on_request = Some(TextRange::new(
+                        start,
+                        parse::range(swc_common::Spanned::span(init)).end,
+                    ));
                 }
             }
             _ => return None,
         }
     }
     Some((bindings, on_request))
-}
-
-fn init_span(init: &Expr) -> swc_common::Span {
-    swc_common::Spanned::span(init)
 }
 
 /// The locals of one property of an object pattern, each with whether it stays on the request

@@ -367,8 +367,6 @@ struct Prelude {
     reads: Vec<PureDeclaration>,
     /// Every identifier of the handler's body, where it stands.
     identifiers: Vec<(swc_ecma_ast::Id, u32)>,
-    /// The rewrite's edits inside the handler.
-    rewritten_inner: Vec<Edit>,
 }
 
 impl Prelude {
@@ -401,7 +399,6 @@ impl Prelude {
                 .collect(),
             reads,
             identifiers: pure_declarations::identifiers(body),
-            rewritten_inner: rewritten.inner.clone(),
         }
     }
 
@@ -451,7 +448,7 @@ impl Prelude {
             }
             let on_request: Vec<_> = read.bindings.iter().filter(|b| b.2).collect();
             let apart = read.on_request.and_then(|part| {
-                self.rewritten_inner.iter().find_map(|e| {
+                piece.rewritten.inner.iter().find_map(|e| {
                     (e.range.start == part.end && e.range.end == part.end)
                         .then(|| e.text.strip_prefix(", "))
                         .flatten()
