@@ -356,7 +356,22 @@ fn without_left_out(text: &str) -> String {
         .split_inclusive('\n')
         .filter(|line| line.trim() != LEFT_OUT)
         .collect();
-    lines.concat().replace(LEFT_OUT, "").trim().to_owned()
+    let mut text = lines.concat();
+    // With the spaces that parted it from the code after it on its line.
+    // With the spaces that parted it from the code after it on its line, or, last on its
+    // line, from the code before it.
+    while let Some(at) = text.find(LEFT_OUT) {
+        let after = &text[at + LEFT_OUT.len()..];
+        let rest = after.trim_start_matches([' ', '\t']);
+        let end = text.len() - rest.len();
+        let start = if rest.is_empty() || rest.starts_with('\n') {
+            text[..at].trim_end_matches([' ', '\t']).len()
+        } else {
+            at
+        };
+        text.replace_range(start..end, "");
+    }
+    text.trim().to_owned()
 }
 
 /// The statements before the dispatch, which every method's function starts with.
@@ -689,4 +704,20 @@ fn template_spans_lines(text: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_left_out_statement_goes_with_its_line_or_its_spaces() {
+        let text = format!(
+            "  {LEFT_OUT}\n  const a = 1; {LEFT_OUT} // kept\n  const b = 2; {LEFT_OUT}\n  {LEFT_OUT} const c = 3\n"
+        );
+        assert_eq!(
+            without_left_out(&text),
+            "const a = 1; // kept\n  const b = 2;\n  const c = 3"
+        );
+    }
 }
