@@ -1,7 +1,10 @@
 //! Where the routes of a project collide, and how Next.js fails on each collision: the code, the
 //! files involved and the message Next prints (which depends on the bundler, see spec C4).
 
+use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use serde::Serialize;
 
@@ -48,11 +51,22 @@ pub struct RouteProblems {
 /// Finds every collision and routing error among `files` (one project's).
 pub fn find(files: &[RouteFile], bundler: Bundler) -> RouteProblems {
     let mut problems = RouteProblems::default();
-    let mut by_pattern: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Most patterns have one file: a hash map finds the others, which are then grouped in order.
+    let mut first_file: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(files.len(), FxBuildHasher);
+    let mut shared: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, file) in files.iter().enumerate() {
-        by_pattern.entry(&file.pattern).or_default().push(i);
+        match first_file.entry(&file.pattern) {
+            Entry::Vacant(vacant) => {
+                vacant.insert(i);
+            }
+            Entry::Occupied(first) => shared
+                .entry(&file.pattern)
+                .or_insert_with(|| vec![*first.get()])
+                .push(i),
+        }
     }
-    for (pattern, group) in by_pattern.iter().filter(|(_, group)| group.len() > 1) {
+    for (pattern, group) in &shared {
         same_path(files, pattern, group, bundler, &mut problems.collisions);
     }
     sorter_errors(files, &mut problems);
@@ -149,7 +163,13 @@ fn strip_leaf(app_path: &str) -> &str {
 /// Runs Next's route sorter over both routers, App Router first as `next start` does. An error
 /// between the two routers is a collision; one inside a router is an invalid route.
 fn sorter_errors(files: &[RouteFile], problems: &mut RouteProblems) {
-    let mut order: Vec<usize> = (0..files.len()).collect();
+    // The sorter raises its errors about dynamic segments; a static route takes part in one only
+    // as the route an optional catch-all beside it would shadow. Without an optional catch-all,
+    // the static routes (most of a large project's) cannot be named in an error and stay out.
+    let any_optional_catch_all = files.iter().any(|f| f.pattern.contains("[[..."));
+    let mut order: Vec<usize> = (0..files.len())
+        .filter(|&i| any_optional_catch_all || files[i].pattern.contains('['))
+        .collect();
     order.sort_by(|&a, &b| {
         (files[a].router() != Router::App, &files[a].display)
             .cmp(&(files[b].router() != Router::App, &files[b].display))
@@ -281,6 +301,51 @@ mod tests {
             problems.invalid[0].message,
             "You cannot define a route with the same specificity as a optional catch-all route (\"/api/o\" and \"/api/o[[...s]]\")."
         );
+    }
+
+    /// Static routes are left out of the sorter unless an optional catch-all exists: the errors
+    /// found must be the ones the sorter raises over every route.
+    #[test]
+    fn leaving_static_routes_out_of_the_sorter_changes_no_error() {
+        let patterns = [
+            "/api",
+            "/api/a",
+            "/api/a/[id]",
+            "/api/a/[slug]/x",
+            "/api/b/[...r]",
+            "/api/b/[[...o]]",
+            "/api/c/[x]/[x]",
+            "/api/d/[…d]",
+            "/api/e/[...r]/f",
+            "/api/o",
+            "/api/o/[[...s]]",
+        ];
+        // Every subset of the patterns (2^11), each with and without its optional catch-alls.
+        for mask in 0u32..(1 << patterns.len()) {
+            let chosen: Vec<&str> = (0..patterns.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| patterns[i])
+                .collect();
+            let files: Vec<RouteFile> = chosen
+                .iter()
+                .map(|p| file(&format!("pages{p}.js"), FileKind::PagesApi, p, None))
+                .collect();
+            let mut problems = RouteProblems::default();
+            sorter_errors(&files, &mut problems);
+            let got: Vec<(usize, Option<usize>, String)> = problems
+                .invalid
+                .into_iter()
+                .map(|e| (e.file, e.other, e.message))
+                .collect();
+            let mut order: Vec<usize> = (0..files.len()).collect();
+            order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
+            let want: Vec<(usize, Option<usize>, String)> =
+                sort_errors(order.iter().map(|&i| files[i].pattern.as_str()))
+                    .into_iter()
+                    .map(|e| (order[e.route], e.other.map(|o| order[o]), e.message))
+                    .collect();
+            assert_eq!(got, want, "{chosen:?}");
+        }
     }
 
     #[test]
