@@ -141,8 +141,14 @@ impl Dispatch {
             DispatchStyle::None => vec!["*".to_owned()],
             DispatchStyle::Unknown => vec!["unknown".to_owned()],
             DispatchStyle::Module => Vec::new(),
-            _ => self.methods.iter().cloned().collect(),
+            _ => self.served().cloned().collect(),
         }
+    }
+
+    /// Every method the handler answers itself, sorted: the dispatch's and those answered early,
+    /// before it (`if (req.method === 'GET') return …` ahead of a session check and an if-chain).
+    pub fn served(&self) -> impl Iterator<Item = &String> {
+        self.methods.union(&self.special_cased)
     }
 }
 

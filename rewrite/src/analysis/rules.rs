@@ -216,12 +216,7 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
         ));
     }
     let at = dispatch.span.unwrap_or_else(TextRange::file_start);
-    let methods = dispatch
-        .methods
-        .iter()
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let methods = dispatch.served().cloned().collect::<Vec<_>>().join(", ");
     match dispatch.style {
         DispatchStyle::None => out.push(Diagnostic::new(
             Code::ImplicitHeadOptions,
@@ -233,7 +228,7 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
         | DispatchStyle::Unknown
         | DispatchStyle::Module => {}
         _ => {
-            if dispatch.methods.contains("GET") && !dispatch.methods.contains("HEAD") {
+            if dispatch.served().any(|m| m == "GET") && !dispatch.served().any(|m| m == "HEAD") {
                 out.push(Diagnostic::new(
                     Code::ImplicitHeadOptions,
                     at,

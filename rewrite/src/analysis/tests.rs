@@ -802,11 +802,13 @@ fn local_wrappers_narrow_the_methods() {
     assert_eq!(
         (methods(&allow), allow.dispatch.fallback),
         (
-            vec!["GET".into(), "POST".into()],
+            vec!["GET".into(), "OPTIONS".into(), "POST".into()],
             Fallback::MethodNotAllowedWithAllow
         )
     );
+    // OPTIONS is answered by the wrapper before the handler's own methods are told apart.
     assert!(allow.dispatch.special_cased.contains("OPTIONS"));
+    assert!(!allow.dispatch.methods.contains("OPTIONS"));
     // A wrapper that checks something else leaves the handler's methods as they are.
     let auth = pages("const withAuth = (h) => async (req, res) => { if (!req.headers.authorization) return res.status(401).end(); return h(req, res) }\nexport default withAuth(async (req, res) => { if (req.method !== 'PUT') return res.status(405).end(); res.json(1) })");
     assert_eq!(methods(&auth), vec!["PUT".to_owned()]);
@@ -1280,4 +1282,24 @@ fn writing_the_request_needs_the_adapter() {
         inside.diagnostics
     );
     assert_eq!(inside.verdict, Some(Verdict::Auto));
+}
+
+/// A method answered before code every other method runs (a session check) is served: it is in
+/// the methods users see and in what the 405 message says is served.
+#[test]
+fn a_method_answered_before_the_dispatch_is_served() {
+    let a = pages("export default async function handler(req, res) {\n  const { id } = req.query\n  if (req.method === 'GET') { return res.status(200).json({ id }) }\n  const session = await getSession(req)\n  if (!session) return res.status(401).json({})\n  if (req.method === 'POST') { return res.status(201).json({}) }\n  if (req.method === 'DELETE') { return res.status(204).end() }\n  res.setHeader('Allow', ['GET', 'POST', 'DELETE'])\n  return res.status(405).end()\n}");
+    assert_eq!(methods(&a), vec!["DELETE", "GET", "POST"]);
+    assert!(a.dispatch.special_cased.contains("GET"));
+    let d002 = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::FallbackBecomes405)
+        .unwrap();
+    assert!(
+        d002.message
+            .starts_with("methods other than DELETE, GET, POST get"),
+        "{}",
+        d002.message
+    );
 }
