@@ -173,8 +173,14 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         selections: Vec::new(),
         else_of: FxHashMap::default(),
         conditions: Vec::new(),
+        answers: FxHashSet::default(),
     };
     finder.collect_module_collections();
+    if let FnLike::Arrow(arrow) = function {
+        if let swc_ecma_ast::BlockStmtOrExpr::Expr(body) = &*arrow.body {
+            finder.mark_answer(body);
+        }
+    }
     function.visit_body(&mut finder);
     finder.found.into_dispatch()
 }
@@ -288,9 +294,29 @@ struct Finder<'a, 'i> {
     else_of: FxHashMap<Span, Span>,
     /// Constants holding a test of the method: `const isGet = req.method === 'GET'`.
     conditions: Vec<(swc_ecma_ast::Id, Truth)>,
+    /// Conditional expressions whose value is the answer: a whole expression statement, a
+    /// `return`'s value, an arrow's body, or a branch of one of those. Only they dispatch: a
+    /// conditional that picks a value (`const token = req.method === 'POST' ? req.body.token :
+    /// req.query.token`) serves every method alike.
+    answers: FxHashSet<Span>,
 }
 
 impl Finder<'_, '_> {
+    /// Notes `expr` as an answer when it is a conditional (through parentheses, casts and
+    /// `await`).
+    fn mark_answer(&mut self, mut expr: &Expr) {
+        loop {
+            match unwrap(expr) {
+                Expr::Await(awaited) => expr = &awaited.arg,
+                Expr::Cond(cond) => {
+                    self.answers.insert(cond.span);
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
     /// Module-level arrays and tables are visible in the handler too. Local aliases and
     /// collections are picked up as the body is visited (`visit_var_declarator`): JavaScript
     /// declares them before they are used.
@@ -911,9 +937,27 @@ impl Visit for Finder<'_, '_> {
         stmt.visit_children_with(self);
     }
 
-    /// `req.method === 'GET' ? handler(req, res) : res.status(405).end()`: a dispatch too.
+    fn visit_expr_stmt(&mut self, stmt: &swc_ecma_ast::ExprStmt) {
+        self.mark_answer(&stmt.expr);
+        stmt.visit_children_with(self);
+    }
+
+    fn visit_return_stmt(&mut self, stmt: &swc_ecma_ast::ReturnStmt) {
+        if let Some(value) = &stmt.arg {
+            self.mark_answer(value);
+        }
+        stmt.visit_children_with(self);
+    }
+
+    /// `req.method === 'GET' ? handler(req, res) : res.status(405).end()`, as a statement or
+    /// the value returned: a dispatch too.
     fn visit_cond_expr(&mut self, cond: &swc_ecma_ast::CondExpr) {
-        if let Some(truth) = self.truth(&cond.test) {
+        let answers = self.answers.contains(&cond.span);
+        if answers {
+            self.mark_answer(&cond.cons);
+            self.mark_answer(&cond.alt);
+        }
+        if let Some(truth) = self.truth(&cond.test).filter(|_| answers) {
             let may_hold = truth.may_hold();
             if may_hold & OTHER == 0 && may_hold != 0 {
                 use swc_common::Spanned;

@@ -1303,3 +1303,26 @@ fn a_method_answered_before_the_dispatch_is_served() {
         d002.message
     );
 }
+
+/// A conditional on the method that picks a value is not a dispatch; one whose value is the
+/// answer is.
+#[test]
+fn a_conditional_dispatches_only_when_its_value_is_the_answer() {
+    for text in [
+        "export default async function h(req, res) { const token = req.method === 'POST' ? req.body.token : req.query.token; if (!token) return res.status(400).end(); res.json({ token }) }",
+        "export default (req, res) => res.status(req.method === 'POST' ? 201 : 200).json({})",
+    ] {
+        let a = pages(text);
+        assert_eq!(methods(&a), vec!["*"], "{text}");
+        assert_eq!(a.dispatch.fallback, Fallback::Served, "{text}");
+    }
+    for text in [
+        "export default (req, res) => req.method === 'GET' ? res.json(1) : res.status(405).end()",
+        "export default async function h(req, res) { return req.method === 'GET' ? res.json(1) : req.method === 'PUT' ? res.json(2) : res.status(405).end() }",
+        "export default async function h(req, res) { req.method === 'GET' ? res.json(1) : res.status(405).end() }",
+    ] {
+        let a = pages(text);
+        assert_eq!(a.dispatch.fallback, Fallback::MethodNotAllowed, "{text}");
+        assert!(!methods(&a).contains(&"*".to_owned()), "{text}");
+    }
+}
