@@ -177,7 +177,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
     };
     finder.collect_module_collections();
     if let FnLike::Arrow(arrow) = function {
-        if let swc_ecma_ast::BlockStmtOrExpr::Expr(body) = &*arrow.body {
+        if let swc_ecma_ast::ArrowFunctionBody::Expr(body) = &*arrow.body {
             finder.mark_answer(body);
         }
     }
