@@ -37,6 +37,7 @@ fn route() -> RouteContext<'static> {
         params: &[],
         next_major: Some(16),
         file: "bench",
+        aliases: None,
     }
 }
 

@@ -18,6 +18,7 @@ use crate::route::collisions::{self, Bundler};
 use crate::route::{FileKind, RouteFile, Router};
 use crate::route_modules;
 use crate::source::{self, LoadError, Positions};
+use crate::tsconfig::PathAliases;
 
 /// The version of the JSON report's schema; bumped on any breaking change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -383,6 +384,8 @@ fn check_project<T: Send>(
 ) -> Vec<Option<T>> {
     report.projects.push(summary(project));
     let files = &project.files;
+    // What `@libs/server/x` names: a file of the project or a package.
+    let aliases = PathAliases::read(&project.root);
     let api: Vec<usize> = (0..files.len())
         .filter(|&i| files[i].kind.is_api())
         .collect();
@@ -399,8 +402,13 @@ fn check_project<T: Send>(
                 api.par_iter()
                     .with_max_len(FILES_PER_TASK)
                     .map(|&i| {
-                        let (route, io_failure, made) =
-                            analyse_file(&files[i], project.next.major, options, while_parsed);
+                        let (route, io_failure, made) = analyse_file(
+                            &files[i],
+                            project.next.major,
+                            aliases.as_ref(),
+                            options,
+                            while_parsed,
+                        );
                         (route, (io_failure, made))
                     })
                     .unzip_into_vecs(&mut routes, &mut outcomes);
@@ -806,6 +814,7 @@ fn summary(project: &Project) -> ProjectSummary {
 fn analyse_file<T>(
     file: &RouteFile,
     next_major: Option<u32>,
+    aliases: Option<&PathAliases>,
     options: Options,
     while_parsed: Option<&WhileParsed<'_, T>>,
 ) -> (RouteReport, bool, Option<T>) {
@@ -815,6 +824,7 @@ fn analyse_file<T>(
         params: &params,
         next_major,
         file: &file.display,
+        aliases,
     };
     let mut tree = None;
     let (analysis, text, io_failure) = match source::load(&file.path) {

@@ -75,7 +75,8 @@ pub struct TableEntry<'a> {
 }
 
 /// Resolves the module's handler.
-pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
+/// `is_package` tells an npm package from a file of the project behind a path alias.
+pub fn resolve<'a>(index: &ModuleIndex<'a>, is_package: &dyn Fn(&str) -> bool) -> Handler<'a> {
     let mut handler = Handler {
         kind: HandlerKind::Missing,
         span: None,
@@ -91,8 +92,8 @@ pub fn resolve<'a>(index: &ModuleIndex<'a>) -> Handler<'a> {
     handler.span = Some(default.span());
     match default {
         DefaultExport::Function(f, _) => found(&mut handler, FnLike::Function(f)),
-        DefaultExport::Expr(e, _) => follow(index, e, &mut handler, 0),
-        DefaultExport::Name(name, _) => follow_name(index, name, &mut handler, 0),
+        DefaultExport::Expr(e, _) => follow(index, is_package, e, &mut handler, 0),
+        DefaultExport::Name(name, _) => follow_name(index, is_package, name, &mut handler, 0),
         DefaultExport::ReExport(source, _) => unresolved(
             &mut handler,
             format!("the handler is re-exported from `{source}`"),
@@ -121,10 +122,16 @@ fn unresolved(handler: &mut Handler, reason: String) {
 /// Deep enough for any real chain of names and wrappers; stops cycles like `const a = b, b = a`.
 const MAX_DEPTH: usize = 16;
 
-fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a>, depth: usize) {
+fn follow_name<'a>(
+    index: &ModuleIndex<'a>,
+    is_package: &dyn Fn(&str) -> bool,
+    name: &str,
+    handler: &mut Handler<'a>,
+    depth: usize,
+) {
     match index.binding(name) {
         Some(Binding::Function(f)) => found(handler, FnLike::Function(f)),
-        Some(Binding::Value(e)) => follow(index, e, handler, depth + 1),
+        Some(Binding::Value(e)) => follow(index, is_package, e, handler, depth + 1),
         Some(Binding::Import { source, .. }) if libraries::is_next_connect(source) => {
             handler.kind = HandlerKind::NextConnect;
         }
@@ -139,7 +146,13 @@ fn follow_name<'a>(index: &ModuleIndex<'a>, name: &str, handler: &mut Handler<'a
     }
 }
 
-fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>, depth: usize) {
+fn follow<'a>(
+    index: &ModuleIndex<'a>,
+    is_package: &dyn Fn(&str) -> bool,
+    expr: &'a Expr,
+    handler: &mut Handler<'a>,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return unresolved(
             handler,
@@ -150,7 +163,7 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
         return found(handler, function);
     }
     match unwrap(expr) {
-        Expr::Ident(i) => follow_name(index, &i.sym, handler, depth + 1),
+        Expr::Ident(i) => follow_name(index, is_package, &i.sym, handler, depth + 1),
         Expr::Call(call) => {
             let Callee::Expr(callee) = &call.callee else {
                 return unresolved(handler, "the default export is not a function".to_owned());
@@ -203,10 +216,16 @@ fn follow<'a>(index: &ModuleIndex<'a>, expr: &'a Expr, handler: &mut Handler<'a>
                         extra_arguments: call.args.len() > 1,
                         range: parse::range(call.span),
                     });
-                    follow(index, &call.args[position].expr, handler, depth + 1);
+                    follow(
+                        index,
+                        is_package,
+                        &call.args[position].expr,
+                        handler,
+                        depth + 1,
+                    );
                 }
                 None => match chain_root_import(index, callee, depth) {
-                    Some(source) if libraries::is_package(source) => {
+                    Some(source) if is_package(source) => {
                         handler.kind = HandlerKind::Library;
                         handler.library = Some((
                             libraries::package_name(source).to_owned(),

@@ -25,6 +25,7 @@ use serde::Serialize;
 pub use crate::diagnostic::Verdict;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse;
+use crate::tsconfig::PathAliases;
 use config::PageConfig;
 use dispatch::Dispatch;
 use handler::{HandlerKind, Wrapper};
@@ -72,6 +73,17 @@ pub struct RouteContext<'a> {
     pub next_major: Option<u32>,
     /// The file's path as shown to users (Next's messages name it).
     pub file: &'a str,
+    /// The project's tsconfig `paths` and `baseUrl`: `@libs/server/withSession` may name a file
+    /// of the project, not a package.
+    pub aliases: Option<&'a PathAliases>,
+}
+
+impl RouteContext<'_> {
+    /// True when an import source names an npm package, not a file of the project (relative,
+    /// or through one of the project's path aliases).
+    pub fn is_package(&self, source: &str) -> bool {
+        libraries::is_package(source) && !self.aliases.is_some_and(|a| a.rewrites(source))
+    }
 }
 
 fn parse_failure(error: parse::ParseError) -> Analysis {
@@ -136,7 +148,7 @@ fn analyse_parsed(
     with_model: bool,
 ) -> Analysis {
     let index = ModuleIndex::new(&parsed.program, parsed.top_level);
-    let resolved = handler::resolve(&index);
+    let resolved = handler::resolve(&index, &|source| route.is_package(source));
     let config = config::of_module(&index);
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);
     let params: Vec<Option<String>> = resolved

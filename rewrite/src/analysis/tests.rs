@@ -20,6 +20,7 @@ fn pages_with(text: &str, params: &[&str]) -> Analysis {
             params: &params,
             next_major: Some(16),
             file: "pages/api/x.ts",
+            aliases: None,
         },
     )
 }
@@ -42,6 +43,7 @@ fn model_of(text: &str, extension: &str) -> Analysis {
             params: &[],
             next_major: Some(16),
             file: "pages/api/x.ts",
+            aliases: None,
         },
     )
 }
@@ -344,7 +346,7 @@ fn app_route_exports() {
     let a = analyse_app_route(
         "export async function GET() {}\nexport const { POST, PUT } = handlers\nexport function patch() {}\nexport default 1",
         "ts",
-        &RouteContext { params: &[], next_major: Some(16), file: "app/api/x/route.ts" },
+        &RouteContext { params: &[], next_major: Some(16), file: "app/api/x/route.ts", aliases: None },
     );
     assert_eq!(
         methods(&a),
@@ -1104,6 +1106,7 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
         params: &[],
         next_major: Some(16),
         file: "pages/api/x.ts",
+        aliases: None,
     };
     let (mut by_name, mut by_separating, mut by_statement, mut whole) = (0, 0, 0, 0);
     // The fixtures, and CommonJS scripts (resolved statement by statement too).
@@ -1325,4 +1328,38 @@ fn a_conditional_dispatches_only_when_its_value_is_the_answer() {
         assert_eq!(a.dispatch.fallback, Fallback::MethodNotAllowed, "{text}");
         assert!(!methods(&a).contains(&"*".to_owned()), "{text}");
     }
+}
+
+/// A wrapper imported through one of the project's path aliases is the project's own code, not
+/// a library: the route is not named after a package that does not exist.
+#[test]
+fn a_wrapper_behind_a_path_alias_is_not_a_library() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tsconfig.json"),
+        r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@libs/*": ["libs/*"] } } }"#,
+    )
+    .unwrap();
+    let aliases = crate::tsconfig::PathAliases::read(dir.path()).unwrap();
+    let text = "import withHandler from '@libs/server/withHandler'\nimport { withApiSession } from '@libs/server/withSession'\nasync function handler(req, res) { res.json({ ok: true }) }\nexport default withApiSession(withHandler({ methods: ['GET'], handler }))";
+    let analyse = |aliases| {
+        analyse_pages_api(
+            text,
+            "ts",
+            &RouteContext {
+                params: &[],
+                next_major: Some(16),
+                file: "pages/api/x.ts",
+                aliases,
+            },
+        )
+    };
+    let without = analyse(None);
+    let handler = without.handler.as_ref().unwrap();
+    assert_eq!(handler.kind, HandlerKind::Library);
+    let with = analyse(Some(&aliases));
+    let handler = with.handler.as_ref().unwrap();
+    assert_eq!(handler.kind, HandlerKind::Unresolved, "{:?}", codes(&with));
+    assert!(!codes(&with).contains(&Code::LibraryHandler));
+    assert_eq!(with.verdict, Some(Verdict::Adapter));
 }

@@ -252,6 +252,7 @@ impl Mover<'_> {
                 params: &params,
                 next_major: self.next_major,
                 file: &file.display,
+                aliases: self.aliases,
             };
             fresh = analysis::model_pages_api(old, &file.extension, &context);
             &fresh

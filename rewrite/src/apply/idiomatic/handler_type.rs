@@ -113,6 +113,7 @@ mod tests {
             params: &[],
             next_major: Some(16),
             file: "pages/api/x.ts",
+            aliases: None,
         };
         let (analysis, parsed) = model_pages_api_and_tree(text, "ts", &context);
         let function = analysis.model.unwrap().function.unwrap().range;
