@@ -245,7 +245,9 @@ pub fn dispatch(dispatch: &Dispatch, out: &mut Vec<Diagnostic>) {
                 Fallback::Unknown => Some("what the helper that picks the method answers"),
                 Fallback::Served | Fallback::Framework => None,
             };
-            if let Some(fallback) = fallback {
+            // A handler that serves no method (`switch (req.method) { default: … }`) answers
+            // every method itself: moved, it is exported for all of them and nothing changes.
+            if let Some(fallback) = fallback.filter(|_| !methods.is_empty()) {
                 out.push(Diagnostic::new(
                     Code::FallbackBecomes405,
                     at,

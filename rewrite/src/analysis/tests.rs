@@ -1363,3 +1363,17 @@ fn a_wrapper_behind_a_path_alias_is_not_a_library() {
     assert!(!codes(&with).contains(&Code::LibraryHandler));
     assert_eq!(with.verdict, Some(Verdict::Adapter));
 }
+
+/// A dispatch that serves no method answers every method itself: no claim about the methods
+/// "other than" none.
+#[test]
+fn a_dispatch_that_serves_no_method_makes_no_405_claim() {
+    let a = pages("function handler(req, res) { switch (req.method) { default: return res.status(405).send({ code: 405 }) } }\nexport default handler");
+    assert!(methods(&a).is_empty());
+    assert_eq!(a.dispatch.fallback, Fallback::MethodNotAllowed);
+    assert!(
+        !codes(&a).contains(&Code::FallbackBecomes405),
+        "{:?}",
+        codes(&a)
+    );
+}
