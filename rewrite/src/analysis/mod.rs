@@ -206,6 +206,9 @@ fn analyse_parsed(
         rules::edge_only(&edge::edge_only(function), route, &mut diagnostics);
     }
     rules::uses(&uses, config.as_ref(), route, &index, &mut diagnostics);
+    if let Some(function) = resolved.function {
+        rules::socket_server(function, &mut diagnostics);
+    }
     rules::response_then_continue(&continues, &mut diagnostics);
     rules::no_response(silent_end(&resolved, &dispatch, edge), &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start, d.code));

@@ -11,10 +11,12 @@ use super::edge::EdgeOnly;
 use super::handler::{Handler, HandlerKind};
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
+use super::syntax::FnLike;
 use super::uses::{Object, Site, Use, UseKind};
 use super::RouteContext;
 use crate::diagnostic::{Code, Diagnostic, TextRange};
 use crate::parse;
+use swc_ecma_ast::{Pat, TsEntityName, TsType};
 
 /// The handler's shape: missing, wrapped, a library, a router, edge, or something opaque.
 pub fn handler_shape(
@@ -427,6 +429,36 @@ fn escaped(
             Code::ReqEscapes
         };
         out.push(Diagnostic::new(code, range, message));
+    }
+}
+
+/// `res` typed as a response with a socket server (`NextApiResponseWithSocket`,
+/// `NextApiResponseServerIO`, as the socket.io guides name it) and handed on: the callee
+/// attaches a WebSocket server to Node's socket, which no route handler (and no adapter) has.
+/// Uses of `res.socket` in the handler itself are reported where they are (U005).
+pub fn socket_server(function: FnLike, out: &mut Vec<Diagnostic>) {
+    if !out.iter().any(|d| d.code == Code::ResEscapes) {
+        return;
+    }
+    let Some(Pat::Ident(res)) = function.params().get(1).copied() else {
+        return;
+    };
+    let Some(annotation) = &res.type_ann else {
+        return;
+    };
+    let TsType::TsTypeRef(reference) = &*annotation.type_ann else {
+        return;
+    };
+    let TsEntityName::Ident(name) = &reference.type_name else {
+        return;
+    };
+    let lower = name.sym.to_ascii_lowercase();
+    if lower.contains("socket") || lower.ends_with("serverio") {
+        out.push(Diagnostic::new(
+            Code::SocketAccess,
+            parse::range(reference.span),
+            format!("`{}` is typed `{}` and handed on: a WebSocket server attached to its socket has no route-handler equivalent", res.id.sym, name.sym),
+        ));
     }
 }
 

@@ -1377,3 +1377,29 @@ fn a_dispatch_that_serves_no_method_makes_no_405_claim() {
         codes(&a)
     );
 }
+
+/// A response typed with a socket server and handed on is a socket.io server being attached:
+/// manual. The type alone (a handler that only answers) or a plain escape is not.
+#[test]
+fn a_socket_typed_response_handed_on_is_manual() {
+    let attaches = pages("import ServerSocket, { NextApiResponseWithSocket } from '../../socket.io/ServerSocket'\nexport default function SocketHandler(req: NextApiRequest, res: NextApiResponseWithSocket) { new ServerSocket(res, true); res.end() }");
+    assert!(
+        codes(&attaches).contains(&Code::SocketAccess),
+        "{:?}",
+        codes(&attaches)
+    );
+    assert_eq!(attaches.verdict, Some(Verdict::Manual));
+    let answers_only = pages("export default async function h(req: NextApiRequest, res: NextApiResponseServerIo) { if (req.method !== 'POST') return res.status(405).json({}); res.json({ ok: true }) }");
+    assert!(
+        !codes(&answers_only).contains(&Code::SocketAccess),
+        "{:?}",
+        codes(&answers_only)
+    );
+    let plain_escape = pages("import { ok } from 'next-basics'\nexport default async function h(req: NextApiRequest, res: NextApiResponse) { return ok(res, {}) }");
+    assert!(
+        !codes(&plain_escape).contains(&Code::SocketAccess),
+        "{:?}",
+        codes(&plain_escape)
+    );
+    assert_eq!(plain_escape.verdict, Some(Verdict::Adapter));
+}
