@@ -182,7 +182,10 @@ codes! {
     /// rewrite reads once cannot be assigned, so the route goes through the adapter, whose `req`
     /// is writable as in Pages. Writing inside a value (`req.body.seen = true`) is not this.
     RequestAssigned = "U022", "request-assigned", Warning, Adapter, Some("keep the new value in a local variable (`let body = req.body`) and use that");
-    /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler.
+    /// `req.socket`/`req.connection`/`res.socket`: there is no socket in a route handler. Also a
+    /// response typed with a socket server (`NextApiResponseWithSocket`,
+    /// `NextApiResponseServerIO`, the socket.io guides' names) and handed to a function, which
+    /// attaches a WebSocket server to it.
     SocketAccess = "U005", "socket-access", Warning, Manual, Some("use headers (`x-forwarded-for`) instead of the socket; upgrades (WebSockets) need a custom server");
     /// The response is written in pieces (`write`, `writeHead`, `pipe`, `flushHeaders`).
     StreamingResponse = "U006", "streaming-response", Warning, Adapter, Some("return a `Response` with a `ReadableStream` body");
