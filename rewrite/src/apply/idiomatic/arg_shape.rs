@@ -5,7 +5,7 @@ use swc_common::Spanned;
 use swc_ecma_ast::{Expr, Lit, Program};
 use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 
-use crate::analysis::syntax::unwrap;
+use crate::analysis::syntax::{member_name, unwrap};
 use crate::diagnostic::TextRange;
 use crate::parse;
 
@@ -34,26 +34,38 @@ impl ArgShape {
 
 /// The shape of the expression spanning `range` in `program` (`Computed` if none does).
 pub fn of(program: &Program, range: TextRange) -> ArgShape {
-    let mut finder = Finder { range, shape: None };
+    found(program, range).map_or(ArgShape::Computed, |(shape, _)| shape)
+}
+
+/// Whether the expression at `range` is a string whenever it has a value: a string literal, a
+/// template, or a call of a method that answers with a string on every value that has it
+/// (`limit.toString()`, `expires.toUTCString()`, `n.toFixed(2)`). A value without the method
+/// throws before the call it is an argument of, in Pages and in a route handler alike.
+pub fn is_string(program: &Program, range: TextRange) -> bool {
+    found(program, range).is_some_and(|(_, string)| string)
+}
+
+fn found(program: &Program, range: TextRange) -> Option<(ArgShape, bool)> {
+    let mut finder = Finder { range, found: None };
     program.visit_with(&mut finder);
-    finder.shape.unwrap_or(ArgShape::Computed)
+    finder.found
 }
 
 struct Finder {
     range: TextRange,
-    shape: Option<ArgShape>,
+    found: Option<(ArgShape, bool)>,
 }
 
 impl Visit for Finder {
     noop_visit_type!();
 
     fn visit_expr(&mut self, expr: &Expr) {
-        if self.shape.is_some() {
+        if self.found.is_some() {
             return;
         }
         let range = parse::range(expr.span());
         if range == self.range {
-            self.shape = Some(shape(expr));
+            self.found = Some((shape(expr), string_valued(expr)));
             return;
         }
         // Only an expression around the range can hold it.
@@ -72,6 +84,32 @@ fn shape(expr: &Expr) -> ArgShape {
             ArgShape::OtherLiteral
         }
         _ => ArgShape::Computed,
+    }
+}
+
+fn string_valued(expr: &Expr) -> bool {
+    /// Methods of the built-ins that always answer with a string.
+    const TO_STRING: &[&str] = &[
+        "toString",
+        "toUTCString",
+        "toISOString",
+        "toFixed",
+        "toPrecision",
+        "toLowerCase",
+        "toUpperCase",
+        "trim",
+    ];
+    match unwrap(expr) {
+        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
+        Expr::Call(call) => call
+            .callee
+            .as_expr()
+            .and_then(|callee| match unwrap(callee) {
+                Expr::Member(member) => member_name(&member.prop),
+                _ => None,
+            })
+            .is_some_and(|method| TO_STRING.contains(&method)),
+        _ => false,
     }
 }
 
@@ -102,5 +140,36 @@ mod tests {
         assert_eq!(first_arg("f(items.find((i) => i.ok))"), ArgShape::Computed);
         assert_eq!(first_arg("f(undefined)"), ArgShape::Computed);
         assert_eq!(first_arg("f(x)"), ArgShape::Computed);
+    }
+
+    #[test]
+    fn strings_by_shape() {
+        let string = |code: &str| {
+            let program = parse::parse_syntax(code, "ts").unwrap();
+            let open = code.find("f(").unwrap() + 2;
+            let close = code.rfind(')').unwrap();
+            is_string(&program, TextRange::new(open as u32, close as u32))
+        };
+        for yes in [
+            "f('x')",
+            "f(`a${b}`)",
+            "f(limit.toString())",
+            "f(reset.toString(10))",
+            "f(new Date().toUTCString())",
+            "f(n.toFixed(2))",
+        ] {
+            assert!(string(yes), "{yes}");
+        }
+        for no in [
+            "f(x)",
+            "f(42)",
+            "f(null)",
+            "f(JSON.stringify(x))",
+            "f(buffer.length)",
+            "f(toString())",
+            "f(x.toJSON())",
+        ] {
+            assert!(!string(no), "{no}");
+        }
     }
 }

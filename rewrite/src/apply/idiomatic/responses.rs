@@ -425,7 +425,7 @@ pub fn set_header_edit(
             ),
         ));
     }
-    if is_string_literal(value_text) {
+    if is_string_literal(value_text) || arg_shape::is_string(input.program, *value) {
         return Ok(Edit::replacement(
             TextRange::new(use_.range.start, value.start),
             format!("{headers}.set({name}, "),
