@@ -232,3 +232,47 @@ fn a_reader_that_stops_early_is_not_an_error() {
         assert!(!stderr.contains("error"), "{args:?}: {stderr}");
     }
 }
+
+/// Next 12 has no App Router: nothing moves (the endpoints would be files Next ignores), every
+/// route says why, and naming the version being upgraded to lets the move go ahead.
+#[test]
+fn a_project_on_next_12_moves_nothing_until_next_is_upgraded() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{ "private": true, "dependencies": { "next": "12.3.4", "react": "17.0.2" } }"#,
+    )
+    .unwrap();
+    // Manual routes make the run fail, as they do elsewhere.
+    let run = migrate(&["apply", "--format", "json"], dir.path());
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let routes = plan["routes"].as_array().unwrap();
+    assert!(!routes.is_empty());
+    for route in routes {
+        assert_eq!(route["outcome"], "manual", "{route}");
+        assert!(
+            route["reasons"][0]
+                .as_str()
+                .unwrap()
+                .contains("Next 12, which has no App Router"),
+            "{route}"
+        );
+    }
+    assert_eq!(plan["files"].as_array().unwrap().len(), 0);
+    assert!(!dir.path().join("app").exists());
+    assert!(dir.path().join("pages/api/hello.ts").exists());
+    let upgrading = migrate(
+        &[
+            "apply",
+            "--diff",
+            "--format",
+            "json",
+            "--next-version",
+            "14",
+        ],
+        dir.path(),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&upgrading.stdout).unwrap();
+    assert!(!plan["files"].as_array().unwrap().is_empty(), "{plan}");
+}

@@ -274,3 +274,30 @@ fn a_tight_address_space_limit_still_checks() {
         assert_eq!(stdout, free_apply.stdout, "run {run}");
     }
 }
+
+/// A project on Next 12 has no App Router: said once for the project (R004), not per route.
+#[test]
+fn a_project_without_an_app_router_is_told_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pages/api")).unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{ "dependencies": { "next": "^12.3.4" } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pages/api/hello.js"),
+        "export default (req, res) => res.json({ ok: true })\n",
+    )
+    .unwrap();
+    let run = migrate(&["check", ".", "--format", "json"], dir.path());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["R004"], "{}", run.stdout);
+    assert_eq!(report["routes"][0]["verdict"], "auto");
+}

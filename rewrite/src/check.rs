@@ -706,6 +706,23 @@ fn shared_unknown_members(routes: &[RouteReport], root: &str) -> Vec<FileDiagnos
 /// Findings about the project rather than a route: the routers' folders, the walk and
 /// `next.config`.
 fn project_problems(project: &Project, report: &mut Report) {
+    if let Some(major) = project
+        .next
+        .major
+        .filter(|&m| m < project::FIRST_APP_ROUTER_MAJOR)
+    {
+        if project.files.iter().any(|f| f.kind == FileKind::PagesApi) {
+            let diagnostic = Diagnostic::new(
+                Code::NoAppRouter,
+                TextRange::file_start(),
+                format!("the project uses Next {major}, which has no App Router: its API routes cannot become route handlers yet"),
+            );
+            report.problems.push(FileDiagnostic {
+                file: project.display_root.clone(),
+                diagnostic: at_file_start(&diagnostic),
+            });
+        }
+    }
     if let (Some(pages), Some(app)) = (&project.pages_dir, &project.app_dir) {
         if pages.parent() != app.parent() {
             let diagnostic = Diagnostic::new(

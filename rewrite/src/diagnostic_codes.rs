@@ -78,6 +78,10 @@ codes! {
     /// `src/pages`): Next looks each up on its own (root first, then `src/`) and then refuses to
     /// build.
     RoutersInDifferentFolders = "R003", "routers-in-different-folders", Error, Manual, Some("move `pages` and `app` under the same folder: both at the project root, or both under `src/`");
+    /// The project's Next.js is older than 13: there is no App Router, so a route handler would
+    /// be a file Next ignores. `migrate apply` moves nothing (every route is manual) until `next`
+    /// is upgraded, or `--next-version` names the version it is being upgraded to.
+    NoAppRouter = "R004", "no-app-router", Warning, Manual, Some("upgrade `next` to 13.4 or later before moving routes");
 
     /// The same URL path in both routers: Next.js refuses to build.
     AppPagesConflict = "C001", "app-pages-conflict", Error, Auto, Some("remove one of the two files, usually the `pages/api` one once its `route` twin is ready");

@@ -28,6 +28,10 @@ pub struct Project {
     pub walk_problems: Vec<WalkProblem>,
 }
 
+/// The first Next.js major with an App Router (stable from 13.4): before it, a route handler is a
+/// file Next ignores.
+pub const FIRST_APP_ROUTER_MAJOR: u32 = 13;
+
 /// The Next.js version a project uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NextVersion {

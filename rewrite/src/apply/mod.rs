@@ -206,6 +206,9 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
         aliases: aliases.as_ref(),
     };
     let is_selected = |file: &RouteFile| selected.iter().any(|s| file.path.starts_with(s));
+    if refused_without_app_router(project, route_mover.next_major, &is_selected, plan) {
+        return;
+    }
     // Each selected route is moved while the analysis has its syntax tree (see
     // [`speculation`]); meanwhile the project's sources are listed, for the files that import
     // moved ones.
@@ -427,6 +430,32 @@ fn follow_importers(
             )),
         }
     }
+}
+
+/// Before Next 13 there is no App Router: moved routes would be files Next ignores, and the
+/// endpoints would be gone. Nothing moves until `next` is upgraded (or `--next-version` names
+/// the version it is being upgraded to); every selected route says why.
+fn refused_without_app_router(
+    project: &Project,
+    next_major: Option<u32>,
+    is_selected: &dyn Fn(&RouteFile) -> bool,
+    plan: &mut Plan,
+) -> bool {
+    let Some(major) = next_major.filter(|&m| m < project::FIRST_APP_ROUTER_MAJOR) else {
+        return false;
+    };
+    let reason = format!(
+        "the project uses Next {major}, which has no App Router (route handlers need Next 13.4 or later): upgrade `next` first, or pass `--next-version` with the version it is being upgraded to"
+    );
+    let api = project
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::PagesApi);
+    for file in api.filter(|f| is_selected(f)) {
+        plan.routes
+            .push(route_plan(file, Moved::Manual(vec![reason.clone()])));
+    }
+    true
 }
 
 fn route_plan(file: &RouteFile, moved: Moved) -> RoutePlan {
