@@ -22,7 +22,7 @@ pub fn silent_end(function: FnLike, res: Option<Var>) -> Option<Span> {
         return Some(function.span());
     };
     match stmts(body, res) {
-        Path::Silent(at) => Some(at),
+        Path::Silent(at) | Path::OpenCase(at) => Some(at),
         // The closing brace of the body.
         Path::Open => {
             let end = function.span().hi;
@@ -41,16 +41,24 @@ enum Path {
     Silent(Span),
     /// Some path runs on past the statements without touching the response.
     Open,
+    /// As `Open`, and one such path comes out of this `switch` case (a method a dispatch serves
+    /// that never answers, when nothing after the `switch` does): named apart from the other
+    /// values' path past the `switch`, which a dispatch reports as its fallback.
+    OpenCase(Span),
 }
 
 fn stmts(list: &[Stmt], res: Var) -> Path {
+    let mut open_case = None;
     for stmt in list {
         match one(stmt, res) {
             Path::Open => {}
+            Path::OpenCase(at) => {
+                open_case.get_or_insert(at);
+            }
             decided => return decided,
         }
     }
-    Path::Open
+    open_case.map_or(Path::Open, Path::OpenCase)
 }
 
 fn one(stmt: &Stmt, res: Var) -> Path {
@@ -94,12 +102,22 @@ fn one(stmt: &Stmt, res: Var) -> Path {
                 outcomes.push(next);
             }
             let has_default = s.cases.iter().any(|c| c.test.is_none());
+            // `outcomes` runs from the last case up.
+            let open_case = s
+                .cases
+                .iter()
+                .rev()
+                .zip(&outcomes)
+                .find(|(case, path)| {
+                    case.test.is_some() && matches!(path, Path::Open | Path::OpenCase(_))
+                })
+                .map(|(case, _)| case.span);
             if let Some(Path::Silent(at)) = outcomes.iter().find(|p| matches!(p, Path::Silent(_))) {
                 Path::Silent(*at)
             } else if has_default && outcomes.iter().all(|p| *p == Path::Answered) {
                 Path::Answered
             } else {
-                Path::Open
+                open_case.map_or(Path::Open, Path::OpenCase)
             }
         }
         // A loop body may not run at all.
@@ -122,7 +140,7 @@ fn case_path(cons: &[Stmt], fallthrough: Path, res: Var) -> Path {
             return Path::Open;
         }
         match one(stmt, res) {
-            Path::Open => {}
+            Path::Open | Path::OpenCase(_) => {}
             decided => return decided,
         }
     }
@@ -142,6 +160,7 @@ fn either(a: Path, b: Path) -> Path {
     match (a, b) {
         (Path::Silent(at), _) | (_, Path::Silent(at)) => Path::Silent(at),
         (Path::Answered, Path::Answered) => Path::Answered,
+        (Path::OpenCase(at), _) | (_, Path::OpenCase(at)) => Path::OpenCase(at),
         _ => Path::Open,
     }
 }

@@ -865,7 +865,18 @@ fn paths_without_a_response() {
     let falls_off = "export default async function h(req, res) { const { url } = await f(); if (url) { res.redirect(302, url) } }";
     assert_eq!(at(&pages(falls_off), falls_off), vec!["}"]);
     let case_breaks = "export default async function h(req, res) { switch (req.query.kind) { case 'a': res.json(1); break; case 'b': break; default: res.json(2) } }";
-    assert_eq!(at(&pages(case_breaks), case_breaks), vec!["}"]);
+    // The case whose path runs off the `switch` unanswered is named.
+    assert_eq!(
+        at(&pages(case_breaks), case_breaks),
+        vec!["case 'b': break;"]
+    );
+    // A method the dispatch serves whose case never answers: reported, although the other
+    // methods' path past the `switch` is the dispatch's fallback (no response) and is not.
+    let stub = "export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); case 'PUT': {} } }";
+    assert_eq!(at(&pages(stub), stub), vec!["case 'PUT': {}"]);
+    // What comes after the `switch` answers the case's path.
+    let answered_after = "export default async function h(req, res) { let x; switch (req.method) { case 'GET': x = 1; break; default: return res.status(405).end() } res.json(x) }";
+    assert!(at(&pages(answered_after), answered_after).is_empty());
     // Every path answers, throws, or hands `res` on.
     for text in [
         "export default async function h(req, res) { try { if (!x) throw new Error('no'); res.json(1) } catch (e) { res.status(500).end() } }",
