@@ -237,13 +237,21 @@ pub type WhileParsed<'a, T> = dyn Fn(&RouteFile, &RouteReport, &Parsed) -> Optio
 /// it again), and what `while_parsed` made of it, by index into the project's files.
 pub fn check_project_for_apply<T: Send>(
     project: &Project,
+    aliases: Option<&PathAliases>,
     while_parsed: &WhileParsed<'_, T>,
 ) -> (Report, Vec<Option<T>>) {
     let mut report = empty_report();
     let pool = Workers::new();
     // `apply` shows no code frames.
     let options = Options { code_frames: false };
-    let made = check_project(project, &pool, &mut report, options, Some(while_parsed));
+    let made = check_project(
+        project,
+        aliases,
+        &pool,
+        &mut report,
+        options,
+        Some(while_parsed),
+    );
     sort_report(&mut report);
     (report, made)
 }
@@ -369,14 +377,18 @@ pub fn check_projects_with(projects: &[Project], options: Options) -> Report {
     let pool = Workers::new();
     let mut report = empty_report();
     for project in projects {
-        check_project::<()>(project, &pool, &mut report, options, None);
+        // What `@libs/server/x` names: a file of the project or a package.
+        let aliases = PathAliases::read(&project.root);
+        check_project::<()>(project, aliases.as_ref(), &pool, &mut report, options, None);
     }
     sort_report(&mut report);
     report
 }
 
+/// `aliases`: the project's tsconfig `paths`, which tell its own modules from packages.
 fn check_project<T: Send>(
     project: &Project,
+    aliases: Option<&PathAliases>,
     pool: &Workers,
     report: &mut Report,
     options: Options,
@@ -384,8 +396,6 @@ fn check_project<T: Send>(
 ) -> Vec<Option<T>> {
     report.projects.push(summary(project));
     let files = &project.files;
-    // What `@libs/server/x` names: a file of the project or a package.
-    let aliases = PathAliases::read(&project.root);
     let api: Vec<usize> = (0..files.len())
         .filter(|&i| files[i].kind.is_api())
         .collect();
@@ -405,7 +415,7 @@ fn check_project<T: Send>(
                         let (route, io_failure, made) = analyse_file(
                             &files[i],
                             project.next.major,
-                            aliases.as_ref(),
+                            aliases,
                             options,
                             while_parsed,
                         );

@@ -215,7 +215,7 @@ fn plan_project(project: &Project, selected: &[PathBuf], options: Options, plan:
     let (sources, (report, mut speculations)) = rayon::join(
         || importers::sources(&project.root),
         || {
-            check::check_project_for_apply(project, &|file, route, tree| {
+            check::check_project_for_apply(project, aliases.as_ref(), &|file, route, tree| {
                 is_selected(file)
                     .then(|| speculation::speculate(&route_mover, (file, route), tree))
                     .flatten()
