@@ -1063,7 +1063,7 @@ fn stmts_range(stmts: &[Stmt]) -> Option<TextRange> {
 }
 
 /// The statements of a branch: a block's contents, or the single statement.
-fn stmt_body(stmt: &Stmt) -> Option<TextRange> {
+pub(super) fn stmt_body(stmt: &Stmt) -> Option<TextRange> {
     match stmt {
         Stmt::Block(block) => stmts_range(&block.stmts),
         other => stmts_range(std::slice::from_ref(other)),

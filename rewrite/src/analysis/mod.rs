@@ -23,7 +23,7 @@ mod tests;
 use serde::Serialize;
 
 pub use crate::diagnostic::Verdict;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, TextRange};
 use crate::parse;
 use crate::tsconfig::PathAliases;
 use config::PageConfig;
@@ -268,7 +268,8 @@ fn silent_end(
     if roles.rest.is_some() || params.is_empty() || (params.len() > 1 && roles.res.is_none()) {
         return None;
     }
-    let at = no_response::silent_end(function, roles.res)?;
+    let branches: Vec<TextRange> = dispatch.branches.iter().map(|b| b.body).collect();
+    let at = no_response::silent_end(function, roles.res, &branches)?;
     let at_end = at.hi == function.span().hi;
     (!(at_end && dispatch.fallback == dispatch::Fallback::NoResponse)).then_some(at)
 }

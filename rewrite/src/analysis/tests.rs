@@ -874,6 +874,20 @@ fn paths_without_a_response() {
     // methods' path past the `switch` is the dispatch's fallback (no response) and is not.
     let stub = "export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); case 'PUT': {} } }";
     assert_eq!(at(&pages(stub), stub), vec!["case 'PUT': {}"]);
+    // The same for a method block of a run without a tail, and for an `else if` branch.
+    let open_block = "export default async function h(req, res) { if (req.method === 'GET') { return res.json(1) } if (req.method === 'POST') { if (req.body.name) { return res.json(2) } } }";
+    assert_eq!(
+        at(&pages(open_block), open_block),
+        vec!["if (req.method === 'POST') { if (req.body.name) { return res.json(2) } }"]
+    );
+    let open_else_if = "export default function h(req, res) { if (req.method === 'GET') { res.json(1) } else if (req.method === 'PUT') { if (ok) res.json(2) } }";
+    assert_eq!(
+        at(&pages(open_else_if), open_else_if),
+        vec!["if (req.method === 'PUT') { if (ok) res.json(2) }"]
+    );
+    // A block that is no method branch is not named: the path runs on to the end.
+    let not_a_branch = "export default function h(req, res) { if (req.method === 'GET') { return res.json(1) } if (debug) { log(req.url) } }";
+    assert_eq!(at(&pages(not_a_branch), not_a_branch), vec!["}"]);
     // What comes after the `switch` answers the case's path.
     let answered_after = "export default async function h(req, res) { let x; switch (req.method) { case 'GET': x = 1; break; default: return res.status(405).end() } res.json(x) }";
     assert!(at(&pages(answered_after), answered_after).is_empty());

@@ -261,7 +261,7 @@ fn helper(
     // A path of the helper that never answered hung under Pages; it now returns nothing, and
     // Next answers 500.
     let res_var = params.get(response_at).and_then(|p| pat_var(p));
-    if no_response::silent_end(function, res_var).is_some() {
+    if no_response::silent_end(function, res_var, &[]).is_some() {
         out.declared.push(Declared::NoResponse500);
     }
     let argument = uses_params.then(|| params_object(input));
