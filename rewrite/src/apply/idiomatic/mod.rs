@@ -79,6 +79,10 @@ pub enum Declared {
     /// `res.status(x)` with `x` computed: a status a `Response` cannot carry fails (500) where
     /// Node sent it, and `undefined` gives 200 where Pages failed (both seen on `next start`).
     ComputedStatus,
+    /// `buffer(req)`/`text(req)` from `micro`: micro refused bodies over 1 MB (Next answered
+    /// 500) and gave a string when the request's `Content-Type` names a charset; the Web
+    /// request's `arrayBuffer()`/`text()` read any size, as bytes or as UTF-8.
+    MicroBodyReader,
 }
 
 impl Declared {
@@ -92,6 +96,7 @@ impl Declared {
             Declared::JsonUndefined => "`res.json(x)` where `x` is `undefined` when it runs (an `Array.find` miss, a missing field) answered 200 with an empty body; `Response.json` throws on it, so the route answers 500",
             Declared::BodyNotParsed => "the handler never reads the request body, which Pages parsed before running it: a body Pages rejected there (malformed JSON: 400 `Invalid JSON`; over the size limit, 1mb by default: 413) now reaches the route and gets its usual answer",
             Declared::ComputedStatus => "a status computed when the route runs (`res.status(error.status || 500)`) goes into the `Response` as it is: one a `Response` cannot carry (100–199 or 600–999, or 204, 205 or 304 with a body) answers 500 where Pages sent it, and `undefined` answers 200 where Pages answered 500",
+            Declared::MicroBodyReader => "the body is read with the request's `arrayBuffer()`/`text()` where micro's `buffer`/`text` read it: micro refused a body over 1 MB (an error, so Next answered 500) and `buffer` gave a string, not a `Buffer`, when the `Content-Type` names a charset (`application/json; charset=utf-8`); the route reads a body of any size, `buffer`'s as bytes and `text`'s as UTF-8",
             Declared::JoinedHeaderLines => "a header set to several values (`res.setHeader('Allow', ['GET', 'POST'])`) goes out as one line joined with `, ` (`Allow: GET, POST`), which HTTP reads as the same header, where Pages wrote one line per value (`Set-Cookie` keeps one line per cookie)",
         }
     }
@@ -524,6 +529,24 @@ fn pages_only_import(import: &swc_ecma_ast::ImportDecl, name: &str) -> bool {
     }
 }
 
+/// Whether `local` is a name the module imports from `package` (`import { buffer } from
+/// 'micro'`).
+fn imported_from(program: &Program, local: &str, package: &str) -> bool {
+    let Program::Module(module) = program else {
+        return false;
+    };
+    module.body.iter().any(|item| match item {
+        swc_ecma_ast::ModuleItem::ModuleDecl(swc_ecma_ast::ModuleDecl::Import(import)) => {
+            import.src.value == *package
+                && import.specifiers.iter().any(|s| match s {
+                    swc_ecma_ast::ImportSpecifier::Named(named) => named.local.sym == *local,
+                    _ => false,
+                })
+        }
+        _ => false,
+    })
+}
+
 /// `await buffer(req)` (micro, raw-body's `getRawBody`) → `Buffer.from(await req.arrayBuffer())`,
 /// `await text(req)` → `await req.text()`: the same bytes, read from the Web request. Only an
 /// awaited call is rewritten (the `await` is part of what is replaced).
@@ -614,7 +637,12 @@ fn classify_uses(
             (Object::Req, UseKind::Body) => needs.reads_body = true,
             (Object::Req, UseKind::Cookies) => needs.reads_cookies = true,
             (Object::Req, UseKind::Headers) => {}
-            (Object::Req, UseKind::WholeBody) => edits.push(whole_body_edit(input.text, use_)?),
+            (Object::Req, UseKind::WholeBody) => {
+                edits.push(whole_body_edit(input.text, use_)?);
+                if imported_from(input.program, &use_.name, "micro") {
+                    needs.declared.push(Declared::MicroBodyReader);
+                }
+            }
             (Object::Res, UseKind::SessionRead) => {
                 // `getServerSession(req, res, options)` → `getServerSession(options)`.
                 let (Some(first), Some(options)) = (use_.args.first(), use_.args.get(2)) else {
