@@ -16,6 +16,7 @@ use swc_ecma_visit::{noop_visit_type, Visit, VisitWith};
 use super::handler::{chain_root_import, TableEntry};
 use super::libraries;
 use super::module_index::{Binding, ModuleIndex};
+use super::sends_nothing::{sends_nothing, Leaves};
 use super::syntax::{ident_name, member_name, prop_name, string_value, unwrap, FnLike};
 use super::uses::{Object, Roles};
 use crate::diagnostic::TextRange;
@@ -592,8 +593,17 @@ impl Finder<'_, '_> {
     }
 
     /// What a fallback branch does; a throw inside the handler's own `try` goes where the
-    /// `catch` sends it.
-    fn classify(&self, stmts: &[Stmt]) -> Fallback {
+    /// `catch` sends it. A branch that sends nothing (`res.statusCode = 405; break`) answers
+    /// nothing itself: when it returns, the request hangs; when it leaves the dispatch (`leaving`,
+    /// with a `break` or past its end), what follows the dispatch decides.
+    fn classify(&self, stmts: &[Stmt], leaving: Option<Span>) -> Fallback {
+        match (sends_nothing(stmts), leaving) {
+            (Some(Leaves::Returns), _) => return Fallback::NoResponse,
+            (Some(Leaves::Breaks | Leaves::RunsOn), Some(dispatch)) => {
+                return self.falls_through_from(dispatch);
+            }
+            _ => {}
+        }
         match classify(stmts) {
             Fallback::Throws if self.try_depth > 0 => Fallback::Custom,
             fallback => fallback,
@@ -815,7 +825,12 @@ impl Visit for Finder<'_, '_> {
             } else if branches {
                 None
             } else {
-                match self.classify(tail) {
+                match self.classify(tail, None) {
+                    // A tail that sets a status and sends nothing: no response at all.
+                    Fallback::NoResponse => Some(Fallback::NoResponse),
+                    _ if is_body && sends_nothing(tail) == Some(Leaves::RunsOn) => {
+                        Some(Fallback::NoResponse)
+                    }
                     f @ (Fallback::MethodNotAllowed
                     | Fallback::MethodNotAllowedWithAllow
                     | Fallback::Throws) => Some(f),
@@ -864,7 +879,12 @@ impl Visit for Finder<'_, '_> {
                     Some(None) => self.found.unresolved.push(case.span),
                     None => {
                         has_default = true;
-                        let fallback = self.classify(&case.cons);
+                        // A `default:` that runs past its end without a `break` leaves the
+                        // `switch` only when it is the last case.
+                        let last = std::ptr::eq(case, switch.cases.last().unwrap_or(case));
+                        let leaving = (last || sends_nothing(&case.cons) == Some(Leaves::Breaks))
+                            .then_some(switch.span);
+                        let fallback = self.classify(&case.cons, leaving);
                         self.found.fallback(fallback, stmts_range(&case.cons));
                     }
                 }
@@ -884,7 +904,7 @@ impl Visit for Finder<'_, '_> {
             return;
         }
         if self.is_missing_selection(&stmt.test) {
-            let fallback = self.classify(std::slice::from_ref(&*stmt.cons));
+            let fallback = self.classify(std::slice::from_ref(&*stmt.cons), None);
             self.found.fallback(fallback, stmt_body(&stmt.cons));
         }
         let Some(truth) = self.truth(&stmt.test) else {
@@ -903,7 +923,7 @@ impl Visit for Finder<'_, '_> {
             });
             self.found.span.get_or_insert(stmt.span);
             // The last guard decides what the others get.
-            self.found.fallback = Some(self.classify(std::slice::from_ref(&*stmt.cons)));
+            self.found.fallback = Some(self.classify(std::slice::from_ref(&*stmt.cons), None));
             self.found.fallback_range = stmt_body(&stmt.cons);
             let rest = self.after_if.get(&stmt.span).copied();
             self.found.branch(Truth::names(ALL & !truth.true_for), rest);
@@ -923,7 +943,8 @@ impl Visit for Finder<'_, '_> {
                     self.else_of.insert(alt.span, head);
                 }
                 Some(alt) => {
-                    let fallback = self.classify(std::slice::from_ref(alt));
+                    let head = self.else_of.get(&stmt.span).copied().unwrap_or(stmt.span);
+                    let fallback = self.classify(std::slice::from_ref(alt), Some(head));
                     self.found.fallback(fallback, stmt_body(alt));
                 }
                 None => {
@@ -969,7 +990,7 @@ impl Visit for Finder<'_, '_> {
                     span: cond.alt.span(),
                     expr: cond.alt.clone(),
                 });
-                let fallback = self.classify(std::slice::from_ref(&alt));
+                let fallback = self.classify(std::slice::from_ref(&alt), None);
                 self.found
                     .fallback(fallback, Some(parse::range(cond.alt.span())));
             }

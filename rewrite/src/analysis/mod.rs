@@ -13,6 +13,7 @@ pub mod model;
 pub mod module_index;
 pub mod no_response;
 mod rules;
+mod sends_nothing;
 pub mod syntax;
 pub mod uses;
 pub mod wrappers;

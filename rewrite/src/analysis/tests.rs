@@ -962,6 +962,31 @@ fn edge_only_code() {
 }
 
 #[test]
+fn a_fallback_that_sets_a_status_and_sends_nothing_answers_nothing() {
+    // A 405 set and never sent: the request hangs, whatever the status.
+    let default_case = pages("export default async function h(req, res) { switch (req.method) { case 'GET': res.json(1); break; default: res.statusCode = 405; res.setHeader('Allow', 'GET'); break } }");
+    assert_eq!(default_case.dispatch.fallback, Fallback::NoResponse);
+    let guard = pages("export default async function h(req, res) { if (req.method !== 'POST') { return res.status(405) } res.json(1) }");
+    assert_eq!(guard.dispatch.fallback, Fallback::NoResponse);
+    assert_eq!(guard.dispatch.method_list(), ["POST"]);
+    let else_branch = pages("export default function h(req, res) { if (req.method === 'GET') { res.json(1) } else { res.status(405) } }");
+    assert_eq!(else_branch.dispatch.fallback, Fallback::NoResponse);
+    let tail = pages("export default function h(req, res) { if (req.method === 'GET') return res.json(1); if (req.method === 'PUT') return res.json(2); res.statusCode = 405 }");
+    assert_eq!(tail.dispatch.fallback, Fallback::NoResponse);
+    assert_eq!(tail.dispatch.method_list(), ["GET", "PUT"]);
+    // Code after the dispatch answers: what it does is the fallback.
+    let after = pages("export default function h(req, res) { switch (req.method) { case 'GET': return res.json(1); default: res.statusCode = 405 } res.end() }");
+    assert_eq!(after.dispatch.fallback, Fallback::FallsThrough);
+    // Sent: a 405.
+    for text in [
+        "export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); default: res.statusCode = 405; res.end() } }",
+        "export default async function h(req, res) { if (req.method !== 'POST') { return res.status(405).end() } res.json(1) }",
+    ] {
+        assert_eq!(pages(text).dispatch.fallback, Fallback::MethodNotAllowed, "{text}");
+    }
+}
+
+#[test]
 fn a_dispatch_without_default_that_ends_the_handler_answers_nothing() {
     let switch = pages("export default async function h(req, res) { switch (req.method) { case 'GET': res.json(1); break; case 'POST': res.status(201).json(2); break } }");
     assert_eq!(switch.dispatch.fallback, Fallback::NoResponse);
