@@ -879,6 +879,11 @@ impl Visit for Finder<'_, '_> {
                     Some(None) => self.found.unresolved.push(case.span),
                     None => {
                         has_default = true;
+                        // `case 'GET': case 'POST': default: return res.status(405).end()`:
+                        // the empty cases run the default's code, as every other method does.
+                        for method in std::mem::take(&mut pending) {
+                            methods.remove(&method);
+                        }
                         // A `default:` that runs past its end without a `break` leaves the
                         // `switch` only when it is the last case.
                         let last = std::ptr::eq(case, switch.cases.last().unwrap_or(case));
@@ -888,6 +893,11 @@ impl Visit for Finder<'_, '_> {
                         self.found.fallback(fallback, stmts_range(&case.cons));
                     }
                 }
+            }
+            // Empty cases at the end run nothing: those methods leave the `switch` as the
+            // methods without a case do.
+            for method in pending {
+                methods.remove(&method);
             }
             if !has_default {
                 let fallback = self.falls_through_from(switch.span);

@@ -987,6 +987,20 @@ fn a_fallback_that_sets_a_status_and_sends_nothing_answers_nothing() {
 }
 
 #[test]
+fn empty_cases_that_run_into_default_are_not_served() {
+    let into_default = pages("export default async function h(req, res) { switch (req.method) { case 'GET': case 'POST': default: return res.status(405).end() } }");
+    assert_eq!(into_default.dispatch.served().count(), 0);
+    assert_eq!(into_default.dispatch.fallback, Fallback::MethodNotAllowed);
+    // Shared statements are served as before.
+    let shared = pages("export default async function h(req, res) { switch (req.method) { case 'GET': case 'HEAD': return res.json(1); default: return res.status(405).end() } }");
+    assert_eq!(shared.dispatch.method_list(), ["GET", "HEAD"]);
+    // An empty last case runs nothing: PUT leaves the `switch` unanswered.
+    let trailing = pages("export default async function h(req, res) { switch (req.method) { case 'GET': return res.json(1); case 'PUT': } }");
+    assert_eq!(trailing.dispatch.method_list(), ["GET"]);
+    assert_eq!(trailing.dispatch.fallback, Fallback::NoResponse);
+}
+
+#[test]
 fn a_dispatch_without_default_that_ends_the_handler_answers_nothing() {
     let switch = pages("export default async function h(req, res) { switch (req.method) { case 'GET': res.json(1); break; case 'POST': res.status(201).json(2); break } }");
     assert_eq!(switch.dispatch.fallback, Fallback::NoResponse);
