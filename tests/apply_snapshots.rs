@@ -75,6 +75,7 @@ fn untouched_by_rules(line: &str) -> bool {
         "bodyParser",
         "sizeLimit",
         "maxDuration",
+        "regions",
         "responseLimit",
         "externalResolver",
     ];

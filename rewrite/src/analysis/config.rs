@@ -27,6 +27,10 @@ pub struct PageConfig {
     pub runtime: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_duration: Option<String>,
+    /// `regions` (the deployment's regions, `'iad1'` or `['iad1', 'sfo1']`), as written: a
+    /// route handler sets them with `export const preferredRegion`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<String>,
     /// `runtime` comes from `export const runtime = …` (which Next reads before
     /// `config.runtime`), not from `config`.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -139,6 +143,10 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                 Some(v) => config.max_duration = Some(v),
                 None => config.unreadable.push((span, "`maxDuration`".to_owned())),
             },
+            "regions" => match regions_text(value) {
+                Some(v) => config.regions = Some(v),
+                None => config.unreadable.push((span, "`regions`".to_owned())),
+            },
             _ => {}
         }
     }
@@ -175,6 +183,29 @@ impl KeySpan for swc_ecma_ast::PropName {
 }
 
 /// A string, number or boolean literal as text (`'10mb'` → `10mb`, `60` → `60`).
+/// `'iad1'` or `['iad1', 'sfo1']` as source text: string literals as written.
+fn regions_text(expr: &Expr) -> Option<String> {
+    let raw = |e: &Expr| match unwrap(e) {
+        Expr::Lit(Lit::Str(s)) => s.raw.as_ref().map(ToString::to_string),
+        _ => None,
+    };
+    match unwrap(expr) {
+        Expr::Array(array) => {
+            let items = array
+                .elems
+                .iter()
+                .map(|e| {
+                    e.as_ref()
+                        .filter(|e| e.spread.is_none())
+                        .and_then(|e| raw(&e.expr))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("[{}]", items.join(", ")))
+        }
+        e => raw(e),
+    }
+}
+
 fn literal_text(expr: &Expr) -> Option<String> {
     match unwrap(expr) {
         Expr::Lit(Lit::Num(n)) => Some(n.value.to_string()),

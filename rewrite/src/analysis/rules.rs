@@ -178,6 +178,10 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
             .max_duration
             .as_ref()
             .map(|d| format!("maxDuration = {d}")),
+        config
+            .regions
+            .as_ref()
+            .map(|r| format!("preferredRegion = {r}")),
     ]
     .into_iter()
     .flatten()

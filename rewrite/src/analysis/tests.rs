@@ -327,6 +327,17 @@ fn config_and_edge() {
     assert!(
         codes(&a).contains(&Code::SizeLimitDropped) && codes(&a).contains(&Code::ConfigCarried)
     );
+    // `regions` as written, a string or an array of strings; anything else is unreadable.
+    for (written, read) in [
+        ("'iad1'", Some("'iad1'")),
+        ("[\"iad1\", 'sfo1']", Some("[\"iad1\", 'sfo1']")),
+        ("REGIONS", None),
+    ] {
+        let text = format!("export const config = {{ regions: {written} }}\nexport default function h(req, res) {{ res.end() }}");
+        let config = pages(&text).config.unwrap();
+        assert_eq!(config.regions.as_deref(), read, "{written}");
+        assert_eq!(config.unreadable.is_empty(), read.is_some(), "{written}");
+    }
 
     let edge = pages("export const config = { runtime: 'edge' }\nexport default async function h(req) { if (req.method !== 'POST') return new Response(null, { status: 405 }); return Response.json(await req.json()) }");
     assert!(edge.handler.as_ref().unwrap().edge);

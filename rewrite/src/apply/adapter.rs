@@ -28,6 +28,8 @@ pub struct Adapter<'a> {
     pub edge: bool,
     /// `config.maxDuration` as written, which becomes its own export.
     pub max_duration: Option<&'a str>,
+    /// `config.regions` as written: `export const preferredRegion`.
+    pub preferred_region: Option<&'a str>,
     /// The identifiers the module uses.
     pub taken: &'a Names,
 }
@@ -158,15 +160,15 @@ fn adapter_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) ->
 
 /// `config.maxDuration` becomes its own export (Next reads it there in a route file).
 pub fn max_duration_export(adapter: &Adapter, tail: &mut String) {
-    if let Some(max_duration) = adapter.max_duration {
-        if !adapter
-            .shape
-            .segment_exports
-            .iter()
-            .any(|(n, _)| n == "maxDuration")
-        {
+    let settings = [
+        ("maxDuration", adapter.max_duration),
+        ("preferredRegion", adapter.preferred_region),
+    ];
+    for (name, value) in settings {
+        let Some(value) = value else { continue };
+        if !adapter.shape.segment_exports.iter().any(|(n, _)| n == name) {
             let semi = adapter.style.semi();
-            let _ = writeln!(tail, "export const maxDuration = {max_duration}{semi}");
+            let _ = writeln!(tail, "export const {name} = {value}{semi}");
         }
     }
 }

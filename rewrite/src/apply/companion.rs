@@ -32,6 +32,8 @@ pub struct Split<'a> {
     pub runtime_specifier: &'a str,
     /// `config.maxDuration` as written.
     pub max_duration: Option<&'a str>,
+    /// `config.regions` as written.
+    pub preferred_region: Option<&'a str>,
     /// The library whose handler serves Web requests itself (NextAuth.js v4): exported as it
     /// is, without the adapter.
     pub serves_itself: Option<&'static str>,
@@ -76,14 +78,19 @@ pub fn route_text(split: &Split) -> String {
         text.push_str(&super::adapter::export_list("route", split.methods, semi));
     }
     // Segment config must be written in the route file itself: Next reads it statically.
-    let mut max_duration_written = false;
-    for (name, statement) in &split.shape.segment_exports {
-        max_duration_written |= name == "maxDuration";
+    for (_, statement) in &split.shape.segment_exports {
         let statement = &split.text[statement.start as usize..statement.end as usize];
         let _ = writeln!(text, "{statement}");
     }
-    if let Some(max_duration) = split.max_duration.filter(|_| !max_duration_written) {
-        let _ = writeln!(text, "export const maxDuration = {max_duration}{semi}");
+    let settings = [
+        ("maxDuration", split.max_duration),
+        ("preferredRegion", split.preferred_region),
+    ];
+    for (name, value) in settings {
+        let written = split.shape.segment_exports.iter().any(|(n, _)| n == name);
+        if let Some(value) = value.filter(|_| !written) {
+            let _ = writeln!(text, "export const {name} = {value}{semi}");
+        }
     }
     text
 }

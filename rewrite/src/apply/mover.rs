@@ -193,6 +193,7 @@ impl Mover<'_> {
                 .config
                 .as_ref()
                 .and_then(|c| c.max_duration.as_deref()),
+            preferred_region: route.config.as_ref().and_then(|c| c.regions.as_deref()),
             serves_itself,
         });
         let moved_path = companion::path(&path, &file.extension);
@@ -275,6 +276,7 @@ impl Mover<'_> {
             params_promise: self.next_major.is_none_or(|m| m >= 15),
             methods,
             max_duration: config.and_then(|c| c.max_duration.as_deref()),
+            preferred_region: config.and_then(|c| c.regions.as_deref()),
             import_edits: module.import_edits.clone(),
             body_parser_off: config.and_then(|c| c.body_parser) == Some(false),
             size_limit: config.and_then(|c| c.size_limit.as_deref()),
@@ -381,6 +383,7 @@ fn rewrite(
         runtime_specifier: &runtime_specifier,
         edge,
         max_duration,
+        preferred_region: route.config.as_ref().and_then(|c| c.regions.as_deref()),
     };
     edits.extend(adapter::edits(&adapter).map_err(|refusal| refusal.reason)?);
     let text = edit::splice(old, edits).map_err(|e| e.to_string())?;

@@ -510,6 +510,7 @@ fn tail_edit(module: &Module, style: style::Style, mut tail: String) -> Option<E
         runtime_specifier: "",
         edge: false,
         max_duration: module.max_duration,
+        preferred_region: module.preferred_region,
         taken: module.taken,
     };
     max_duration_export(&adapter_like, &mut tail);
@@ -854,6 +855,8 @@ pub struct Module<'a> {
     pub methods: &'a [&'static str],
     /// `config.maxDuration` as written.
     pub max_duration: Option<&'a str>,
+    /// `config.regions` as written.
+    pub preferred_region: Option<&'a str>,
     /// Edits that re-point the module's relative imports.
     pub import_edits: Vec<Edit>,
     pub body_parser_off: bool,
