@@ -239,15 +239,21 @@ codes! {
     BodyParserDisabled = "K001", "body-parser-disabled", Info, Auto, None;
     /// `bodyParser.sizeLimit` has no App Router equivalent: the limit will not be enforced.
     SizeLimitDropped = "K002", "size-limit-dropped", Warning, Auto, Some("check `content-length` (and count bytes while reading) in the handler if the limit matters");
-    /// `responseLimit` and `externalResolver` only tune development warnings; they are dropped.
+    /// `responseLimit` and `externalResolver` only tune development warnings; they are dropped,
+    /// as is Vercel's `supportsResponseStreaming`, which a route handler needs no more.
     ConfigDropped = "K003", "config-dropped", Info, Auto, None;
-    /// `runtime` and `maxDuration` carry over as separate `export const` lines.
+    /// `runtime`, `maxDuration` and `regions` (as `preferredRegion`) carry over as separate
+    /// `export const` lines.
     ConfigCarried = "K004", "config-carried", Info, Auto, None;
     /// `export const config` is not a literal object, so we cannot tell what it sets. The
     /// adapter reads the module's `config` when it runs.
     ConfigNotLiteral = "K005", "config-not-literal", Warning, Adapter, Some("write `config` as an object literal so it can be migrated");
     /// `runtime: 'edge'` is deprecated in Next.js 16; route handlers default to Node.js.
     EdgeRuntimeDeprecated = "K006", "edge-runtime-deprecated", Info, Auto, None;
+    /// A `config` key Next does not read for an API route (`supportsResponseStreaming`, a
+    /// platform's own setting, a typo): `config` does not move to a route handler, so whatever
+    /// reads it no longer sees it.
+    ConfigUnknown = "K007", "config-unknown", Warning, Auto, Some("if a platform or tool reads this key, set its App Router form by hand in the route file");
 
     /// A lowercase method export (`export function get`) in a route file: Next ignores it.
     LowercaseMethodExport = "A001", "lowercase-method-export", Warning, Auto, None;

@@ -41,6 +41,13 @@ pub struct PageConfig {
     /// Parts we could not read: (span, what).
     #[serde(skip)]
     pub unreadable: Vec<(Span, String)>,
+    /// `supportsResponseStreaming`: Vercel's opt-in to streaming (and `waitUntil`) for a Pages
+    /// API route, which a route handler does by default.
+    #[serde(skip)]
+    pub streaming_opt_in: bool,
+    /// Keys Next does not read for an API route (`api.x` for those inside `api`): (span, key).
+    #[serde(skip)]
+    pub unknown: Vec<(Span, String)>,
 }
 
 impl PageConfig {
@@ -129,7 +136,7 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                                     .unreadable
                                     .push((span, "`externalResolver`".to_owned())),
                             },
-                            _ => {}
+                            other => config.unknown.push((span, format!("api.{other}"))),
                         }
                     }
                 }
@@ -147,7 +154,8 @@ pub fn read(value: &Expr, span: Span) -> PageConfig {
                 Some(v) => config.regions = Some(v),
                 None => config.unreadable.push((span, "`regions`".to_owned())),
             },
-            _ => {}
+            "supportsResponseStreaming" => config.streaming_opt_in = true,
+            other => config.unknown.push((span, other.to_owned())),
         }
     }
     config

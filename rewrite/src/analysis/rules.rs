@@ -203,6 +203,20 @@ pub fn config(config: &PageConfig, route: &RouteContext, out: &mut Vec<Diagnosti
             "the edge runtime is deprecated in Next.js 16 (\"The Edge Runtime is deprecated. You can use the \\\"nodejs\\\" runtime instead.\"); the route handler will run on Node.js",
         ));
     }
+    if config.streaming_opt_in {
+        out.push(Diagnostic::new(
+            Code::ConfigDropped,
+            at,
+            "`supportsResponseStreaming` (Vercel's opt-in to streaming, and to `waitUntil`, for a Pages API route) is dropped: a route handler streams by default",
+        ));
+    }
+    for (span, key) in &config.unknown {
+        out.push(Diagnostic::new(
+            Code::ConfigUnknown,
+            parse::range(*span),
+            format!("`{key}` is not a setting Next.js reads for an API route; it is dropped with `config`"),
+        ));
+    }
     for (span, what) in &config.unreadable {
         out.push(Diagnostic::new(
             Code::ConfigNotLiteral,

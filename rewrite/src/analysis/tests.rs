@@ -327,6 +327,22 @@ fn config_and_edge() {
     assert!(
         codes(&a).contains(&Code::SizeLimitDropped) && codes(&a).contains(&Code::ConfigCarried)
     );
+    // Keys Next does not read for an API route are dropped with `config`, and said so.
+    let unknown = pages("export const config = { supportsResponseStreaming: true, regoins: ['iad1'], api: { bodyParser: false, bodyParsr: true } }\nexport default function h(req, res) { res.end() }");
+    let messages: Vec<&str> = unknown
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ConfigUnknown)
+        .map(|d| d.message.as_ref())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("`api.bodyParsr`") || messages[1].contains("`api.bodyParsr`"));
+    assert_eq!(unknown.verdict, Some(Verdict::Auto));
+    // Vercel's streaming opt-in is known, and needless in a route handler.
+    assert!(codes(&unknown).contains(&Code::ConfigDropped));
+    assert!(!messages
+        .iter()
+        .any(|m| m.contains("supportsResponseStreaming")));
     // `regions` as written, a string or an array of strings; anything else is unreadable.
     for (written, read) in [
         ("'iad1'", Some("'iad1'")),
