@@ -121,7 +121,7 @@ fn edge_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) -> St
         }
     }
     let mut tail = export_list(handler_name, adapter.methods, adapter.style.semi());
-    max_duration_export(adapter, &mut tail);
+    segment_config_exports(adapter, &mut tail);
     tail
 }
 
@@ -154,12 +154,13 @@ fn adapter_tail(adapter: &Adapter, handler_name: &str, edits: &mut Vec<Edit>) ->
         adapter.runtime_specifier
     );
     tail.push_str(&export_list(&route_name, adapter.methods, semi));
-    max_duration_export(adapter, &mut tail);
+    segment_config_exports(adapter, &mut tail);
     tail
 }
 
-/// `config.maxDuration` becomes its own export (Next reads it there in a route file).
-pub fn max_duration_export(adapter: &Adapter, tail: &mut String) {
+/// `config.maxDuration` and `config.regions` become their own exports, `maxDuration` and
+/// `preferredRegion` (Next reads them there in a route file), unless the file has them already.
+pub fn segment_config_exports(adapter: &Adapter, tail: &mut String) {
     let settings = [
         ("maxDuration", adapter.max_duration),
         ("preferredRegion", adapter.preferred_region),

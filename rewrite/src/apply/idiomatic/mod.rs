@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use swc_ecma_ast::Program;
 
-use super::adapter::{export_list, handler_edit, import_edit, max_duration_export};
+use super::adapter::{export_list, handler_edit, import_edit, segment_config_exports};
 use super::edit::{self, statement_with_line, Edit};
 use super::imports;
 use super::module_shape::ModuleShape;
@@ -500,7 +500,7 @@ struct Needs {
 }
 
 /// The exports at the end of the file: `exports` (the handler under each method, or the
-/// aliases of split functions) and `maxDuration`.
+/// aliases of split functions), `maxDuration` and `preferredRegion`.
 fn tail_edit(module: &Module, style: style::Style, mut tail: String) -> Option<Edit> {
     let adapter_like = super::adapter::Adapter {
         text: module.text,
@@ -513,7 +513,7 @@ fn tail_edit(module: &Module, style: style::Style, mut tail: String) -> Option<E
         preferred_region: module.preferred_region,
         taken: module.taken,
     };
-    max_duration_export(&adapter_like, &mut tail);
+    segment_config_exports(&adapter_like, &mut tail);
     let text = module.text;
     let separator = if text.ends_with('\n') { "\n" } else { "\n\n" };
     (!tail.is_empty()).then(|| Edit::insertion(text.len() as u32, format!("{separator}{tail}")))
