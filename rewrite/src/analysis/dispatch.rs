@@ -594,15 +594,17 @@ impl Finder<'_, '_> {
 
     /// What a fallback branch does; a throw inside the handler's own `try` goes where the
     /// `catch` sends it. A branch that sends nothing (`res.statusCode = 405; break`) answers
-    /// nothing itself: when it returns, the request hangs; when it leaves the dispatch (`leaving`,
-    /// with a `break` or past its end), what follows the dispatch decides.
+    /// nothing itself, whatever status it sets: when it returns, the request hangs; when it
+    /// leaves the statement `leaving` (with a `break` or past its end), what follows that
+    /// statement decides; without one, control falls through to code we do not look at here.
     fn classify(&self, stmts: &[Stmt], leaving: Option<Span>) -> Fallback {
         match (sends_nothing(stmts), leaving) {
             (Some(Leaves::Returns), _) => return Fallback::NoResponse,
             (Some(Leaves::Breaks | Leaves::RunsOn), Some(dispatch)) => {
                 return self.falls_through_from(dispatch);
             }
-            _ => {}
+            (Some(Leaves::Breaks | Leaves::RunsOn), None) => return Fallback::FallsThrough,
+            (None, _) => {}
         }
         match classify(stmts) {
             Fallback::Throws if self.try_depth > 0 => Fallback::Custom,
@@ -825,12 +827,14 @@ impl Visit for Finder<'_, '_> {
             } else if branches {
                 None
             } else {
-                match self.classify(tail, None) {
+                // Past the body's last statement, the handler ends.
+                let leaving = tail
+                    .last()
+                    .filter(|_| is_body)
+                    .map(swc_common::Spanned::span);
+                match self.classify(tail, leaving) {
                     // A tail that sets a status and sends nothing: no response at all.
                     Fallback::NoResponse => Some(Fallback::NoResponse),
-                    _ if is_body && sends_nothing(tail) == Some(Leaves::RunsOn) => {
-                        Some(Fallback::NoResponse)
-                    }
                     f @ (Fallback::MethodNotAllowed
                     | Fallback::MethodNotAllowedWithAllow
                     | Fallback::Throws) => Some(f),
