@@ -854,7 +854,7 @@ fn analyse_file<T>(
         aliases,
     };
     let mut tree = None;
-    let (analysis, text, io_failure) = match source::load(&file.path) {
+    let (mut analysis, text, io_failure) = match source::load(&file.path) {
         Ok(text) => {
             let analysis = match file.kind {
                 FileKind::AppRoute => analysis::analyse_app_route(&text, &file.extension, &context),
@@ -917,6 +917,7 @@ fn analyse_file<T>(
         })
         .collect();
     let keeps = keep && file.kind == FileKind::PagesApi && analysis.model.is_some();
+    let (handler, config, relative_imports) = shared_with_report(&mut analysis, keeps);
     let mut route = RouteReport {
         kept: None,
         file: file.display.clone(),
@@ -926,12 +927,12 @@ fn analyse_file<T>(
         dispatch: analysis.dispatch.style,
         fallback: analysis.dispatch.fallback,
         special_cased: analysis.dispatch.special_cased.iter().cloned().collect(),
-        handler: analysis.handler.clone(),
-        config: analysis.config.clone().map(Box::new),
+        handler,
+        config: config.map(Box::new),
         verdict,
         diagnostics,
         uses,
-        relative_imports: analysis.relative_imports.clone(),
+        relative_imports,
     };
     // `apply` rewrites from the analysis and the text: moved here, not copied.
     if keeps {
@@ -941,6 +942,28 @@ fn analyse_file<T>(
         .zip(tree.as_ref())
         .and_then(|(then, tree)| then(file, &route, tree));
     (route, io_failure, made)
+}
+
+/// What a route's report shares with its analysis (the handler, `config`, the relative
+/// imports): moved out when the analysis is dropped after the report is made, copied when
+/// `apply` keeps it.
+fn shared_with_report(
+    analysis: &mut Analysis,
+    keeps: bool,
+) -> (Option<HandlerSummary>, Option<PageConfig>, Vec<String>) {
+    if keeps {
+        (
+            analysis.handler.clone(),
+            analysis.config.clone(),
+            analysis.relative_imports.clone(),
+        )
+    } else {
+        (
+            analysis.handler.take(),
+            analysis.config.take(),
+            std::mem::take(&mut analysis.relative_imports),
+        )
+    }
 }
 
 fn locate(d: &Diagnostic, text: &str, positions: &Positions, line: bool) -> LocatedDiagnostic {

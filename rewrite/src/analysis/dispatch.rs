@@ -158,11 +158,7 @@ impl Dispatch {
 pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) -> Dispatch {
     let mut finder = Finder {
         roles,
-        aliases: function
-            .params()
-            .first()
-            .map(|p| method_aliases(p))
-            .unwrap_or_default(),
+        aliases: function.param(0).map(method_aliases).unwrap_or_default(),
         arrays: FxHashMap::default(),
         tables: FxHashMap::default(),
         index,

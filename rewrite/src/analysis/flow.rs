@@ -171,8 +171,7 @@ impl<'i> Flow<'i> {
                 let Some(function) = self.index.function_of(name) else {
                     return false;
                 };
-                let Some(helper_res) = function.params().get(position).and_then(|p| pat_var(p))
-                else {
+                let Some(helper_res) = function.param(position).and_then(pat_var) else {
                     return false;
                 };
                 if !self.followed.contains(&function.span())

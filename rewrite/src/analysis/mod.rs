@@ -177,26 +177,15 @@ fn analyse_parsed(
         ),
         _ => Dispatch::none(),
     };
-    // The functions that see `req`/`res`: the handler, or each function of a method table.
     // An edge handler's `req` is a Web `Request`: its uses need no rewriting.
-    let functions = resolved.function.into_iter().chain(
-        resolved
-            .method_table
-            .iter()
-            .filter_map(|entry| entry.function),
-    );
-    let mut uses = Vec::new();
-    let mut continues = Vec::new();
-    for function in functions.filter(|_| !edge) {
-        uses.extend(uses::collect(function, &index));
-        continues.extend(flow::sends_then_continues(
-            function,
-            Roles::of(function).res,
-            &index,
-        ));
-    }
+    let (uses, continues) = if edge {
+        (Vec::new(), Vec::new())
+    } else {
+        uses_and_continues(&resolved, &index)
+    };
 
-    let mut diagnostics = Vec::new();
+    // Room for the few findings of a typical file, made once.
+    let mut diagnostics = Vec::with_capacity(4);
     rules::handler_shape(&resolved, edge, route, &mut diagnostics);
     if let Some(config) = &config {
         rules::config(config, route, &mut diagnostics);
@@ -252,6 +241,37 @@ fn analyse_parsed(
     }
 }
 
+/// The uses of `req`/`res` and the responses code runs on after, in the functions that see
+/// them: the handler, or each function of a method table.
+fn uses_and_continues(
+    resolved: &handler::Handler,
+    index: &ModuleIndex,
+) -> (Vec<Use>, Vec<swc_common::Span>) {
+    let functions = resolved.function.into_iter().chain(
+        resolved
+            .method_table
+            .iter()
+            .filter_map(|entry| entry.function),
+    );
+    let mut uses = Vec::new();
+    let mut continues = Vec::new();
+    for function in functions {
+        let collected = uses::collect(function, index);
+        // Most files have one function with uses: taken as it is, not copied.
+        if uses.is_empty() {
+            uses = collected;
+        } else {
+            uses.extend(collected);
+        }
+        continues.extend(flow::sends_then_continues(
+            function,
+            Roles::of(function).res,
+            index,
+        ));
+    }
+    (uses, continues)
+}
+
 /// Where a path of an unwrapped Node handler ends without answering (a wrapper may answer for
 /// the function it wraps, as `defaultResponder(getHandler)` does). Not reported again when it is
 /// the end of a run of method blocks, which the dispatch reports as its fallback.
@@ -264,9 +284,9 @@ fn silent_end(
         .function
         .filter(|_| resolved.kind == HandlerKind::Function && !edge)?;
     let roles = Roles::of(function);
-    let params = function.params();
+    let params = function.param_count();
     // A rest or destructured response, or no parameters at all (`arguments`): not followed.
-    if roles.rest.is_some() || params.is_empty() || (params.len() > 1 && roles.res.is_none()) {
+    if roles.rest.is_some() || params == 0 || (params > 1 && roles.res.is_none()) {
         return None;
     }
     let branches: Vec<TextRange> = dispatch.branches.iter().map(|b| b.body).collect();

@@ -458,7 +458,7 @@ pub fn socket_server(function: FnLike, out: &mut Vec<Diagnostic>) {
     if !out.iter().any(|d| d.code == Code::ResEscapes) {
         return;
     }
-    let Some(Pat::Ident(res)) = function.params().get(1).copied() else {
+    let Some(Pat::Ident(res)) = function.param(1) else {
         return;
     };
     let Some(annotation) = &res.type_ann else {

@@ -113,6 +113,22 @@ impl<'a> FnLike<'a> {
         }
     }
 
+    /// The parameter at `index`, without collecting the list ([`FnLike::params`] allocates,
+    /// and the analyses ask for the first two of every handler several times).
+    pub fn param(&self, index: usize) -> Option<&'a Pat> {
+        match self {
+            FnLike::Function(f) => f.params.get(index).map(|p| &p.pat),
+            FnLike::Arrow(a) => a.params.get(index),
+        }
+    }
+
+    pub fn param_count(&self) -> usize {
+        match self {
+            FnLike::Function(f) => f.params.len(),
+            FnLike::Arrow(a) => a.params.len(),
+        }
+    }
+
     pub fn span(&self) -> swc_common::Span {
         match self {
             FnLike::Function(f) => f.span,
@@ -156,6 +172,9 @@ pub fn pat_ident(pat: &Pat) -> Option<&str> {
 pub struct Var<'a> {
     pub name: &'a str,
     pub ctxt: SyntaxContext,
+    /// The name as swc interned it: comparing two atoms is comparing two integers where
+    /// comparing their text is a call (this runs for every identifier the analyses meet).
+    sym: &'a swc_atoms::Atom,
 }
 
 impl<'a> Var<'a> {
@@ -163,12 +182,13 @@ impl<'a> Var<'a> {
         Var {
             name: &ident.sym,
             ctxt: ident.ctxt,
+            sym: &ident.sym,
         }
     }
 
     /// True when `ident` refers to this variable.
     pub fn is_ident(self, ident: &Ident) -> bool {
-        ident.ctxt == self.ctxt && &*ident.sym == self.name
+        ident.ctxt == self.ctxt && ident.sym == *self.sym
     }
 
     /// True when `expr` is this variable (through parentheses and casts).

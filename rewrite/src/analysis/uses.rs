@@ -183,14 +183,14 @@ pub struct Roles<'a> {
 impl<'a> Roles<'a> {
     /// The roles of a handler's parameters.
     pub fn of(function: FnLike<'a>) -> Self {
-        let params = function.params();
-        let rest = match params.first() {
+        let first = function.param(0);
+        let rest = match first {
             Some(Pat::Rest(rest)) => pat_var(&rest.arg),
             _ => None,
         };
         Roles {
-            req: params.first().and_then(|p| pat_var(p)),
-            res: params.get(1).and_then(|p| pat_var(p)),
+            req: first.and_then(pat_var),
+            res: function.param(1).and_then(pat_var),
             rest,
         }
     }
@@ -224,7 +224,8 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
         roles,
         aliases: Vec::new(),
         index,
-        uses: Vec::new(),
+        // Room for a typical handler's uses, made once rather than grown three times.
+        uses: Vec::with_capacity(8),
         nested: 0,
         nested_functions: 0,
         quiet_res: 0,
@@ -232,8 +233,7 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
         site: Site::Handler,
         followed: vec![function.span()],
     };
-    let params = function.params();
-    match params.first().map(|p| strip_assign(p)) {
+    match function.param(0).map(strip_assign) {
         // `({ query, body }, res) => …` destructures the request in the signature.
         Some(Pat::Object(object)) => collector.destructured(Object::Req, object, None),
         Some(Pat::Array(array)) => {
@@ -243,8 +243,7 @@ pub fn collect<'i>(function: FnLike<'i>, index: &'i ModuleIndex<'i>) -> Vec<Use>
     }
     // A destructured response (`(req, { status })`) takes its methods off `res`: they lose
     // their `this`, and nothing of it can be followed as the response.
-    if let Some(pattern @ (Pat::Object(_) | Pat::Array(_))) = params.get(1).map(|p| strip_assign(p))
-    {
+    if let Some(pattern @ (Pat::Object(_) | Pat::Array(_))) = function.param(1).map(strip_assign) {
         use swc_common::Spanned;
         collector.push(
             Object::Res,
@@ -352,10 +351,13 @@ impl Collector<'_> {
     }
 
     fn object_of(&self, expr: &Expr) -> Option<Object> {
-        self.roles.object_of(expr).or_else(|| match unwrap(expr) {
-            Expr::Ident(ident) => self.alias_of(ident),
+        // Asked of nearly every expression: an identifier is looked up directly, and only a
+        // member can be an item of a rest parameter.
+        match unwrap(expr) {
+            Expr::Ident(ident) => self.object_of_ident(ident),
+            Expr::Member(_) if self.roles.rest.is_some() => self.roles.object_of(expr),
             _ => None,
-        })
+        }
     }
 
     /// The object an identifier names: the request, the response, or an alias of either.
@@ -371,6 +373,9 @@ impl Collector<'_> {
     }
 
     fn alias_of(&self, ident: &swc_ecma_ast::Ident) -> Option<Object> {
+        if self.aliases.is_empty() {
+            return None;
+        }
         self.aliases
             .iter()
             .find(|((name, ctxt), _)| *ctxt == ident.ctxt && *name == ident.sym)

@@ -51,7 +51,7 @@ pub fn write(out: &mut Vec<u8>, layout: Layout, depth: usize, route: &RouteRepor
     json.key(key!("file"));
     json.string(file);
     json.key(key!("router"));
-    json.string(router.as_str());
+    json.name(router.as_str());
     json.key(key!("pattern"));
     json.string(pattern);
     json.key(key!("methods"));
@@ -72,7 +72,7 @@ pub fn write(out: &mut Vec<u8>, layout: Layout, depth: usize, route: &RouteRepor
     }
     json.key(key!("verdict"));
     match verdict {
-        Some(verdict) => json.string(verdict.as_str()),
+        Some(verdict) => json.name(verdict.as_str()),
         None => json.null(),
     }
     json.key(key!("diagnostics"));
@@ -163,6 +163,16 @@ impl Json<'_> {
         }
     }
 
+    /// A name of ours (an enum variant, a code, a severity): a constant with nothing to escape,
+    /// copied without looking (a report names a few of them for every use and finding).
+    fn name(&mut self, name: &'static str) {
+        debug_assert!(!needs_escaping(name.as_bytes()), "{name}");
+        self.out.reserve(name.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'"');
+    }
+
     fn strings(&mut self, texts: &[String]) {
         self.open(b'[');
         for text in texts {
@@ -189,7 +199,7 @@ impl Json<'_> {
     /// A unit variant of one of the report's enums, by the name serde gives it.
     fn variant<T: Serialize>(&mut self, value: &T) {
         match variant::name(value) {
-            Some(name) => self.string(name),
+            Some(name) => self.name(name),
             None => self.serde(value),
         }
     }
@@ -213,8 +223,8 @@ impl Json<'_> {
         }
     }
 
-    /// [`Json::location`] on one line after other members, as one copy: a report has a location
-    /// for every use and finding, and member by member they were a tenth of its writing.
+    /// [`Json::location`] on one line after other members, as one copy: a report has a
+    /// location for every use and finding, and member by member they were a tenth of its writing.
     fn compact_location(&mut self, at: &Location) {
         // Six commas and keys, six numbers of at most ten digits each.
         let mut text = [0u8; 128];
@@ -293,11 +303,11 @@ impl Json<'_> {
         } = diagnostic;
         self.open(b'{');
         self.key(key!("code"));
-        self.string(code.as_str());
+        self.name(code.as_str());
         self.key(key!("name"));
-        self.string(name);
+        self.name(name);
         self.key(key!("severity"));
-        self.string(severity.as_str());
+        self.name(severity.as_str());
         self.key(key!("message"));
         self.string(message);
         self.key(key!("help"));
