@@ -171,6 +171,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         else_of: FxHashMap::default(),
         conditions: Vec::new(),
         answers: FxHashSet::default(),
+        allow_before: FxHashSet::default(),
     };
     finder.collect_module_collections();
     if let FnLike::Arrow(arrow) = function {
@@ -296,6 +297,9 @@ struct Finder<'a, 'i> {
     /// conditional that picks a value (`const token = req.method === 'POST' ? req.body.token :
     /// req.query.token`) serves every method alike.
     answers: FxHashSet<Span>,
+    /// The `if`s and `switch`es that follow, in their own block, a statement setting `Allow` on
+    /// the response (`res.setHeader('Allow', …)`): a 405 they send carries it.
+    allow_before: FxHashSet<Span>,
 }
 
 impl Finder<'_, '_> {
@@ -576,6 +580,49 @@ impl Finder<'_, '_> {
         (may_hold & OTHER == 0 && may_hold != 0).then(|| Truth::names(may_hold))
     }
 
+    /// Remembers the `if`s and `switch`es of `stmts` that come after a statement setting
+    /// `Allow` on the response.
+    fn note_allow_before(&mut self, stmts: &[Stmt]) {
+        let Some(first) = stmts.iter().position(|s| self.sets_allow(s)) else {
+            return;
+        };
+        for stmt in &stmts[first + 1..] {
+            match stmt {
+                Stmt::If(s) => {
+                    self.allow_before.insert(s.span);
+                }
+                Stmt::Switch(s) => {
+                    self.allow_before.insert(s.span);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `res.setHeader('Allow', …)` as a statement of its own: every answer after it carries
+    /// `Allow` (Pages keeps a header set on the response until the response is sent).
+    fn sets_allow(&self, stmt: &Stmt) -> bool {
+        let Stmt::Expr(statement) = stmt else {
+            return false;
+        };
+        let Expr::Call(call) = unwrap(&statement.expr) else {
+            return false;
+        };
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        let Expr::Member(member) = unwrap(callee) else {
+            return false;
+        };
+        self.roles.object_of(&member.obj) == Some(Object::Res)
+            && member_name(&member.prop) == Some("setHeader")
+            && call
+                .args
+                .first()
+                .and_then(|a| string_value(&a.expr))
+                .is_some_and(|name| name.eq_ignore_ascii_case("allow"))
+    }
+
     /// What the methods a dispatch without a default get: the code after it, or no response
     /// at all when it is the handler's last statement.
     fn falls_through_from(&self, dispatch: Span) -> Fallback {
@@ -779,6 +826,7 @@ impl Visit for Finder<'_, '_> {
     /// is a special case before code that every method runs
     /// (`if (req.method === 'OPTIONS') return res.end()`).
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        self.note_allow_before(stmts);
         // Most blocks hold no `if`: nothing below applies to them.
         if !stmts.iter().any(|stmt| matches!(stmt, Stmt::If(_))) {
             stmts.visit_children_with(self);
@@ -828,7 +876,9 @@ impl Visit for Finder<'_, '_> {
                     .last()
                     .filter(|_| is_body)
                     .map(swc_common::Spanned::span);
-                match self.classify(tail, leaving) {
+                // `Allow` set before the run of method blocks goes out with the tail's 405.
+                let allow_before = stmts[..run_end].iter().any(|s| self.sets_allow(s));
+                match with_allow(self.classify(tail, leaving), allow_before) {
                     // A tail that sets a status and sends nothing: no response at all.
                     Fallback::NoResponse => Some(Fallback::NoResponse),
                     f @ (Fallback::MethodNotAllowed
@@ -890,7 +940,9 @@ impl Visit for Finder<'_, '_> {
                         let leaving = (last || sends_nothing(&case.cons) == Some(Leaves::Breaks))
                             .then_some(switch.span);
                         let fallback = self.classify(&case.cons, leaving);
-                        self.found.fallback(fallback, stmts_range(&case.cons));
+                        let allow_before = self.allow_before.contains(&switch.span);
+                        self.found
+                            .fallback(with_allow(fallback, allow_before), stmts_range(&case.cons));
                     }
                 }
             }
@@ -933,7 +985,9 @@ impl Visit for Finder<'_, '_> {
             });
             self.found.span.get_or_insert(stmt.span);
             // The last guard decides what the others get.
-            self.found.fallback = Some(self.classify(std::slice::from_ref(&*stmt.cons), None));
+            let fallback = self.classify(std::slice::from_ref(&*stmt.cons), None);
+            let allow_before = self.allow_before.contains(&stmt.span);
+            self.found.fallback = Some(with_allow(fallback, allow_before));
             self.found.fallback_range = stmt_body(&stmt.cons);
             let rest = self.after_if.get(&stmt.span).copied();
             self.found.branch(Truth::names(ALL & !truth.true_for), rest);
@@ -955,6 +1009,7 @@ impl Visit for Finder<'_, '_> {
                 Some(alt) => {
                     let head = self.else_of.get(&stmt.span).copied().unwrap_or(stmt.span);
                     let fallback = self.classify(std::slice::from_ref(alt), Some(head));
+                    let fallback = with_allow(fallback, self.allow_before.contains(&head));
                     self.found.fallback(fallback, stmt_body(alt));
                 }
                 None => {
@@ -1135,6 +1190,15 @@ fn answers_error(tail: &[Stmt]) -> bool {
     found.0
 }
 
+/// A 405 sent after `Allow` was set on the response carries it.
+fn with_allow(fallback: Fallback, allow_before: bool) -> Fallback {
+    if allow_before && fallback == Fallback::MethodNotAllowed {
+        Fallback::MethodNotAllowedWithAllow
+    } else {
+        fallback
+    }
+}
+
 /// What a fallback branch does.
 fn classify(stmts: &[Stmt]) -> Fallback {
     #[derive(Default)]
@@ -1165,6 +1229,19 @@ fn classify(stmts: &[Stmt]) -> Fallback {
         fn visit_expr(&mut self, e: &Expr) {
             self.anything = true;
             e.visit_children_with(self);
+        }
+        // `new Response(null, { status: 405, headers: { Allow: 'POST' } })`: a key names the
+        // header too.
+        fn visit_prop_name(&mut self, name: &swc_ecma_ast::PropName) {
+            let key = match name {
+                swc_ecma_ast::PropName::Ident(i) => Some(&*i.sym),
+                swc_ecma_ast::PropName::Str(s) => s.value.as_str(),
+                _ => None,
+            };
+            if key.is_some_and(|k| k.eq_ignore_ascii_case("allow")) {
+                self.allow = true;
+            }
+            name.visit_children_with(self);
         }
         // Response helpers such as `methodNotAllowed(res)` answer 405 too.
         fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {

@@ -1494,3 +1494,27 @@ fn a_socket_typed_response_handed_on_is_manual() {
     );
     assert_eq!(plain_escape.verdict, Some(Verdict::Adapter));
 }
+
+#[test]
+fn allow_set_before_the_dispatch_goes_out_with_its_405() {
+    // Set for every request ahead of a guard, a switch or a run of method blocks.
+    for text in [
+        "export default function h(req, res) { res.setHeader('Allow', 'GET'); if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
+        "export default function h(req, res) { res.setHeader('allow', ['GET']); switch (req.method) { case 'GET': return res.json(1); default: return res.status(405).end() } }",
+        "export default function h(req, res) { res.setHeader('Allow', 'GET'); if (req.method === 'GET') { return res.json(1) } res.status(405).end() }",
+        "export default function h(req, res) { res.setHeader('Allow', 'GET'); if (req.method === 'GET') { res.json(1) } else { res.status(405).end() } }",
+    ] {
+        assert_eq!(pages(text).dispatch.fallback, Fallback::MethodNotAllowedWithAllow, "{text}");
+    }
+    // Another header, another object's header, or `Allow` set only after the guard: none.
+    for text in [
+        "export default function h(req, res) { res.setHeader('Cache-Control', 'no-store'); if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
+        "export default function h(req, res) { headers.setHeader('Allow', 'GET'); if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
+        "export default function h(req, res) { if (req.method !== 'GET') { return res.status(405).end() } res.setHeader('Allow', 'GET'); res.json(1) }",
+    ] {
+        assert_eq!(pages(text).dispatch.fallback, Fallback::MethodNotAllowed, "{text}");
+    }
+    // An edge handler's `Allow` is a key of the headers it answers with.
+    let edge = pages("export const runtime = 'edge'\nexport default async function h(request) { if (request.method !== 'POST') { return new Response(null, { status: 405, headers: { Allow: 'POST' } }) } return new Response('ok') }");
+    assert_eq!(edge.dispatch.fallback, Fallback::MethodNotAllowedWithAllow);
+}
