@@ -1518,3 +1518,19 @@ fn allow_set_before_the_dispatch_goes_out_with_its_405() {
     let edge = pages("export const runtime = 'edge'\nexport default async function h(request) { if (request.method !== 'POST') { return new Response(null, { status: 405, headers: { Allow: 'POST' } }) } return new Response('ok') }");
     assert_eq!(edge.dispatch.fallback, Fallback::MethodNotAllowedWithAllow);
 }
+
+#[test]
+fn allow_written_with_the_status_is_read() {
+    let written = pages("export default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { Allow: 'POST' }); return res.end() } res.json(1) }");
+    assert_eq!(
+        written.dispatch.fallback,
+        Fallback::MethodNotAllowedWithAllow
+    );
+    let quoted = pages("export default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { 'allow': 'POST' }); return res.end() } res.json(1) }");
+    assert_eq!(
+        quoted.dispatch.fallback,
+        Fallback::MethodNotAllowedWithAllow
+    );
+    let other = pages("export default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { 'Content-Type': 'text/plain' }); return res.end() } res.json(1) }");
+    assert_eq!(other.dispatch.fallback, Fallback::MethodNotAllowed);
+}
