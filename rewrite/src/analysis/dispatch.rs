@@ -171,7 +171,7 @@ pub fn analyse<'a>(function: FnLike<'a>, roles: Roles<'a>, index: &ModuleIndex) 
         else_of: FxHashMap::default(),
         conditions: Vec::new(),
         answers: FxHashSet::default(),
-        allow_before: FxHashSet::default(),
+        allow_set: false,
     };
     finder.collect_module_collections();
     if let FnLike::Arrow(arrow) = function {
@@ -297,9 +297,10 @@ struct Finder<'a, 'i> {
     /// conditional that picks a value (`const token = req.method === 'POST' ? req.body.token :
     /// req.query.token`) serves every method alike.
     answers: FxHashSet<Span>,
-    /// The `if`s and `switch`es that follow, in their own block, a statement setting `Allow` on
-    /// the response (`res.setHeader('Allow', …)`): a 405 they send carries it.
-    allow_before: FxHashSet<Span>,
+    /// Whether a statement setting `Allow` on the response (`res.setHeader('Allow', …)`) ran
+    /// before the statement being visited, in its block or a block around it: a 405 sent
+    /// from there carries it.
+    allow_set: bool,
 }
 
 impl Finder<'_, '_> {
@@ -580,23 +581,16 @@ impl Finder<'_, '_> {
         (may_hold & OTHER == 0 && may_hold != 0).then(|| Truth::names(may_hold))
     }
 
-    /// Remembers the `if`s and `switch`es of `stmts` that come after a statement setting
-    /// `Allow` on the response.
-    fn note_allow_before(&mut self, stmts: &[Stmt]) {
-        let Some(first) = stmts.iter().position(|s| self.sets_allow(s)) else {
-            return;
-        };
-        for stmt in &stmts[first + 1..] {
-            match stmt {
-                Stmt::If(s) => {
-                    self.allow_before.insert(s.span);
-                }
-                Stmt::Switch(s) => {
-                    self.allow_before.insert(s.span);
-                }
-                _ => {}
+    /// Visits `stmts` in order, noting where `Allow` has been set on the response by then.
+    fn visit_in_order(&mut self, stmts: &[Stmt]) {
+        let around = self.allow_set;
+        for stmt in stmts {
+            stmt.visit_with(self);
+            if self.sets_allow(stmt) {
+                self.allow_set = true;
             }
         }
+        self.allow_set = around;
     }
 
     /// `res.setHeader('Allow', …)` as a statement of its own: every answer after it carries
@@ -826,10 +820,9 @@ impl Visit for Finder<'_, '_> {
     /// is a special case before code that every method runs
     /// (`if (req.method === 'OPTIONS') return res.end()`).
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
-        self.note_allow_before(stmts);
         // Most blocks hold no `if`: nothing below applies to them.
         if !stmts.iter().any(|stmt| matches!(stmt, Stmt::If(_))) {
-            stmts.visit_children_with(self);
+            self.visit_in_order(stmts);
             return;
         }
         let is_body = self.body.is_some_and(|body| std::ptr::eq(body, stmts));
@@ -877,7 +870,8 @@ impl Visit for Finder<'_, '_> {
                     .filter(|_| is_body)
                     .map(swc_common::Spanned::span);
                 // `Allow` set before the run of method blocks goes out with the tail's 405.
-                let allow_before = stmts[..run_end].iter().any(|s| self.sets_allow(s));
+                let allow_before =
+                    self.allow_set || stmts[..run_end].iter().any(|s| self.sets_allow(s));
                 match with_allow(self.classify(tail, leaving), allow_before) {
                     // A tail that sets a status and sends nothing: no response at all.
                     Fallback::NoResponse => Some(Fallback::NoResponse),
@@ -899,7 +893,7 @@ impl Visit for Finder<'_, '_> {
                 None => self.found.special_cased.extend(methods.iter().cloned()),
             }
         }
-        stmts.visit_children_with(self);
+        self.visit_in_order(stmts);
     }
 
     fn visit_try_stmt(&mut self, stmt: &swc_ecma_ast::TryStmt) {
@@ -940,9 +934,10 @@ impl Visit for Finder<'_, '_> {
                         let leaving = (last || sends_nothing(&case.cons) == Some(Leaves::Breaks))
                             .then_some(switch.span);
                         let fallback = self.classify(&case.cons, leaving);
-                        let allow_before = self.allow_before.contains(&switch.span);
-                        self.found
-                            .fallback(with_allow(fallback, allow_before), stmts_range(&case.cons));
+                        self.found.fallback(
+                            with_allow(fallback, self.allow_set),
+                            stmts_range(&case.cons),
+                        );
                     }
                 }
             }
@@ -986,8 +981,7 @@ impl Visit for Finder<'_, '_> {
             self.found.span.get_or_insert(stmt.span);
             // The last guard decides what the others get.
             let fallback = self.classify(std::slice::from_ref(&*stmt.cons), None);
-            let allow_before = self.allow_before.contains(&stmt.span);
-            self.found.fallback = Some(with_allow(fallback, allow_before));
+            self.found.fallback = Some(with_allow(fallback, self.allow_set));
             self.found.fallback_range = stmt_body(&stmt.cons);
             let rest = self.after_if.get(&stmt.span).copied();
             self.found.branch(Truth::names(ALL & !truth.true_for), rest);
@@ -1009,7 +1003,7 @@ impl Visit for Finder<'_, '_> {
                 Some(alt) => {
                     let head = self.else_of.get(&stmt.span).copied().unwrap_or(stmt.span);
                     let fallback = self.classify(std::slice::from_ref(alt), Some(head));
-                    let fallback = with_allow(fallback, self.allow_before.contains(&head));
+                    let fallback = with_allow(fallback, self.allow_set);
                     self.found.fallback(fallback, stmt_body(alt));
                 }
                 None => {

@@ -1503,6 +1503,8 @@ fn allow_set_before_the_dispatch_goes_out_with_its_405() {
         "export default function h(req, res) { res.setHeader('allow', ['GET']); switch (req.method) { case 'GET': return res.json(1); default: return res.status(405).end() } }",
         "export default function h(req, res) { res.setHeader('Allow', 'GET'); if (req.method === 'GET') { return res.json(1) } res.status(405).end() }",
         "export default function h(req, res) { res.setHeader('Allow', 'GET'); if (req.method === 'GET') { res.json(1) } else { res.status(405).end() } }",
+        // Set in a block around the dispatch.
+        "export default async function h(req, res) { res.setHeader('Allow', ['GET']); try { switch (req.method) { case 'GET': return res.json(1); default: return res.status(405).end() } } catch (e) { res.status(500).end() } }",
     ] {
         assert_eq!(pages(text).dispatch.fallback, Fallback::MethodNotAllowedWithAllow, "{text}");
     }
@@ -1511,6 +1513,8 @@ fn allow_set_before_the_dispatch_goes_out_with_its_405() {
         "export default function h(req, res) { res.setHeader('Cache-Control', 'no-store'); if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
         "export default function h(req, res) { headers.setHeader('Allow', 'GET'); if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
         "export default function h(req, res) { if (req.method !== 'GET') { return res.status(405).end() } res.setHeader('Allow', 'GET'); res.json(1) }",
+        // Set in a block the dispatch is not in.
+        "export default function h(req, res) { if (req.query.x) { res.setHeader('Allow', 'GET') } if (req.method !== 'GET') { return res.status(405).end() } res.json(1) }",
     ] {
         assert_eq!(pages(text).dispatch.fallback, Fallback::MethodNotAllowed, "{text}");
     }
