@@ -1237,6 +1237,15 @@ fn classify(stmts: &[Stmt]) -> Fallback {
             }
             name.visit_children_with(self);
         }
+        // `{ Allow }`: a shorthand key is a name too.
+        fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
+            if let swc_ecma_ast::Prop::Shorthand(i) = prop {
+                if i.sym.eq_ignore_ascii_case("allow") {
+                    self.allow = true;
+                }
+            }
+            prop.visit_children_with(self);
+        }
         // Response helpers such as `methodNotAllowed(res)` answer 405 too.
         fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
             let name = match &call.callee {

@@ -1535,6 +1535,11 @@ fn allow_written_with_the_status_is_read() {
         quoted.dispatch.fallback,
         Fallback::MethodNotAllowedWithAllow
     );
+    let shorthand = pages("const Allow = 'POST'\nexport default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { Allow }); return res.end() } res.json(1) }");
+    assert_eq!(
+        shorthand.dispatch.fallback,
+        Fallback::MethodNotAllowedWithAllow
+    );
     let other = pages("export default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { 'Content-Type': 'text/plain' }); return res.end() } res.json(1) }");
     assert_eq!(other.dispatch.fallback, Fallback::MethodNotAllowed);
 }
