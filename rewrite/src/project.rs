@@ -261,24 +261,36 @@ struct Listing {
 }
 
 impl Listing {
-    fn merge(mut self, other: Listing) -> Listing {
-        self.files.extend(other.files);
-        self.links.extend(other.links);
-        self.errors.extend(other.errors);
-        self
+    /// The listings of many directories as one, each path moved once: merged level by level
+    /// up the tree, a large `pages/api` had every path copied once per level, into vectors
+    /// grown (and their memory first touched) as many times.
+    fn concat(listings: Vec<Listing>) -> Listing {
+        let total = |count: fn(&Listing) -> usize| listings.iter().map(count).sum::<usize>();
+        let mut all = Listing {
+            files: Vec::with_capacity(total(|l| l.files.len())),
+            links: Vec::with_capacity(total(|l| l.links.len())),
+            errors: Vec::with_capacity(total(|l| l.errors.len())),
+        };
+        for listing in listings {
+            all.files.extend(listing.files);
+            all.links.extend(listing.links);
+            all.errors.extend(listing.errors);
+        }
+        all
     }
 }
 
 /// Everything under `dir`, links not followed, each subdirectory listed in parallel; with
 /// `skip_private`, folders named `_…` are left out (the App Router's private folders). The
-/// directory entry says what each entry is: no `stat` per file.
-fn list_tree(dir: &Path, skip_private: bool) -> Listing {
+/// directory entry says what each entry is: no `stat` per file. One listing per directory, in
+/// no particular order, for [`Listing::concat`].
+fn list_tree(dir: &Path, skip_private: bool) -> Vec<Listing> {
     let mut listing = Listing::default();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
             listing.errors.push((dir.to_owned(), error));
-            return listing;
+            return vec![listing];
         }
     };
     let mut subdirs = Vec::new();
@@ -303,11 +315,16 @@ fn list_tree(dir: &Path, skip_private: bool) -> Listing {
             Err(error) => listing.errors.push((entry.path(), error)),
         }
     }
-    let nested = subdirs
-        .par_iter()
-        .map(|subdir| list_tree(subdir, skip_private))
-        .reduce(Listing::default, Listing::merge);
-    listing.merge(nested)
+    let mut listings = list_trees(&subdirs, skip_private);
+    listings.push(listing);
+    listings
+}
+
+/// [`list_tree`] of each of `dirs`, in parallel.
+fn list_trees(dirs: &[PathBuf], skip_private: bool) -> Vec<Listing> {
+    dirs.par_iter()
+        .flat_map_iter(|dir| list_tree(dir, skip_private))
+        .collect()
 }
 
 struct Walk<'a> {
@@ -374,7 +391,11 @@ impl Walk<'_> {
                 }
             }
         }
-        // Paths are handled as text from here on; say which ones cannot be.
+        // Paths are handled as text from here on; say which ones cannot be (as good as never:
+        // the list is then kept as it is, not copied).
+        if out.iter().all(|p| p.to_str().is_some()) {
+            return out;
+        }
         let (text, not_text): (Vec<PathBuf>, Vec<PathBuf>) =
             out.into_iter().partition(|p| p.to_str().is_some());
         for path in not_text {
@@ -420,10 +441,7 @@ impl Walk<'_> {
         if !follow {
             // Without links to follow there are no loops to detect: every level is listed in
             // parallel (`pages/api` alone often holds the whole tree).
-            let listing = subdirs
-                .par_iter()
-                .map(|subdir| list_tree(subdir, skip_private))
-                .reduce(Listing::default, Listing::merge);
+            let listing = Listing::concat(list_trees(&subdirs, skip_private));
             out.extend(listing.files);
             links.extend(listing.links);
             for (path, error) in &listing.errors {
@@ -530,11 +548,19 @@ impl Walk<'_> {
         let router = self.router_dir(pages);
         let paths = self.files_under(pages, false);
         let this = &*self;
-        let files: Vec<RouteFile> = paths
+        // Mapped, not filtered, in parallel: rayon then writes each result in its place in one
+        // vector (a filter gathers them in a list of vectors grown one push at a time).
+        let files: Vec<Option<RouteFile>> = paths
             .into_par_iter()
-            .filter_map(|path| this.page_file(&router, pages, path))
+            .map(|path| this.page_file(&router, pages, path))
             .collect();
-        self.files.extend(files);
+        // In place: an `Option<RouteFile>` is as large as a `RouteFile`.
+        let mut files: Vec<RouteFile> = files.into_iter().flatten().collect();
+        if self.files.is_empty() {
+            self.files = files;
+        } else {
+            self.files.append(&mut files);
+        }
     }
 
     /// The route a file under `pages/` is, if it is one.

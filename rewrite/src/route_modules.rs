@@ -28,24 +28,22 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     if imports.is_empty() {
         return Vec::new();
     }
-    let keys: Vec<(usize, ModuleKeys)> = files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, file)| Some((i, module_keys(file)?)))
-        .collect();
+    // Not gathered in a list: most projects need them only for the prefix below.
+    let keys = || {
+        files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, file)| Some((i, module_keys(file)?)))
+    };
     // Most relative imports leave `pages/api` (`../../lib/db`): an import can only name a
     // routed file if it starts as every key does, and when none does, no table is built.
-    let Some(prefix) = keys
-        .iter()
-        .flat_map(|(_, k)| k.all())
-        .reduce(|prefix, key| {
-            if key.starts_with(prefix) {
-                prefix
-            } else {
-                common_prefix(prefix, key)
-            }
-        })
-    else {
+    let Some(prefix) = keys().flat_map(|(_, k)| k.all()).reduce(|prefix, key| {
+        if key.starts_with(prefix) {
+            prefix
+        } else {
+            common_prefix(prefix, key)
+        }
+    }) else {
         return Vec::new();
     };
     let targets: Vec<(usize, String)> = imports
@@ -64,8 +62,8 @@ pub fn find(files: &[RouteFile], imports: &[(usize, &[String])]) -> Vec<RoutedMo
     // Keyed by text borrowed from the files' own paths: no allocation per file, and hashing a
     // string is far cheaper than hashing a `Path` component by component.
     let mut by_path: FxHashMap<&str, usize> =
-        FxHashMap::with_capacity_and_hasher(keys.len() * 2, rustc_hash::FxBuildHasher);
-    for &(i, ModuleKeys { path, stem, dir }) in &keys {
+        FxHashMap::with_capacity_and_hasher(files.len() * 2, rustc_hash::FxBuildHasher);
+    for (i, ModuleKeys { path, stem, dir }) in keys() {
         if let Some(dir) = dir {
             by_path.entry(dir).or_insert(i);
         }
