@@ -643,7 +643,7 @@ impl Finder<'_, '_> {
             (Some(Leaves::Breaks | Leaves::RunsOn), None) => return Fallback::FallsThrough,
             (None, _) => {}
         }
-        match classify(stmts) {
+        match classify(stmts, self.index) {
             Fallback::Throws if self.try_depth > 0 => Fallback::Custom,
             fallback => fallback,
         }
@@ -1193,15 +1193,24 @@ fn with_allow(fallback: Fallback, allow_before: bool) -> Fallback {
     }
 }
 
-/// What a fallback branch does.
-fn classify(stmts: &[Stmt]) -> Fallback {
-    #[derive(Default)]
-    struct Scan {
+/// Same-file helpers one fallback's reading follows, at most (calls of helpers, helpers
+/// calling helpers): bounds the reading of a helper that calls itself.
+const HELPERS_FOLLOWED: u8 = 4;
+
+/// What a fallback branch does. A same-file helper it calls is read with it when its body
+/// runs straight through (`const reject = (res) => res.status(405).end()`, or one that sets
+/// `Allow` first): what it sends is then what the fallback sends. A helper with branches of its
+/// own (`sendError(res, status)`, answering 405 for one status among others) is not: a 405 in
+/// one branch says nothing of this call.
+fn classify(stmts: &[Stmt], index: &ModuleIndex) -> Fallback {
+    struct Scan<'i> {
         status_405: bool,
         allow: bool,
         anything: bool,
+        index: &'i ModuleIndex<'i>,
+        helpers_followed: u8,
     }
-    impl Visit for Scan {
+    impl Visit for Scan<'_> {
         // Type annotations hold no `req`/`res` uses: do not walk them.
         noop_visit_type!();
 
@@ -1265,12 +1274,24 @@ fn classify(stmts: &[Stmt]) -> Fallback {
                 self.status_405 = true;
             }
             call.visit_children_with(self);
+            if self.helpers_followed < HELPERS_FOLLOWED {
+                if let Some(helper) = straight_helper(call, self.index) {
+                    self.helpers_followed += 1;
+                    helper.visit_body(self);
+                }
+            }
         }
     }
     if stmts.last().is_some_and(ends_in_throw) {
         return Fallback::Throws;
     }
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        status_405: false,
+        allow: false,
+        anything: false,
+        index,
+        helpers_followed: 0,
+    };
     stmts.visit_with(&mut scan);
     if scan.status_405 && scan.allow {
         Fallback::MethodNotAllowedWithAllow
@@ -1285,6 +1306,67 @@ fn classify(stmts: &[Stmt]) -> Fallback {
     } else {
         Fallback::FallsThrough
     }
+}
+
+/// The function of this file a call calls by name, when its body runs straight through.
+fn straight_helper<'i>(
+    call: &swc_ecma_ast::CallExpr,
+    index: &ModuleIndex<'i>,
+) -> Option<FnLike<'i>> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(name) = unwrap(callee) else {
+        return None;
+    };
+    index
+        .function_of(name)
+        .filter(|helper| runs_straight_through(*helper))
+}
+
+/// True when a function's body has no branch: no `if`, `switch`, conditional or logical
+/// expression, loop, `try`, or function of its own. Everything in it runs on every call.
+fn runs_straight_through(function: FnLike) -> bool {
+    struct Branches(bool);
+    impl Visit for Branches {
+        noop_visit_type!();
+        fn visit_stmt(&mut self, stmt: &Stmt) {
+            match stmt {
+                Stmt::If(_)
+                | Stmt::Switch(_)
+                | Stmt::Try(_)
+                | Stmt::For(_)
+                | Stmt::ForIn(_)
+                | Stmt::ForOf(_)
+                | Stmt::While(_)
+                | Stmt::DoWhile(_)
+                | Stmt::Labeled(_) => self.0 = true,
+                _ => stmt.visit_children_with(self),
+            }
+        }
+        fn visit_expr(&mut self, expr: &Expr) {
+            match expr {
+                Expr::Cond(_) | Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_) => self.0 = true,
+                Expr::Bin(b) if b.op.may_short_circuit() => self.0 = true,
+                Expr::OptChain(_) => self.0 = true,
+                _ => expr.visit_children_with(self),
+            }
+        }
+        fn visit_decl(&mut self, decl: &swc_ecma_ast::Decl) {
+            match decl {
+                swc_ecma_ast::Decl::Fn(_) | swc_ecma_ast::Decl::Class(_) => self.0 = true,
+                _ => decl.visit_children_with(self),
+            }
+        }
+    }
+    let mut branches = Branches(false);
+    function.visit_body(&mut branches);
+    // Defaults in the parameters run on some calls only.
+    let defaults = function
+        .params()
+        .iter()
+        .any(|p| !matches!(p, Pat::Ident(_)));
+    !branches.0 && !defaults
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.

@@ -1543,3 +1543,36 @@ fn allow_written_with_the_status_is_read() {
     let other = pages("export default function h(req, res) { if (req.method !== 'POST') { res.writeHead(405, { 'Content-Type': 'text/plain' }); return res.end() } res.json(1) }");
     assert_eq!(other.dispatch.fallback, Fallback::MethodNotAllowed);
 }
+
+#[test]
+fn a_same_file_helper_that_runs_straight_through_is_read_with_the_fallback() {
+    let read = |text: &str| pages(text).dispatch.fallback;
+    // What the helper sends is what the fallback sends.
+    assert_eq!(
+        read("function notAllowed(res, allowed) { res.setHeader('Allow', allowed); return res.status(405).end() }\nexport default function h(req, res) { if (req.method === 'GET') return res.json(1); return notAllowed(res, ['GET']) }"),
+        Fallback::MethodNotAllowedWithAllow
+    );
+    assert_eq!(
+        read("const reject = (res) => res.status(405).end()\nexport default function h(req, res) { if (req.method !== 'GET') return reject(res); res.json(1) }"),
+        Fallback::MethodNotAllowed
+    );
+    assert_eq!(
+        read("const send = (res, status) => res.status(status).end()\nexport default function h(req, res) { if (req.method !== 'GET') return send(res, 405); res.json(1) }"),
+        Fallback::MethodNotAllowed
+    );
+    // A helper with branches of its own answers 405 for one call among others: this call's
+    // 400 is not read as its 405, nor its `Allow`.
+    assert_eq!(
+        read("function sendError(res, status) { if (status === 405) { res.setHeader('Allow', 'GET') } res.status(status).json({ status }) }\nexport default function h(req, res) { if (req.method !== 'GET') return sendError(res, 400); res.json(1) }"),
+        Fallback::Custom
+    );
+    assert_eq!(
+        read("const fail = (res, status = 405) => res.status(status).end()\nexport default function h(req, res) { if (req.method !== 'GET') return fail(res, 400); res.json(1) }"),
+        Fallback::Custom
+    );
+    // A helper that calls itself is followed a bounded number of times.
+    assert_eq!(
+        read("function again(res) { res.status(400); again(res) }\nexport default function h(req, res) { if (req.method !== 'GET') return again(res); res.json(1) }"),
+        Fallback::Custom
+    );
+}
