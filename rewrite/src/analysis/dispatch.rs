@@ -1199,7 +1199,7 @@ const HELPERS_FOLLOWED: u8 = 4;
 
 /// What a fallback branch does. A same-file helper it calls is read with it when its body
 /// runs straight through (`const reject = (res) => res.status(405).end()`, or one that sets
-/// `Allow` first): what it sends is then what the fallback sends. A helper with branches of its
+/// `Allow` first): what its body sends is then what the fallback sends. A helper with branches of its
 /// own (`sendError(res, status)`, answering 405 for one status among others) is not: a 405 in
 /// one branch says nothing of this call.
 fn classify(stmts: &[Stmt], index: &ModuleIndex) -> Fallback {
@@ -1326,6 +1326,8 @@ fn straight_helper<'i>(
 
 /// True when a function's body has no branch: no `if`, `switch`, conditional or logical
 /// expression, loop, `try`, or function of its own. Everything in it runs on every call.
+/// Parameters' defaults only give values, and are not read with the body: a `status = 405`
+/// default says nothing of a call that passes 400.
 fn runs_straight_through(function: FnLike) -> bool {
     struct Branches(bool);
     impl Visit for Branches {
@@ -1361,12 +1363,7 @@ fn runs_straight_through(function: FnLike) -> bool {
     }
     let mut branches = Branches(false);
     function.visit_body(&mut branches);
-    // Defaults in the parameters run on some calls only.
-    let defaults = function
-        .params()
-        .iter()
-        .any(|p| !matches!(p, Pat::Ident(_)));
-    !branches.0 && !defaults
+    !branches.0
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.

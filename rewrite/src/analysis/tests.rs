@@ -1566,9 +1566,14 @@ fn a_same_file_helper_that_runs_straight_through_is_read_with_the_fallback() {
         read("function sendError(res, status) { if (status === 405) { res.setHeader('Allow', 'GET') } res.status(status).json({ status }) }\nexport default function h(req, res) { if (req.method !== 'GET') return sendError(res, 400); res.json(1) }"),
         Fallback::Custom
     );
+    // Defaults give values only: not read with the body.
     assert_eq!(
         read("const fail = (res, status = 405) => res.status(status).end()\nexport default function h(req, res) { if (req.method !== 'GET') return fail(res, 400); res.json(1) }"),
         Fallback::Custom
+    );
+    assert_eq!(
+        read("function notAllowed(res, allowed = ['GET']) { res.setHeader('Allow', allowed); res.status(405).end() }\nexport default function h(req, res) { if (req.method !== 'GET') return notAllowed(res); res.json(1) }"),
+        Fallback::MethodNotAllowedWithAllow
     );
     // A helper that calls itself is followed a bounded number of times.
     assert_eq!(
