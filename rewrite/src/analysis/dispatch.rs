@@ -1361,6 +1361,10 @@ fn runs_straight_through(function: FnLike) -> bool {
             }
         }
     }
+    // A generator's body does not run when it is called.
+    if matches!(function, FnLike::Function(f) if f.is_generator) {
+        return false;
+    }
     let mut branches = Branches(false);
     function.visit_body(&mut branches);
     !branches.0

@@ -1575,6 +1575,11 @@ fn a_same_file_helper_that_runs_straight_through_is_read_with_the_fallback() {
         read("function notAllowed(res, allowed = ['GET']) { res.setHeader('Allow', allowed); res.status(405).end() }\nexport default function h(req, res) { if (req.method !== 'GET') return notAllowed(res); res.json(1) }"),
         Fallback::MethodNotAllowedWithAllow
     );
+    // Calling a generator runs none of its body.
+    assert_eq!(
+        read("function* reject(res) { res.status(405).end() }\nexport default function h(req, res) { if (req.method !== 'GET') return reject(res); res.json(1) }"),
+        Fallback::Custom
+    );
     // A helper that calls itself is followed a bounded number of times.
     assert_eq!(
         read("function again(res) { res.status(400); again(res) }\nexport default function h(req, res) { if (req.method !== 'GET') return again(res); res.json(1) }"),
