@@ -1199,9 +1199,9 @@ const HELPERS_FOLLOWED: u8 = 4;
 
 /// What a fallback branch does. A same-file helper it calls is read with it when its body
 /// runs straight through (`const reject = (res) => res.status(405).end()`, or one that sets
-/// `Allow` first): what its body sends is then what the fallback sends. A helper with branches of its
-/// own (`sendError(res, status)`, answering 405 for one status among others) is not: a 405 in
-/// one branch says nothing of this call.
+/// `Allow` first): what its body sends is then what the fallback sends. A helper with branches
+/// of its own (`sendError(res, status)`, answering 405 for one status among others) is not: a
+/// 405 in one branch says nothing of this call.
 fn classify(stmts: &[Stmt], index: &ModuleIndex) -> Fallback {
     struct Scan<'i> {
         status_405: bool,
