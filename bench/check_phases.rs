@@ -38,6 +38,7 @@ fn route() -> RouteContext<'static> {
         next_major: Some(16),
         file: "bench",
         aliases: None,
+        imported_helpers: None,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::analysis::handler::HandlerKind;
 use crate::analysis::uses::{Object, UseKind};
 use crate::analysis::{self, config::PageConfig, Analysis, HandlerSummary, RouteContext, Verdict};
 use crate::diagnostic::{Code, Diagnostic, Severity, Text, TextRange};
+use crate::helper_modules::HelperModules;
 use crate::next_config::PageExtensions;
 use crate::parse::Parsed;
 use crate::project::{self, DiscoverError, NextVersion, Project};
@@ -402,28 +403,16 @@ fn check_project<T: Send>(
     // Route-level problems need only the patterns: find them while the files are analysed.
     // The reports come back in file order, as `api` is: a route is found by its file's index
     // without a table as long as the project, and the reports are not moved again.
+    let context = Context {
+        next_major: project.next.major,
+        aliases,
+        helpers: &HelperModules::default(),
+        options,
+    };
     let (route_problems, (routes, outcomes)) = pool.install(|| {
         rayon::join(
             || collisions::find(files, project.bundler),
-            || {
-                // Written in place, each where its index says (`unzip` into `Vec`s would gather
-                // the pieces of every task in lists first, and copy them all once more).
-                let (mut routes, mut outcomes) = (Vec::new(), Vec::new());
-                api.par_iter()
-                    .with_max_len(FILES_PER_TASK)
-                    .map(|&i| {
-                        let (route, io_failure, made) = analyse_file(
-                            &files[i],
-                            project.next.major,
-                            aliases,
-                            options,
-                            while_parsed,
-                        );
-                        (route, (io_failure, made))
-                    })
-                    .unzip_into_vecs(&mut routes, &mut outcomes);
-                (routes, outcomes)
-            },
+            || analyse_api_files(files, &api, context, while_parsed),
         )
     });
 
@@ -838,21 +827,55 @@ fn summary(project: &Project) -> ProjectSummary {
 
 /// Analyses one API file: its report, whether it could not be read at all, and what
 /// `while_parsed` made of it.
+/// The reports of the API files `api` (indexes into `files`), in that order, with whether each
+/// could be read and what `while_parsed` made of it.
+fn analyse_api_files<T: Send>(
+    files: &[RouteFile],
+    api: &[usize],
+    context: Context<'_>,
+    while_parsed: Option<&WhileParsed<'_, T>>,
+) -> (Vec<RouteReport>, Vec<(bool, Option<T>)>) {
+    // Written in place, each where its index says (`unzip` into `Vec`s would gather the pieces
+    // of every task in lists first, and copy them all once more).
+    let (mut routes, mut outcomes) = (Vec::new(), Vec::new());
+    api.par_iter()
+        .with_max_len(FILES_PER_TASK)
+        .map(|&i| {
+            let (route, io_failure, made) = analyse_file(&files[i], context, while_parsed);
+            (route, (io_failure, made))
+        })
+        .unzip_into_vecs(&mut routes, &mut outcomes);
+    (routes, outcomes)
+}
+
+/// What every file of a project is analysed with.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    next_major: Option<u32>,
+    aliases: Option<&'a PathAliases>,
+    /// The helpers routes import from modules of the project, read once per project.
+    helpers: &'a HelperModules,
+    options: Options,
+}
+
 fn analyse_file<T>(
     file: &RouteFile,
-    next_major: Option<u32>,
-    aliases: Option<&PathAliases>,
-    options: Options,
+    project: Context<'_>,
     while_parsed: Option<&WhileParsed<'_, T>>,
 ) -> (RouteReport, bool, Option<T>) {
     let keep = while_parsed.is_some();
     let params = file.param_names();
+    let imported_helpers = project
+        .helpers
+        .from_dir(file.path.parent().unwrap_or(Path::new("")));
     let context = RouteContext {
         params: &params,
-        next_major,
+        next_major: project.next_major,
         file: &file.display,
-        aliases,
+        aliases: project.aliases,
+        imported_helpers: Some(&imported_helpers),
     };
+    let options = project.options;
     let mut tree = None;
     let (mut analysis, text, io_failure) = match source::load(&file.path) {
         Ok(text) => {

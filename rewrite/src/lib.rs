@@ -11,6 +11,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod diagnostic_codes;
 pub mod docs;
+pub mod helper_modules;
 pub mod next_config;
 pub mod parse;
 pub mod project;

@@ -643,7 +643,7 @@ impl Finder<'_, '_> {
             (Some(Leaves::Breaks | Leaves::RunsOn), None) => return Fallback::FallsThrough,
             (None, _) => {}
         }
-        match classify(stmts, self.index) {
+        match super::fallback::classify(stmts, self.index) {
             Fallback::Throws if self.try_depth > 0 => Fallback::Custom,
             fallback => fallback,
         }
@@ -1150,15 +1150,6 @@ pub(super) fn stmt_body(stmt: &Stmt) -> Option<TextRange> {
     }
 }
 
-/// True when a statement ends by throwing.
-fn ends_in_throw(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Throw(_) => true,
-        Stmt::Block(b) => b.stmts.last().is_some_and(ends_in_throw),
-        _ => false,
-    }
-}
-
 /// True when the code after a run of method blocks only answers an error: one or two plain
 /// statements (no condition) with a 4xx/5xx status (`return res.status(400).json(…)`).
 fn answers_error(tail: &[Stmt]) -> bool {
@@ -1191,183 +1182,6 @@ fn with_allow(fallback: Fallback, allow_before: bool) -> Fallback {
     } else {
         fallback
     }
-}
-
-/// Same-file helpers one fallback's reading follows, at most (calls of helpers, helpers
-/// calling helpers): bounds the reading of a helper that calls itself.
-const HELPERS_FOLLOWED: u8 = 4;
-
-/// What a fallback branch does. A same-file helper it calls is read with it when its body
-/// runs straight through (`const reject = (res) => res.status(405).end()`, or one that sets
-/// `Allow` first): what its body sends is then what the fallback sends. A helper with branches
-/// of its own (`sendError(res, status)`, answering 405 for one status among others) is not: a
-/// 405 in one branch says nothing of this call.
-fn classify(stmts: &[Stmt], index: &ModuleIndex) -> Fallback {
-    struct Scan<'i> {
-        status_405: bool,
-        allow: bool,
-        anything: bool,
-        index: &'i ModuleIndex<'i>,
-        helpers_followed: u8,
-    }
-    impl Visit for Scan<'_> {
-        // Type annotations hold no `req`/`res` uses: do not walk them.
-        noop_visit_type!();
-
-        fn visit_lit(&mut self, lit: &swc_ecma_ast::Lit) {
-            match lit {
-                swc_ecma_ast::Lit::Num(n) if (n.value - 405.0).abs() < f64::EPSILON => {
-                    self.status_405 = true;
-                }
-                swc_ecma_ast::Lit::Str(s)
-                    if s.value
-                        .as_atom()
-                        .is_some_and(|a| a.eq_ignore_ascii_case("allow")) =>
-                {
-                    self.allow = true;
-                }
-                _ => {}
-            }
-        }
-        fn visit_expr(&mut self, e: &Expr) {
-            self.anything = true;
-            e.visit_children_with(self);
-        }
-        // `new Response(null, { status: 405, headers: { Allow: 'POST' } })`: a key names the
-        // header too.
-        fn visit_prop_name(&mut self, name: &swc_ecma_ast::PropName) {
-            let key = match name {
-                swc_ecma_ast::PropName::Ident(i) => Some(&*i.sym),
-                swc_ecma_ast::PropName::Str(s) => s.value.as_str(),
-                _ => None,
-            };
-            if key.is_some_and(|k| k.eq_ignore_ascii_case("allow")) {
-                self.allow = true;
-            }
-            name.visit_children_with(self);
-        }
-        // `{ Allow }`: a shorthand key is a name too.
-        fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
-            if let swc_ecma_ast::Prop::Shorthand(i) = prop {
-                if i.sym.eq_ignore_ascii_case("allow") {
-                    self.allow = true;
-                }
-            }
-            prop.visit_children_with(self);
-        }
-        // Response helpers such as `methodNotAllowed(res)` answer 405 too.
-        fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
-            let name = match &call.callee {
-                Callee::Expr(callee) => match unwrap(callee) {
-                    Expr::Ident(i) => Some(&*i.sym),
-                    Expr::Member(m) => member_name(&m.prop),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let not_allowed = |n: &str| {
-                n.as_bytes()
-                    .windows(10)
-                    .any(|w| w.eq_ignore_ascii_case(b"notallowed"))
-            };
-            if name.is_some_and(not_allowed) {
-                self.status_405 = true;
-            }
-            call.visit_children_with(self);
-            if self.helpers_followed < HELPERS_FOLLOWED {
-                if let Some(helper) = straight_helper(call, self.index) {
-                    self.helpers_followed += 1;
-                    helper.visit_body(self);
-                }
-            }
-        }
-    }
-    if stmts.last().is_some_and(ends_in_throw) {
-        return Fallback::Throws;
-    }
-    let mut scan = Scan {
-        status_405: false,
-        allow: false,
-        anything: false,
-        index,
-        helpers_followed: 0,
-    };
-    stmts.visit_with(&mut scan);
-    if scan.status_405 && scan.allow {
-        Fallback::MethodNotAllowedWithAllow
-    } else if scan.status_405 {
-        Fallback::MethodNotAllowed
-    } else if scan.anything
-        || stmts
-            .iter()
-            .any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_)))
-    {
-        Fallback::Custom
-    } else {
-        Fallback::FallsThrough
-    }
-}
-
-/// The function of this file a call calls by name, when its body runs straight through.
-fn straight_helper<'i>(
-    call: &swc_ecma_ast::CallExpr,
-    index: &ModuleIndex<'i>,
-) -> Option<FnLike<'i>> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    let Expr::Ident(name) = unwrap(callee) else {
-        return None;
-    };
-    index
-        .function_of(name)
-        .filter(|helper| runs_straight_through(*helper))
-}
-
-/// True when a function's body has no branch: no `if`, `switch`, conditional or logical
-/// expression, loop, `try`, or function of its own. Everything in it runs on every call.
-/// Parameters' defaults only give values, and are not read with the body: a `status = 405`
-/// default says nothing of a call that passes 400.
-fn runs_straight_through(function: FnLike) -> bool {
-    struct Branches(bool);
-    impl Visit for Branches {
-        noop_visit_type!();
-        fn visit_stmt(&mut self, stmt: &Stmt) {
-            match stmt {
-                Stmt::If(_)
-                | Stmt::Switch(_)
-                | Stmt::Try(_)
-                | Stmt::For(_)
-                | Stmt::ForIn(_)
-                | Stmt::ForOf(_)
-                | Stmt::While(_)
-                | Stmt::DoWhile(_)
-                | Stmt::Labeled(_) => self.0 = true,
-                _ => stmt.visit_children_with(self),
-            }
-        }
-        fn visit_expr(&mut self, expr: &Expr) {
-            match expr {
-                Expr::Cond(_) | Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_) => self.0 = true,
-                Expr::Bin(b) if b.op.may_short_circuit() => self.0 = true,
-                Expr::OptChain(_) => self.0 = true,
-                _ => expr.visit_children_with(self),
-            }
-        }
-        fn visit_decl(&mut self, decl: &swc_ecma_ast::Decl) {
-            match decl {
-                swc_ecma_ast::Decl::Fn(_) | swc_ecma_ast::Decl::Class(_) => self.0 = true,
-                _ => decl.visit_children_with(self),
-            }
-        }
-    }
-    // A generator's body does not run when it is called.
-    if matches!(function, FnLike::Function(f) if f.is_generator) {
-        return false;
-    }
-    let mut branches = Branches(false);
-    function.visit_body(&mut branches);
-    !branches.0
 }
 
 /// The dispatch of a method table handed to a helper: `apiHandler({ get, post })`.

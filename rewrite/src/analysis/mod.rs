@@ -6,6 +6,7 @@ pub mod body_readers;
 pub mod config;
 pub mod dispatch;
 pub mod edge;
+pub mod fallback;
 pub mod flow;
 pub mod handler;
 pub mod libraries;
@@ -77,6 +78,8 @@ pub struct RouteContext<'a> {
     /// The project's tsconfig `paths` and `baseUrl`: `@libs/server/withSession` may name a file
     /// of the project, not a package.
     pub aliases: Option<&'a PathAliases>,
+    /// Reads the helpers the file imports from modules of the project, when the caller can.
+    pub imported_helpers: Option<&'a dyn fallback::ImportedHelpers>,
 }
 
 impl RouteContext<'_> {
@@ -148,7 +151,8 @@ fn analyse_parsed(
     route: &RouteContext,
     with_model: bool,
 ) -> Analysis {
-    let index = ModuleIndex::new(&parsed.program, parsed.top_level);
+    let mut index = ModuleIndex::new(&parsed.program, parsed.top_level);
+    index.imported_helpers = route.imported_helpers;
     let resolved = handler::resolve(&index, &|source| route.is_package(source));
     let config = config::of_module(&index);
     let edge = config.as_ref().is_some_and(PageConfig::is_edge);

@@ -9,6 +9,7 @@ use swc_ecma_ast::{
     ModuleExportName, ModuleItem, Pat, Program, SimpleAssignTarget, Stmt, VarDecl,
 };
 
+use super::fallback::ImportedHelpers;
 use super::syntax::{ident_name, member_name, string_value, unwrap, FnLike};
 
 /// What a top-level name is bound to.
@@ -65,6 +66,9 @@ pub struct ModuleIndex<'a> {
     pub top_level: SyntaxContext,
     /// Every module the top level loads: `import … from`, `export … from`, `require(…)`.
     pub sources: Vec<&'a str>,
+    /// What the helpers this module imports from modules of the project send, when the caller
+    /// can read them (`check` can; an analysis of text alone cannot).
+    pub imported_helpers: Option<&'a dyn ImportedHelpers>,
 }
 
 impl<'a> ModuleIndex<'a> {

@@ -21,6 +21,7 @@ fn pages_with(text: &str, params: &[&str]) -> Analysis {
             next_major: Some(16),
             file: "pages/api/x.ts",
             aliases: None,
+            imported_helpers: None,
         },
     )
 }
@@ -44,6 +45,7 @@ fn model_of(text: &str, extension: &str) -> Analysis {
             next_major: Some(16),
             file: "pages/api/x.ts",
             aliases: None,
+            imported_helpers: None,
         },
     )
 }
@@ -373,7 +375,7 @@ fn app_route_exports() {
     let a = analyse_app_route(
         "export async function GET() {}\nexport const { POST, PUT } = handlers\nexport function patch() {}\nexport default 1",
         "ts",
-        &RouteContext { params: &[], next_major: Some(16), file: "app/api/x/route.ts", aliases: None },
+        &RouteContext { params: &[], next_major: Some(16), file: "app/api/x/route.ts", aliases: None, imported_helpers: None },
     );
     assert_eq!(
         methods(&a),
@@ -1198,6 +1200,7 @@ fn resolving_less_where_names_are_bindings_changes_nothing() {
         next_major: Some(16),
         file: "pages/api/x.ts",
         aliases: None,
+        imported_helpers: None,
     };
     let (mut by_name, mut by_separating, mut by_statement, mut whole) = (0, 0, 0, 0);
     // The fixtures, and CommonJS scripts (resolved statement by statement too).
@@ -1442,6 +1445,7 @@ fn a_wrapper_behind_a_path_alias_is_not_a_library() {
                 next_major: Some(16),
                 file: "pages/api/x.ts",
                 aliases,
+                imported_helpers: None,
             },
         )
     };
@@ -1585,4 +1589,58 @@ fn a_same_file_helper_that_runs_straight_through_is_read_with_the_fallback() {
         read("function again(res) { res.status(400); again(res) }\nexport default function h(req, res) { if (req.method !== 'GET') return again(res); res.json(1) }"),
         Fallback::Custom
     );
+}
+
+#[test]
+fn a_helper_imported_from_the_project_is_read_through_the_caller() {
+    use crate::analysis::fallback::{HelperSends, ImportedHelpers};
+    /// `./http` exports `methodNotAllowed`, which sets `Allow`; nothing else is known.
+    struct Http;
+    impl ImportedHelpers for Http {
+        fn sends(&self, source: &str, name: &str) -> Option<HelperSends> {
+            (source == "./http" && name == "methodNotAllowed").then_some(HelperSends {
+                status_405: true,
+                allow: true,
+            })
+        }
+    }
+    let read = |text: &str| {
+        analyse_pages_api(
+            text,
+            "ts",
+            &RouteContext {
+                params: &[],
+                next_major: Some(16),
+                file: "pages/api/x.ts",
+                aliases: None,
+                imported_helpers: Some(&Http),
+            },
+        )
+        .dispatch
+        .fallback
+    };
+    let handler = "export default function h(req, res) { if (req.method !== 'GET') return methodNotAllowed(res); res.json(1) }";
+    assert_eq!(
+        read(&format!(
+            "import {{ methodNotAllowed }} from './http'\n{handler}"
+        )),
+        Fallback::MethodNotAllowedWithAllow
+    );
+    // Renamed on import: the export's name is what is read.
+    assert_eq!(
+        read(&format!(
+            "import {{ methodNotAllowed as reject }} from './http'\n{}",
+            handler.replace("methodNotAllowed(", "reject(")
+        )),
+        Fallback::MethodNotAllowedWithAllow
+    );
+    // A default import, a package, or a local that shadows the import: not asked; the name
+    // alone still says 405.
+    for text in [
+        format!("import methodNotAllowed from './http'\n{handler}"),
+        format!("import {{ methodNotAllowed }} from 'http-helpers'\n{handler}"),
+        "import { methodNotAllowed } from './http'\nexport default function h(req, res) { const methodNotAllowed = (r) => r.status(405).end(); if (req.method !== 'GET') return methodNotAllowed(res); res.json(1) }".to_owned(),
+    ] {
+        assert_eq!(read(&text), Fallback::MethodNotAllowed, "{text}");
+    }
 }

@@ -254,6 +254,7 @@ impl Mover<'_> {
                 next_major: self.next_major,
                 file: &file.display,
                 aliases: self.aliases,
+                imported_helpers: None,
             };
             fresh = analysis::model_pages_api(old, &file.extension, &context);
             &fresh

@@ -114,6 +114,7 @@ mod tests {
             next_major: Some(16),
             file: "pages/api/x.ts",
             aliases: None,
+            imported_helpers: None,
         };
         let (analysis, parsed) = model_pages_api_and_tree(text, "ts", &context);
         let function = analysis.model.unwrap().function.unwrap().range;
