@@ -406,7 +406,7 @@ fn check_project<T: Send>(
     let context = Context {
         next_major: project.next.major,
         aliases,
-        helpers: &HelperModules::default(),
+        helpers: &HelperModules::new(&project.root),
         options,
     };
     let (route_problems, (routes, outcomes)) = pool.install(|| {

@@ -18,12 +18,25 @@ use crate::source;
 
 /// What each helper read so far sends, by module path (as imported, extension left out when
 /// the import leaves it out) and export name.
-#[derive(Default)]
 pub struct HelperModules {
+    /// The project's root: modules outside it are not read.
+    root: PathBuf,
     read: Mutex<FxHashMap<(PathBuf, String), Option<HelperSends>>>,
 }
 
 impl HelperModules {
+    pub fn new(root: &Path) -> Self {
+        HelperModules {
+            root: normalized(root),
+            read: Mutex::default(),
+        }
+    }
+
+    fn inside_root(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.root)
+            .is_ok_and(|rest| !rest.components().any(|c| c == Component::ParentDir))
+    }
+
     /// The reader for the imports of the file in `dir`.
     pub fn from_dir<'a>(&'a self, dir: &'a Path) -> FileHelpers<'a> {
         FileHelpers { dir, modules: self }
@@ -39,6 +52,9 @@ pub struct FileHelpers<'a> {
 impl ImportedHelpers for FileHelpers<'_> {
     fn sends(&self, source: &str, name: &str) -> Option<HelperSends> {
         let key = (normalized(&self.dir.join(source)), name.to_owned());
+        if !self.modules.inside_root(&key.0) {
+            return None;
+        }
         if let Some(known) = self.modules.read.lock().ok()?.get(&key) {
             return *known;
         }
@@ -126,7 +142,8 @@ mod tests {
     #[test]
     fn an_exported_straight_helper_is_read_and_remembered() {
         let dir = tempfile::tempdir().unwrap();
-        let lib = dir.path().join("lib");
+        let project = dir.path().join("project");
+        let lib = project.join("lib");
         std::fs::create_dir_all(&lib).unwrap();
         std::fs::write(
             lib.join("http.ts"),
@@ -136,8 +153,8 @@ mod tests {
              function hidden(res: any) { res.status(405).end() }\n",
         )
         .unwrap();
-        let modules = HelperModules::default();
-        let api = dir.path().join("pages/api");
+        let modules = HelperModules::new(&project);
+        let api = project.join("pages/api");
         let helpers = modules.from_dir(&api);
         let sends = |status_405, allow| Some(HelperSends { status_405, allow });
         assert_eq!(
@@ -152,6 +169,13 @@ mod tests {
         assert_eq!(helpers.sends("../../lib/http", "sendError"), None);
         assert_eq!(helpers.sends("../../lib/http", "hidden"), None);
         assert_eq!(helpers.sends("../../lib/missing", "reject"), None);
+        // Outside the project: not read.
+        std::fs::write(
+            dir.path().join("http.ts"),
+            "export const reject = (res: any) => res.status(405).end()\n",
+        )
+        .unwrap();
+        assert_eq!(helpers.sends("../../../http", "reject"), None);
         // Remembered: the file gone, the answer stays.
         std::fs::remove_file(lib.join("http.ts")).unwrap();
         assert_eq!(
