@@ -26,6 +26,25 @@ fn pages_with(text: &str, params: &[&str]) -> Analysis {
     )
 }
 
+/// `pages/api/x.ts` of a project with these path aliases and helper modules.
+fn pages_in(
+    text: &str,
+    aliases: Option<&crate::tsconfig::PathAliases>,
+    imported_helpers: Option<&dyn super::fallback::ImportedHelpers>,
+) -> Analysis {
+    analyse_pages_api(
+        text,
+        "ts",
+        &RouteContext {
+            params: &[],
+            next_major: Some(16),
+            file: "pages/api/x.ts",
+            aliases,
+            imported_helpers,
+        },
+    )
+}
+
 fn methods(a: &Analysis) -> Vec<String> {
     a.dispatch.method_list()
 }
@@ -1436,19 +1455,7 @@ fn a_wrapper_behind_a_path_alias_is_not_a_library() {
     .unwrap();
     let aliases = crate::tsconfig::PathAliases::read(dir.path()).unwrap();
     let text = "import withHandler from '@libs/server/withHandler'\nimport { withApiSession } from '@libs/server/withSession'\nasync function handler(req, res) { res.json({ ok: true }) }\nexport default withApiSession(withHandler({ methods: ['GET'], handler }))";
-    let analyse = |aliases| {
-        analyse_pages_api(
-            text,
-            "ts",
-            &RouteContext {
-                params: &[],
-                next_major: Some(16),
-                file: "pages/api/x.ts",
-                aliases,
-                imported_helpers: None,
-            },
-        )
-    };
+    let analyse = |aliases| pages_in(text, aliases, None);
     let without = analyse(None);
     let handler = without.handler.as_ref().unwrap();
     assert_eq!(handler.kind, HandlerKind::Library);
@@ -1604,21 +1611,7 @@ fn a_helper_imported_from_the_project_is_read_through_the_caller() {
             })
         }
     }
-    let read = |text: &str| {
-        analyse_pages_api(
-            text,
-            "ts",
-            &RouteContext {
-                params: &[],
-                next_major: Some(16),
-                file: "pages/api/x.ts",
-                aliases: None,
-                imported_helpers: Some(&Http),
-            },
-        )
-        .dispatch
-        .fallback
-    };
+    let read = |text: &str| pages_in(text, None, Some(&Http)).dispatch.fallback;
     let handler = "export default function h(req, res) { if (req.method !== 'GET') return methodNotAllowed(res); res.json(1) }";
     assert_eq!(
         read(&format!(
