@@ -13,6 +13,7 @@ use swc_common::SyntaxContext;
 
 use crate::analysis::fallback::{helper_sends, HelperSends, ImportedHelpers};
 use crate::analysis::module_index::ModuleIndex;
+use crate::lexical_path::normalise;
 use crate::parse::{self, SOURCE_EXTENSIONS};
 use crate::source;
 
@@ -27,7 +28,7 @@ pub struct HelperModules {
 impl HelperModules {
     pub fn new(root: &Path) -> Self {
         HelperModules {
-            root: normalized(root),
+            root: normalise(root),
             read: Mutex::default(),
         }
     }
@@ -51,7 +52,7 @@ pub struct FileHelpers<'a> {
 
 impl ImportedHelpers for FileHelpers<'_> {
     fn sends(&self, source: &str, name: &str) -> Option<HelperSends> {
-        let key = (normalized(&self.dir.join(source)), name.to_owned());
+        let key = (normalise(&self.dir.join(source)), name.to_owned());
         if !self.modules.inside_root(&key.0) {
             return None;
         }
@@ -64,21 +65,6 @@ impl ImportedHelpers for FileHelpers<'_> {
         self.modules.read.lock().ok()?.insert(key, sends);
         sends
     }
-}
-
-/// `a/./b/../c` as `a/c`, without touching the file system (the key of a module).
-fn normalized(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The source file an import names, as bundlers find it: the path itself, the path with a
@@ -129,15 +115,6 @@ fn read_export(file: &Path, name: &str) -> Option<HelperSends> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_are_normalized_without_the_file_system() {
-        assert_eq!(
-            normalized(Path::new("/p/pages/api/./x/../../../lib/http")),
-            PathBuf::from("/p/lib/http")
-        );
-        assert_eq!(normalized(Path::new("a/../../b")), PathBuf::from("../b"));
-    }
 
     #[test]
     fn an_exported_straight_helper_is_read_and_remembered() {

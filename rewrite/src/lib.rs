@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod diagnostic_codes;
 pub mod docs;
 pub mod helper_modules;
+pub mod lexical_path;
 pub mod next_config;
 pub mod parse;
 pub mod project;

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::lexical_path::normalise;
+
 /// tsconfig's (or jsconfig's) `baseUrl` and `paths`: what `@/lib/db` names, as Next's bundler
 /// resolves it.
 #[derive(Debug, Clone)]
@@ -264,21 +266,6 @@ fn extended_config(dir: &Path, name: &str) -> Option<PathBuf> {
             .collect()
     };
     candidates.into_iter().find(|p| p.is_file())
-}
-
-/// Removes `.` and resolves `..` lexically (as bundlers resolve specifiers).
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -137,10 +137,10 @@ fn imported_sends(name: &swc_ecma_ast::Ident, index: &ModuleIndex) -> Option<Hel
     else {
         return None;
     };
-    let helpers = index.imported_helpers?;
-    (source.starts_with('.') && imported != "default")
-        .then(|| helpers.sends(source, imported))
-        .flatten()
+    if !source.starts_with('.') || imported == "default" {
+        return None;
+    }
+    index.imported_helpers?.sends(source, imported)
 }
 
 impl Visit for Scan<'_> {

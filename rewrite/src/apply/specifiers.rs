@@ -3,7 +3,9 @@
 //! folder, so that each still loads the same module; specifiers written through tsconfig
 //! aliases (`@/pages/api/auth/[...nextauth]`) re-pointed when what they name moves.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::lexical_path::normalise;
 
 use swc_ecma_ast::{
     CallExpr, Callee, ExportAll, ExportSpecifier, Expr, ImportDecl, ImportSpecifier, Lit,
@@ -108,21 +110,6 @@ fn relative_specifier(from: &Path, target: &Path) -> Option<String> {
         text.insert_str(0, "./");
     }
     Some(text)
-}
-
-/// Removes `.` and resolves `..` lexically (specifiers are resolved that way by bundlers).
-pub fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 struct Finder<'a> {
