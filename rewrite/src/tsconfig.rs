@@ -50,14 +50,7 @@ impl PathAliases {
         let by_pattern = self
             .paths
             .iter()
-            .any(|(pattern, _)| match pattern.split_once('*') {
-                Some((prefix, suffix)) => {
-                    specifier.len() >= prefix.len() + suffix.len()
-                        && specifier.starts_with(prefix)
-                        && specifier.ends_with(suffix)
-                }
-                None => specifier == pattern,
-            });
+            .any(|(pattern, _)| pattern_matches(pattern, specifier));
         by_pattern || (self.explicit_base_url && self.holds(specifier))
     }
 
@@ -107,22 +100,46 @@ impl PathAliases {
         out
     }
 
-    /// `path` (without extension) written through the first alias that reaches it
+    /// `path` (without extension) written through an alias that reaches it
     /// (`@/app/api/auth/[...nextauth]/handler`), else from `baseUrl` when it is set
-    /// (`app/api/auth/[...nextauth]/handler`), if either does.
-    pub fn specifier_for(&self, path: &Path) -> Option<String> {
-        self.by_pattern(path).or_else(|| {
+    /// (`app/api/auth/[...nextauth]/handler`), if either does. The alias `like` (the specifier
+    /// being replaced) was written with is tried first, as its author would write the new path;
+    /// a pattern that spells a specifier starting with `/` or `.` (`"/*": ["*"]`) is never used:
+    /// a bundler may read such a specifier as a path, and [`PathAliases::targets`] does.
+    pub fn specifier_for(&self, path: &Path, like: &str) -> Option<String> {
+        let from_base_url = || {
             let rest = path
                 .strip_prefix(&self.base_url)
                 .ok()
                 .filter(|_| self.explicit_base_url)?;
             Some(rest.to_str()?.replace(std::path::MAIN_SEPARATOR, "/"))
-        })
+        };
+        // Written from `baseUrl` (`src/pages/api/x`): so is the new path, where it can be.
+        let through_pattern = self.paths.iter().any(|(p, _)| pattern_matches(p, like));
+        if !through_pattern {
+            if let Some(specifier) = from_base_url() {
+                return Some(specifier);
+            }
+        }
+        self.by_pattern(path, like).or_else(from_base_url)
     }
 
-    fn by_pattern(&self, path: &Path) -> Option<String> {
-        self.paths.iter().find_map(|(pattern, targets)| {
+    fn by_pattern(&self, path: &Path, like: &str) -> Option<String> {
+        let matches_like = |pattern: &str| pattern_matches(pattern, like);
+        // The patterns `like` matches, the most specific first (as TypeScript picks), then the
+        // others in the config's order.
+        let mut order: Vec<&(String, Vec<String>)> = self.paths.iter().collect();
+        order.sort_by_key(|(pattern, _)| {
+            let prefix = pattern
+                .split_once('*')
+                .map_or(pattern.len(), |(p, _)| p.len());
+            (!matches_like(pattern), std::cmp::Reverse(prefix))
+        });
+        order.into_iter().find_map(|(pattern, targets)| {
             let (prefix, suffix) = pattern.split_once('*')?;
+            if prefix.starts_with(['/', '.']) {
+                return None;
+            }
             let target = targets.first()?;
             let (target_prefix, target_suffix) = target.split_once('*')?;
             if !target_suffix.is_empty() || !suffix.is_empty() {
@@ -133,6 +150,18 @@ impl PathAliases {
             let rest = rest.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
             Some(format!("{prefix}{rest}"))
         })
+    }
+}
+
+/// Whether a `paths` pattern (`@/*`, or an exact `server-only`) matches `specifier`.
+fn pattern_matches(pattern: &str, specifier: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((prefix, suffix)) => {
+            specifier.len() >= prefix.len() + suffix.len()
+                && specifier.starts_with(prefix)
+                && specifier.ends_with(suffix)
+        }
+        None => specifier == pattern,
     }
 }
 
@@ -339,7 +368,9 @@ mod tests {
     fn a_new_path_is_written_through_an_alias_or_base_url() {
         let path = Path::new("/p/app/api/auth/[...nextauth]/handler");
         assert_eq!(
-            aliases(false).specifier_for(path).as_deref(),
+            aliases(false)
+                .specifier_for(path, "@/pages/api/auth/[...nextauth]")
+                .as_deref(),
             Some("@/app/api/auth/[...nextauth]/handler")
         );
         let base_url_only = PathAliases {
@@ -347,7 +378,9 @@ mod tests {
             ..aliases(true)
         };
         assert_eq!(
-            base_url_only.specifier_for(path).as_deref(),
+            base_url_only
+                .specifier_for(path, "pages/api/auth/[...nextauth]")
+                .as_deref(),
             Some("app/api/auth/[...nextauth]/handler")
         );
         assert_eq!(
@@ -355,8 +388,56 @@ mod tests {
                 paths: Vec::new(),
                 ..aliases(false)
             }
-            .specifier_for(path),
+            .specifier_for(path, "@/pages/api/auth/[...nextauth]"),
             None
         );
+    }
+
+    /// A tsconfig with `"@/*": ["./src/*"]` and `"/*": ["*"]` (keys come back sorted, so
+    /// `/*` first): the moved file is named through the alias the import used, never as
+    /// `/src/…`, which reads as an absolute path.
+    #[test]
+    fn a_new_path_keeps_the_alias_it_was_imported_through() {
+        let a = PathAliases {
+            root: PathBuf::from("/p"),
+            base_url: PathBuf::from("/p"),
+            explicit_base_url: true,
+            paths: vec![
+                ("/*".to_owned(), vec!["*".to_owned()]),
+                ("@/*".to_owned(), vec!["./src/*".to_owned()]),
+                ("~/*".to_owned(), vec!["./src/*".to_owned()]),
+            ],
+        };
+        let path = Path::new("/p/src/app/api/auth/[...nextauth]/handler");
+        assert_eq!(
+            a.specifier_for(path, "@/pages/api/auth/[...nextauth]")
+                .as_deref(),
+            Some("@/app/api/auth/[...nextauth]/handler")
+        );
+        assert_eq!(
+            a.specifier_for(path, "~/pages/api/auth/[...nextauth]")
+                .as_deref(),
+            Some("~/app/api/auth/[...nextauth]/handler")
+        );
+        // Imported from `baseUrl`: so is the new path.
+        assert_eq!(
+            a.specifier_for(path, "src/pages/api/auth/[...nextauth]")
+                .as_deref(),
+            Some("src/app/api/auth/[...nextauth]/handler")
+        );
+        // Without `baseUrl`, an alias that reaches it, never `/src/…`.
+        let no_base_url = PathAliases {
+            explicit_base_url: false,
+            ..a.clone()
+        };
+        assert_eq!(
+            no_base_url
+                .specifier_for(path, "/src/pages/api/auth/[...nextauth]")
+                .as_deref(),
+            Some("@/app/api/auth/[...nextauth]/handler")
+        );
+        // Only `/*` reaches it: `baseUrl` spells it.
+        let outside = Path::new("/p/lib/auth");
+        assert_eq!(a.specifier_for(outside, "@/x").as_deref(), Some("lib/auth"));
     }
 }

@@ -85,7 +85,7 @@ pub fn repoint(
             let (target, through_alias) = target(&s.value, old_dir, aliases, &known)?;
             let new = match (moved(&target), through_alias) {
                 (Some(new), true) => aliases
-                    .and_then(|a| a.specifier_for(&new))
+                    .and_then(|a| a.specifier_for(&new, &s.value))
                     .or_else(|| relative_specifier(new_dir, &new))?,
                 (None, true) => return None,
                 (new, false) => relative_specifier(new_dir, &new.unwrap_or(target))?,
@@ -242,14 +242,19 @@ mod tests {
         );
     }
 
-    /// `@/…` imports keep their alias when what they name moves; the others stay as written.
+    /// `@/…` imports keep their alias when what they name moves (also where the config has a
+    /// `"/*": ["*"]` that sorts first, which would spell it `/app/…`); the others stay as
+    /// written.
     #[test]
     fn aliased_imports_of_moving_files_are_followed() {
         let aliases = PathAliases {
             root: PathBuf::from("/p"),
             base_url: PathBuf::from("/p"),
             explicit_base_url: false,
-            paths: vec![("@/*".to_owned(), vec!["./*".to_owned()])],
+            paths: vec![
+                ("/*".to_owned(), vec!["*".to_owned()]),
+                ("@/*".to_owned(), vec!["./*".to_owned()]),
+            ],
         };
         let text = "import { authOptions } from '@/pages/api/auth/[...nextauth]'\nimport { db } from '@/lib/db'\nimport x from 'pkg'\n";
         let parsed = parse::parse(text, "ts").unwrap();
