@@ -33,7 +33,41 @@ struct Collector {
     names: FxHashMap<String, usize>,
 }
 
+/// The members of an object type (`type Data = { body: string }`, an interface's `query(): X`)
+/// are named by plain identifiers in swc's tree, but they are property names: skipped, so a
+/// type's `body` does not make the route's `body` local `body2`. A computed key
+/// (`[key]: string`) is an expression and counts.
 impl Visit for Collector {
+    fn visit_ts_property_signature(&mut self, signature: &swc_ecma_ast::TsPropertySignature) {
+        if signature.computed {
+            signature.key.visit_with(self);
+        }
+        signature.type_ann.visit_with(self);
+    }
+
+    fn visit_ts_method_signature(&mut self, signature: &swc_ecma_ast::TsMethodSignature) {
+        if signature.computed {
+            signature.key.visit_with(self);
+        }
+        signature.params.visit_with(self);
+        signature.type_ann.visit_with(self);
+        signature.type_params.visit_with(self);
+    }
+
+    fn visit_ts_getter_signature(&mut self, signature: &swc_ecma_ast::TsGetterSignature) {
+        if signature.computed {
+            signature.key.visit_with(self);
+        }
+        signature.type_ann.visit_with(self);
+    }
+
+    fn visit_ts_setter_signature(&mut self, signature: &swc_ecma_ast::TsSetterSignature) {
+        if signature.computed {
+            signature.key.visit_with(self);
+        }
+        signature.param.visit_with(self);
+    }
+
     fn visit_ident(&mut self, ident: &Ident) {
         // Most identifiers repeat (`req`, `res`): count those without allocating a key.
         if let Some(count) = self.names.get_mut(ident.sym.as_str()) {
@@ -192,5 +226,20 @@ mod tests {
         assert_eq!(fresh("query", &names), "query");
         assert_eq!(fresh("body", &names), "body");
         assert_eq!(fresh("route", &names), "route2");
+    }
+
+    /// The members of object types and interfaces are property names too; a computed key and
+    /// the types the members name are identifiers.
+    #[test]
+    fn type_members_are_not_taken() {
+        let text = "type Data = { body: string; query?: Q; [key]: string }\n\
+                    interface I { headers(): H; get cookies(): C; set url(v: V) }";
+        let names = identifiers(&parse::parse(text, "ts").unwrap().program);
+        for free in ["body", "query", "headers", "cookies", "url"] {
+            assert_eq!(fresh(free, &names), free);
+        }
+        for taken in ["key", "Q", "H", "C", "v", "V", "Data", "I"] {
+            assert!(names.contains(taken), "{taken}");
+        }
     }
 }
