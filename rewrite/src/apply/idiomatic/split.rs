@@ -651,24 +651,25 @@ fn line_indent(text: &str, at: u32) -> String {
         .collect()
 }
 
-/// `text` (which starts at a statement indented by `base`) moved to `indent`.
+/// `text` (which starts at a statement indented by `base`) moved to `indent`. Lines that hold
+/// only whitespace and the line endings (`\r\n` too) stay as written: only the indentation
+/// of code moves.
 fn reindent(text: &str, base: &str, indent: &str) -> String {
-    text.lines()
+    text.split_inclusive('\n')
         .enumerate()
         .map(|(i, line)| {
-            if line.trim().is_empty() {
-                String::new()
+            let content = line.trim_end_matches(['\r', '\n']);
+            let ending = &line[content.len()..];
+            if content.trim().is_empty() {
+                line.to_owned()
             } else if i == 0 {
-                format!("{indent}{line}")
+                format!("{indent}{content}{ending}")
             } else {
-                format!(
-                    "{indent}{}",
-                    line.strip_prefix(base).unwrap_or(line.trim_start())
-                )
+                let code = content.strip_prefix(base).unwrap_or(content.trim_start());
+                format!("{indent}{code}{ending}")
             }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
 }
 
 /// A `break` (with or without `;`) ending a case, now unreachable or pointless.
@@ -719,5 +720,18 @@ mod tests {
             without_left_out(&text),
             "const a = 1; // kept\n  const b = 2;\n  const c = 3"
         );
+    }
+
+    /// Code moves to the new indentation; a line of only spaces and the line endings stay as
+    /// they were (a project's CRLF files keep CRLF).
+    #[test]
+    fn reindenting_moves_code_only() {
+        let text = "try {\r\n      a()\r\n    \r\n\r\n      b()\r\n    } finally {}";
+        assert_eq!(
+            reindent(text, "    ", "  "),
+            "  try {\r\n    a()\r\n    \r\n\r\n    b()\r\n  } finally {}"
+        );
+        let same = "if (x) {\n    y()\n    \n  }";
+        assert_eq!(reindent(same, "  ", "  "), format!("  {same}"));
     }
 }
