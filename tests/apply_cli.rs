@@ -276,3 +276,64 @@ fn a_project_on_next_12_moves_nothing_until_next_is_upgraded() {
     let plan: serde_json::Value = serde_json::from_str(&upgrading.stdout).unwrap();
     assert!(!plan["files"].as_array().unwrap().is_empty(), "{plan}");
 }
+
+/// A project written with `\r\n` line endings keeps them: every line of a moved route file ends
+/// in `\r\n`, the code `apply` adds included, and the import line it removes takes its blank
+/// line with it. A second run changes nothing.
+#[test]
+fn crlf_files_stay_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{ "private": true, "dependencies": { "next": "16.4.6" } }"#,
+    )
+    .unwrap();
+    let api = dir.path().join("pages/api");
+    std::fs::create_dir_all(&api).unwrap();
+    let lines = |lines: &[&str]| lines.join("\r\n") + "\r\n";
+    // Split into a POST function (with the body read and a header set) and, for the second,
+    // one function for every method (with the adapter's exports list).
+    std::fs::write(
+        api.join("guarded.ts"),
+        lines(&[
+            "import type { NextApiRequest, NextApiResponse } from 'next'",
+            "",
+            "export default async function handler(req: NextApiRequest, res: NextApiResponse) {",
+            "  if (req.method !== 'POST') {",
+            "    res.setHeader('Allow', 'POST')",
+            "    return res.status(405).end()",
+            "  }",
+            "  const { name } = req.body",
+            "    ",
+            "  res.setHeader('X-Name', String(name))",
+            "  return res.status(201).json({ name, q: req.query.q })",
+            "}",
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        api.join("plain.ts"),
+        lines(&[
+            "import type { NextApiRequest, NextApiResponse } from 'next'",
+            "",
+            "export default function handler(req: NextApiRequest, res: NextApiResponse) {",
+            "  res.status(200).json({ ok: true })",
+            "}",
+        ]),
+    )
+    .unwrap();
+    let run = migrate(&["apply"], dir.path());
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for route in ["app/api/guarded/route.ts", "app/api/plain/route.ts"] {
+        let text = std::fs::read_to_string(dir.path().join(route)).unwrap();
+        let breaks = text.matches('\n').count();
+        assert!(breaks > 3, "{text:?}");
+        assert_eq!(text.matches("\r\n").count(), breaks, "{route}: {text:?}");
+        assert!(!text.starts_with("\r\n"), "{route}: {text:?}");
+    }
+    // The line of spaces inside the moved code is kept as it was.
+    let guarded = std::fs::read_to_string(dir.path().join("app/api/guarded/route.ts")).unwrap();
+    assert!(guarded.contains("\r\n    \r\n"), "{guarded:?}");
+    let again = migrate(&["apply", "--diff"], dir.path());
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}

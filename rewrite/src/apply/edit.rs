@@ -59,6 +59,41 @@ pub fn splice(text: &str, mut edits: Vec<Edit>) -> Result<String, OverlappingEdi
     Ok(out)
 }
 
+/// `text` written with `old`'s line endings: when every line of `old` ends in `\r\n`, so does
+/// every line of `text` (the code a rewrite inserts is written with `\n`). A file with mixed
+/// or `\n` endings keeps `text` as it is. No line break of `old` is bare, so every bare one
+/// in `text` is new; inside a template literal `\r\n` reads as `\n`, so none changes meaning.
+pub fn with_line_endings_of(old: &str, text: String) -> String {
+    let breaks = memchr::memchr_iter(b'\n', old.as_bytes()).count();
+    let crlf = memchr::memmem::find_iter(old.as_bytes(), b"\r\n").count();
+    if crlf == 0 || crlf != breaks {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut after_cr = false;
+    for c in text.chars() {
+        if c == '\n' && !after_cr {
+            out.push('\r');
+        }
+        after_cr = c == '\r';
+        out.push(c);
+    }
+    out
+}
+
+/// Whether the line that ends just before `start` (at a line's start) is blank, and if so how
+/// long its line break is (`\n` or `\r\n`).
+fn blank_line_before(bytes: &[u8], start: usize) -> Option<usize> {
+    let before = &bytes[..start];
+    if before.ends_with(b"\n\r\n") || before == b"\r\n" {
+        Some(2)
+    } else if before.ends_with(b"\n\n") || before == b"\n" {
+        Some(1)
+    } else {
+        None
+    }
+}
+
 /// The range of a whole statement together with the line break after it, when the statement
 /// is alone on its lines: deleting it then leaves no blank line behind.
 pub fn statement_with_line(text: &str, statement: TextRange) -> TextRange {
@@ -97,10 +132,11 @@ fn line_range(text: &str, statement: TextRange, tidy_blank_lines: bool) -> TextR
     }
     // Between blank lines (or at the top of the file), one blank line goes too; at the end of
     // the file, the blank line before it.
-    let blank_before = start == 0 || (start >= 2 && bytes[start - 2] == b'\n');
-    if end == bytes.len() && start >= 2 && bytes[start - 2] == b'\n' {
-        return TextRange::new(start as u32 - 1, end as u32);
+    let blank = blank_line_before(bytes, start);
+    if let (true, Some(line_break)) = (end == bytes.len(), blank) {
+        return TextRange::new((start - line_break) as u32, end as u32);
     }
+    let blank_before = start == 0 || blank.is_some();
     if blank_before {
         if bytes[end..].starts_with(b"\r\n") {
             end += 2;
@@ -156,5 +192,36 @@ mod tests {
             statement_with_line(text, TextRange::new(3, 20)),
             TextRange::new(3, 20)
         );
+    }
+
+    /// The same with `\r\n` line endings: the blank lines around are seen, and go the same way.
+    #[test]
+    fn statement_deletion_takes_its_crlf_line() {
+        let text = "a;\r\n\r\nexport const config = {};\r\n\r\nb;\r\n";
+        let range = statement_with_line(text, TextRange::new(6, 31));
+        assert_eq!(
+            &text[range.start as usize..range.end as usize],
+            "export const config = {};\r\n\r\n"
+        );
+        // Last in the file: the blank line before it goes.
+        let text = "a;\r\n\r\nexport default h;\r\n";
+        let range = statement_with_line(text, TextRange::new(6, 23));
+        assert_eq!(
+            &text[range.start as usize..range.end as usize],
+            "\r\nexport default h;\r\n"
+        );
+    }
+
+    #[test]
+    fn inserted_lines_take_the_file_s_crlf_endings() {
+        let crlf = "a\r\nb\r\n";
+        assert_eq!(
+            with_line_endings_of(crlf, "a\r\nb\r\nnew\nlines\n".to_owned()),
+            "a\r\nb\r\nnew\r\nlines\r\n"
+        );
+        // Mixed or `\n` files: as written.
+        for old in ["a\r\nb\n", "a\nb\n", "one line"] {
+            assert_eq!(with_line_endings_of(old, "x\ny\n".to_owned()), "x\ny\n");
+        }
     }
 }

@@ -134,6 +134,7 @@ impl Mover<'_> {
                 .map_err(|reason| vec![reason])?;
             (outcome, text)
         };
+        let text = edit::with_line_endings_of(&old, text);
         let existing_matches = already_written(&path, &text)?;
         Ok(MovedRoute {
             outcome,
@@ -197,6 +198,7 @@ impl Mover<'_> {
             serves_itself,
         });
         let moved_path = companion::path(&path, &file.extension);
+        let text = edit::with_line_endings_of(module.text, text);
         let moved_text = edit::splice(module.text, module.import_edits.clone())
             .map_err(|e| vec![e.to_string()])?;
         for (written, what) in [(&text, "route file"), (&moved_text, "moved module")] {
@@ -416,7 +418,8 @@ fn cooked_route(
     old: String,
     cooked: recipes::Cooked,
 ) -> Result<MovedRoute, Vec<String>> {
-    let existing_matches = already_written(&path, &cooked.text)?;
+    let text = edit::with_line_endings_of(&old, cooked.text);
+    let existing_matches = already_written(&path, &text)?;
     let options = if cooked.methods.contains(&"OPTIONS") {
         ""
     } else {
@@ -430,7 +433,7 @@ fn cooked_route(
     Ok(MovedRoute {
         outcome: Outcome::Idiomatic,
         path,
-        text: cooked.text,
+        text,
         old,
         methods: cooked.methods,
         reasons: vec![format!("the {} recipe", cooked.recipe)],

@@ -964,7 +964,7 @@ pub fn module_text(module: Module) -> Result<ModuleRewrite, String> {
     edits.extend(unused);
     let rewritten = edit::splice(text, edits).map_err(|e| e.to_string())?;
     // The Pages types' import may have been the first line.
-    let rewritten = rewritten.trim_start_matches('\n').to_owned();
+    let rewritten = rewritten.trim_start_matches(['\r', '\n']).to_owned();
     parse::parse_syntax(&rewritten, module.extension)
         .map_err(|e| format!("internal error: the rewrite does not parse ({})", e.message))?;
     Ok(ModuleRewrite {
