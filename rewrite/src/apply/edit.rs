@@ -171,44 +171,39 @@ mod tests {
         assert!(splice("abcdef", edits).is_err());
     }
 
+    /// With `\n` and with `\r\n` line endings alike.
     #[test]
     fn statement_deletion_takes_its_line() {
-        let text = "a;\n  export default h;\nb;\n";
-        let range = statement_with_line(text, TextRange::new(5, 22));
-        assert_eq!(
-            &text[range.start as usize..range.end as usize],
-            "  export default h;\n"
-        );
-        // Between blank lines, one of them goes with it.
-        let text = "a;\n\nexport const config = {};\n\nb;\n";
-        let range = statement_with_line(text, TextRange::new(4, 29));
-        assert_eq!(
-            &text[range.start as usize..range.end as usize],
-            "export const config = {};\n\n"
-        );
+        let deleted = |text: &str, statement: &str| {
+            let start = text.find(statement).unwrap() as u32;
+            let range =
+                statement_with_line(text, TextRange::new(start, start + statement.len() as u32));
+            text[range.start as usize..range.end as usize].to_owned()
+        };
+        for nl in ["\n", "\r\n"] {
+            let text = format!("a;{nl}  export default h;{nl}b;{nl}");
+            assert_eq!(
+                deleted(&text, "export default h;"),
+                format!("  export default h;{nl}")
+            );
+            // Between blank lines, one of them goes with it.
+            let text = format!("a;{nl}{nl}export const config = {{}};{nl}{nl}b;{nl}");
+            assert_eq!(
+                deleted(&text, "export const config = {};"),
+                format!("export const config = {{}};{nl}{nl}")
+            );
+            // Last in the file: the blank line before it goes.
+            let text = format!("a;{nl}{nl}export default h;{nl}");
+            assert_eq!(
+                deleted(&text, "export default h;"),
+                format!("{nl}export default h;{nl}")
+            );
+        }
         // Not alone on its line: only the statement goes.
         let text = "a; export default h; b;";
         assert_eq!(
             statement_with_line(text, TextRange::new(3, 20)),
             TextRange::new(3, 20)
-        );
-    }
-
-    /// The same with `\r\n` line endings: the blank lines around are seen, and go the same way.
-    #[test]
-    fn statement_deletion_takes_its_crlf_line() {
-        let text = "a;\r\n\r\nexport const config = {};\r\n\r\nb;\r\n";
-        let range = statement_with_line(text, TextRange::new(6, 31));
-        assert_eq!(
-            &text[range.start as usize..range.end as usize],
-            "export const config = {};\r\n\r\n"
-        );
-        // Last in the file: the blank line before it goes.
-        let text = "a;\r\n\r\nexport default h;\r\n";
-        let range = statement_with_line(text, TextRange::new(6, 23));
-        assert_eq!(
-            &text[range.start as usize..range.end as usize],
-            "\r\nexport default h;\r\n"
         );
     }
 
